@@ -1,0 +1,410 @@
+import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
+import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+import { warnOnce } from './warn-once.js'
+
+/**
+ * - `running`: the context gave a usable remaining time; the deadline enforces its cutoff.
+ * - `unknown`: no `getRemainingTimeInMillis`, or it returned NaN/Infinity. Nothing is enforced.
+ * - `expired`: the remaining time was already 0 or negative at the start. Nothing is enforced:
+ *   Lambda never starts an invocation that way, so it means a fake or broken context, and cutting
+ *   every piece of work at once would break the function instead of protecting it.
+ */
+export type DeadlineStatus = 'running' | 'unknown' | 'expired'
+
+export interface DeadlineMark {
+  readonly name: string
+  /** Milliseconds since the invocation started (monotonic). */
+  readonly atMs: number
+}
+
+export interface DeadlinePhase {
+  /** A middleware's function name (`gracefulTimeoutBefore`), or `handler`. */
+  readonly name: string
+  readonly startMs: number
+  durationMs: number | undefined
+}
+
+export interface DeadlineScope extends Disposable {
+  readonly signal: AbortSignal
+  /** Releases the scope's timer and listeners; call it when the operation has finished. */
+  dispose(): void
+}
+
+export interface LambdaContextLike {
+  getRemainingTimeInMillis?: () => number
+  awsRequestId?: string
+}
+
+type Listener = (deadline: Deadline) => void
+
+const PACKAGE = '@middy-deadline/deadline'
+/** The reserve never takes more than this share of the time the invocation started with. */
+export const MAX_RESERVE_SHARE = 0.5
+
+export interface DeadlineInit {
+  context: LambdaContextLike | undefined
+  /** Tells whether the invocation is already over (an early response skipped our `after`). */
+  isOver?: () => boolean
+}
+
+/**
+ * One invocation's time: the hard deadline fixed at the start, a cutoff before it (minus the
+ * largest reserve anyone asked for), an AbortSignal that aborts at the cutoff, marks and phases.
+ * Timers and listeners exist only once someone needs them, and `end()` releases all of them.
+ */
+export class Deadline {
+  readonly requestId: string
+  readonly status: DeadlineStatus
+  /** Epoch ms when this deadline was created (the start of the invocation as we see it). */
+  readonly startedAt: number
+  /** Epoch ms of Lambda's hard deadline; NaN unless `status` is `running`. */
+  readonly hardDeadlineAt: number
+  /** Remaining time at the start: on a fresh invocation, close to the configured timeout. */
+  readonly budgetMs: number
+
+  readonly #startMono: number
+  readonly #hardMono: number
+  readonly #isOver: (() => boolean) | undefined
+  #requestedReserveMs = 0
+  #timer: NodeJS.Timeout | undefined
+  #controller: AbortController | undefined
+  #cutoffListeners: Listener[] | undefined
+  #children: Set<(reason: unknown) => void> | undefined
+  #endListeners: Listener[] | undefined
+  #marks: DeadlineMark[] | undefined
+  #phases: DeadlinePhase[] | undefined
+  #cutoffReached = false
+  #ended = false
+
+  constructor({ context, isOver }: DeadlineInit) {
+    this.#startMono = monotonicNow()
+    this.startedAt = Date.now()
+    this.#isOver = isOver
+    this.requestId = context?.awsRequestId ?? ''
+    const remaining = readRemaining(context)
+    if (Number.isFinite(remaining) && remaining > 0) {
+      this.status = 'running'
+      this.budgetMs = remaining
+      this.hardDeadlineAt = this.startedAt + remaining
+      this.#hardMono = this.#startMono + remaining
+    } else {
+      this.status = Number.isFinite(remaining) ? 'expired' : 'unknown'
+      this.budgetMs = Number.NaN
+      this.hardDeadlineAt = Number.NaN
+      this.#hardMono = Number.POSITIVE_INFINITY
+      warnOnce(`status:${this.status}`, PACKAGE, describeDegraded(this.status, context, remaining), { remaining: String(remaining) })
+    }
+  }
+
+  // ---- reading the clock ----------------------------------------------------------------------
+
+  /** Milliseconds since the invocation started, on the monotonic clock. */
+  elapsed(): number {
+    return monotonicNow() - this.#startMono
+  }
+
+  /** Milliseconds left until the cutoff (never negative); Infinity when nothing is enforced. */
+  remaining(): number {
+    return Math.max(0, this.#cutoffMono() - monotonicNow())
+  }
+
+  /** Milliseconds left until Lambda's hard deadline (never negative); Infinity when unknown. */
+  remainingToHardDeadline(): number {
+    return Math.max(0, this.#hardMono - monotonicNow())
+  }
+
+  /** Whether `ms` of work still fits before the cutoff. */
+  hasTimeFor(ms: number): boolean {
+    return !this.#cutoffReached && this.remaining() >= ms
+  }
+
+  /** The reserve in force: the largest asked for, capped at half of the starting budget. */
+  get reserveMs(): number {
+    if (this.status !== 'running') return 0
+    return Math.min(this.#requestedReserveMs, Math.floor(this.budgetMs * MAX_RESERVE_SHARE))
+  }
+
+  /** Epoch ms of the cutoff (hard deadline minus the reserve); NaN when nothing is enforced. */
+  get cutoffAt(): number {
+    return this.hardDeadlineAt - this.reserveMs
+  }
+
+  get cutoffReached(): boolean {
+    return this.#cutoffReached
+  }
+
+  get ended(): boolean {
+    return this.#ended
+  }
+
+  // ---- shaping the cutoff ---------------------------------------------------------------------
+
+  /**
+   * Asks for `ms` of the invocation to be kept for cleanup after the cutoff. Several callers may
+   * ask; the largest wins. Returns the reserve now in force.
+   */
+  reserve(ms: number): number {
+    if (ms > this.#requestedReserveMs) {
+      this.#requestedReserveMs = ms
+      if (this.#timer !== undefined) this.#arm()
+    }
+    return this.reserveMs
+  }
+
+  /**
+   * The invocation's signal: aborts at the cutoff with a `TimeoutError`-named reason, or when the
+   * invocation ends with an `InvocationEndedError`. Created on first use.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#ended) this.#controller.abort(ended())
+      else if (this.#cutoffReached) this.#controller.abort(this.#cutoffReason())
+      else this.#arm()
+    }
+    return this.#controller.signal
+  }
+
+  /** Runs `listener` once at the cutoff (synchronously, in registration order). */
+  onCutoff(listener: Listener): () => void {
+    if (this.#ended) return noop
+    if (this.#cutoffReached) {
+      listener(this)
+      return noop
+    }
+    this.#cutoffListeners ??= []
+    this.#cutoffListeners.push(listener)
+    this.#arm()
+    return () => remove(this.#cutoffListeners, listener)
+  }
+
+  /** Runs `listener` once when the invocation ends, on every path. */
+  onEnd(listener: Listener): () => void {
+    if (this.#ended) {
+      listener(this)
+      return noop
+    }
+    this.#endListeners ??= []
+    this.#endListeners.push(listener)
+    return () => remove(this.#endListeners, listener)
+  }
+
+  // ---- sub-operations -------------------------------------------------------------------------
+
+  /**
+   * A signal for one sub-operation that aborts after `timeoutMs`, at the cutoff, or when `signal`
+   * (the caller's own) aborts, whichever comes first, and never outlives the invocation. Dispose
+   * it when the operation is done; `end()` disposes whatever is left.
+   */
+  scope(timeoutMs = Number.POSITIVE_INFINITY, signal?: AbortSignal): DeadlineScope {
+    const controller = new AbortController()
+    const early = this.#ended ? ended() : this.#cutoffReached ? this.#cutoffReason() : signal?.aborted ? signal.reason : undefined
+    if (early !== undefined || signal?.aborted) {
+      controller.abort(early)
+      return { signal: controller.signal, dispose: noop, [Symbol.dispose]: noop }
+    }
+    const limitMs = Math.min(timeoutMs, this.remaining())
+    if (limitMs <= 0) {
+      controller.abort(this.#limitReason(timeoutMs, limitMs))
+      return { signal: controller.signal, dispose: noop, [Symbol.dispose]: noop }
+    }
+    let timer: NodeJS.Timeout | undefined
+    const dispose = () => {
+      if (timer !== undefined) clearTimeout(timer)
+      signal?.removeEventListener('abort', onCallerAbort)
+      this.#children?.delete(abort)
+    }
+    const abort = (reason: unknown) => {
+      dispose()
+      controller.abort(reason)
+    }
+    const onCallerAbort = () => abort(signal?.reason)
+    signal?.addEventListener('abort', onCallerAbort, { once: true })
+    this.#children ??= new Set()
+    this.#children.add(abort)
+    // The scope's own timer already fires no later than the cutoff as it stands now; the deadline
+    // aborts its children itself if the cutoff moves earlier or the invocation ends first.
+    if (Number.isFinite(limitMs)) timer = setTimeout(() => abort(this.#limitReason(timeoutMs, limitMs)), limitMs)
+    return { signal: controller.signal, dispose, [Symbol.dispose]: dispose }
+  }
+
+  /** Shorthand for `scope(timeoutMs, signal).signal`, released at the end of the invocation. */
+  timeout(timeoutMs?: number, signal?: AbortSignal): AbortSignal {
+    return this.scope(timeoutMs, signal).signal
+  }
+
+  // ---- marks and phases -----------------------------------------------------------------------
+
+  /** Records a named point in time, for the timing logger and the timeout record. */
+  mark(name: string): void {
+    this.#marks ??= []
+    this.#marks.push({ name, atMs: this.elapsed() })
+  }
+
+  get marks(): readonly DeadlineMark[] {
+    return this.#marks ?? EMPTY
+  }
+
+  /** Called by the plugin hooks as a middleware or the handler starts. */
+  enterPhase(name: string): void {
+    this.#phases ??= []
+    this.#phases.push({ name, startMs: this.elapsed(), durationMs: undefined })
+  }
+
+  /** Closes the most recent open phase called `name`. */
+  exitPhase(name: string): void {
+    const phases = this.#phases
+    if (phases === undefined) return
+    for (let i = phases.length - 1; i >= 0; i--) {
+      const phase = phases[i] as DeadlinePhase
+      if (phase.name === name && phase.durationMs === undefined) {
+        phase.durationMs = this.elapsed() - phase.startMs
+        return
+      }
+    }
+  }
+
+  get phases(): readonly DeadlinePhase[] {
+    return this.#phases ?? EMPTY
+  }
+
+  /** The phase still open most recently entered: where the invocation is now. */
+  get currentPhase(): string | undefined {
+    const phases = this.#phases
+    if (phases === undefined) return undefined
+    for (let i = phases.length - 1; i >= 0; i--) {
+      const phase = phases[i] as DeadlinePhase
+      if (phase.durationMs === undefined) return phase.name
+    }
+    return undefined
+  }
+
+  // ---- the end --------------------------------------------------------------------------------
+
+  /**
+   * Ends the invocation's deadline: clears its timer, aborts its signal if the cutoff has not,
+   * and runs the end listeners. Idempotent. Marks and phases stay readable.
+   */
+  end(): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.#disarm()
+    this.#cutoffListeners = undefined
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort(ended())
+    this.#abortChildren(ended())
+    const listeners = this.#endListeners
+    this.#endListeners = undefined
+    if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onEnd')
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #cutoffMono(): number {
+    return this.#hardMono - this.reserveMs
+  }
+
+  #arm(): void {
+    if (this.#ended || this.#cutoffReached || this.status !== 'running') return
+    this.#disarm()
+    const delay = this.#cutoffMono() - monotonicNow()
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(delay)))
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined
+    if (this.#ended) return
+    // An early response from a later middleware skips our `after`: nothing told us the invocation
+    // was over. Lambda may have frozen the process since; we must not act on a finished request.
+    if (this.#isOver?.()) {
+      this.end()
+      return
+    }
+    if (this.#cutoffMono() - monotonicNow() > TIMER_EARLY_TOLERANCE_MS) {
+      this.#arm()
+      return
+    }
+    this.reachCutoff()
+  }
+
+  /**
+   * Acts as if the cutoff had come now: aborts the signal and runs the cutoff listeners. Used by
+   * the timer, and by a middleware that learns of a timeout first (Middy's own early timeout).
+   */
+  reachCutoff(): void {
+    if (this.#cutoffReached || this.#ended) return
+    this.#cutoffReached = true
+    this.#disarm()
+    const reason = this.#cutoffReason()
+    this.#controller?.abort(reason)
+    this.#abortChildren(reason)
+    const listeners = this.#cutoffListeners
+    this.#cutoffListeners = undefined
+    if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onCutoff')
+  }
+
+  #abortChildren(reason: unknown): void {
+    const children = this.#children
+    this.#children = undefined
+    if (children !== undefined) for (const abort of [...children]) abort(reason)
+  }
+
+  #cutoffReason(): DeadlineTimeoutError {
+    return new DeadlineTimeoutError(
+      `invocation cutoff reached after ${Math.round(this.elapsed())} ms (${this.reserveMs} ms before the hard deadline)`,
+      'cutoff',
+    )
+  }
+
+  #limitReason(timeoutMs: number, limitMs: number): DeadlineTimeoutError {
+    return limitMs < timeoutMs
+      ? new DeadlineTimeoutError(`no time left before the invocation cutoff (needed up to ${timeoutMs} ms)`, 'cutoff')
+      : new DeadlineTimeoutError(`operation timed out after ${timeoutMs} ms`, 'operation')
+  }
+}
+
+const EMPTY: readonly never[] = Object.freeze([])
+const ended = () => new InvocationEndedError('the invocation has ended')
+const noop = () => {}
+
+function remove<T>(list: T[] | undefined, item: T): void {
+  if (list === undefined) return
+  const index = list.indexOf(item)
+  if (index !== -1) list.splice(index, 1)
+}
+
+function callSafely(listener: Listener, deadline: Deadline, kind: string): void {
+  try {
+    listener(deadline)
+  } catch (error) {
+    // A listener belongs to some middleware; its failure must not stop the others.
+    warnOnce(`listener:${kind}:${String(error)}`, PACKAGE, `a deadline ${kind} listener threw`, { error: String(error) })
+  }
+}
+
+function readRemaining(context: LambdaContextLike | undefined): number {
+  const read = context?.getRemainingTimeInMillis
+  if (typeof read !== 'function') return Number.NaN
+  try {
+    const value = read.call(context)
+    return typeof value === 'number' ? value : Number.NaN
+  } catch {
+    return Number.NaN
+  }
+}
+
+function describeDegraded(status: DeadlineStatus, context: LambdaContextLike | undefined, remaining: number): string {
+  if (status === 'expired') {
+    return `context.getRemainingTimeInMillis() returned ${remaining} at the start of the invocation: the deadline is treated as expired and nothing is enforced (no cutoff, no abort)`
+  }
+  if (typeof context?.getRemainingTimeInMillis !== 'function') {
+    return 'the Lambda context has no getRemainingTimeInMillis(): the deadline is unknown and nothing is enforced (no cutoff, no abort)'
+  }
+  return `context.getRemainingTimeInMillis() returned ${remaining}: the deadline is unknown and nothing is enforced (no cutoff, no abort)`
+}

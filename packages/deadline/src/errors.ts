@@ -1,0 +1,33 @@
+/** Which limit ended an operation: the invocation's cutoff, or a sub-operation's own timeout. */
+export type DeadlineLimit = 'cutoff' | 'operation'
+
+/**
+ * The reason a deadline signal aborts at the cutoff. Named `TimeoutError` like the platform's own
+ * (`AbortSignal.timeout`) and Middy's early timeout, so existing `err.name === 'TimeoutError'`
+ * checks and `@middy/http-error-handler` treat it as a timeout.
+ */
+export class DeadlineTimeoutError extends Error {
+  override readonly name = 'TimeoutError'
+  readonly limit: DeadlineLimit
+  constructor(message: string, limit: DeadlineLimit, options?: ErrorOptions) {
+    super(message, options)
+    this.limit = limit
+  }
+}
+
+/** The reason a deadline signal aborts when the invocation is over before its cutoff. */
+export class InvocationEndedError extends Error {
+  override readonly name = 'InvocationEndedError'
+}
+
+/** Thrown when a middleware is created with an option it cannot use. */
+export class DeadlineOptionError extends TypeError {
+  override readonly name = 'DeadlineOptionError'
+  readonly packageName: string
+  readonly option: string
+  constructor(packageName: string, option: string, problem: string) {
+    super(`${packageName}: option \`${option}\` ${problem}`)
+    this.packageName = packageName
+    this.option = option
+  }
+}

@@ -1,0 +1,18 @@
+export type { DeadlineContext } from './context.js'
+export { currentDeadline } from './current.js'
+export {
+  Deadline,
+  type DeadlineInit,
+  type DeadlineMark,
+  type DeadlinePhase,
+  type DeadlineScope,
+  type DeadlineStatus,
+  type LambdaContextLike,
+  MAX_RESERVE_SHARE,
+} from './deadline.js'
+export { type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+export { type DeadlineOptions, deadline } from './middleware.js'
+export { type OptionChecker, optionChecker } from './options.js'
+export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
+export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
+export { warnOnce } from './warn-once.js'

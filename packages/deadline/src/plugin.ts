@@ -1,0 +1,48 @@
+import { currentDeadline } from './current.js'
+import { deadlineOf, endDeadline } from './request.js'
+
+/** The plugin hooks of `middy(handler, plugin)` that the deadline uses. */
+export interface DeadlinePluginHooks {
+  requestStart(request: object): void
+  beforeMiddleware(name: string): void
+  afterMiddleware(name: string): void
+  beforeHandler(): void
+  afterHandler(): void
+  requestEnd(request: object): void
+}
+
+const HANDLER_PHASE = 'handler'
+
+/**
+ * Middy plugin hooks that make the deadline exact: it is created before the first middleware
+ * (so it measures the whole chain), records each middleware and the handler as a phase (the
+ * timing logger and the timeout record read them), and always ends in `requestEnd`, which Middy
+ * runs on every path, even when an early response skips every `after`.
+ *
+ *     middy(handler, { ...deadlinePlugin() })
+ *
+ * Middy calls `beforeMiddleware(name)` without the request; it runs synchronously inside the
+ * invocation, so the current-deadline lookup finds the right one even with concurrent invocations.
+ */
+export function deadlinePlugin(): DeadlinePluginHooks {
+  return {
+    requestStart(request) {
+      deadlineOf(request)
+    },
+    beforeMiddleware(name) {
+      currentDeadline()?.enterPhase(name)
+    },
+    afterMiddleware(name) {
+      currentDeadline()?.exitPhase(name)
+    },
+    beforeHandler() {
+      currentDeadline()?.enterPhase(HANDLER_PHASE)
+    },
+    afterHandler() {
+      currentDeadline()?.exitPhase(HANDLER_PHASE)
+    },
+    requestEnd(request) {
+      endDeadline(request)
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export { createLambdaContext, type LambdaContextOptions } from './context.js'
+export { type InvocationOutcome, invokeWithTimeout, type LambdaHandler } from './invoke.js'

@@ -1,0 +1,51 @@
+import type { Context } from 'aws-lambda'
+import { createLambdaContext, type LambdaContextOptions } from './context.js'
+
+export type InvocationOutcome<TResult> =
+  | { status: 'succeeded'; response: TResult; durationMs: number; settledBeforeHardDeadlineMs: number }
+  | { status: 'failed'; error: unknown; durationMs: number; settledBeforeHardDeadlineMs: number }
+  | { status: 'killed'; message: string; durationMs: number }
+
+export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult> | TResult
+
+/**
+ * Invokes `handler` the way Lambda would with `timeoutMs` as the function's timeout: if it has
+ * not settled by the hard deadline, the outcome is `killed`, with Lambda's own message, and
+ * whatever it does afterwards is ignored (Lambda would have stopped it). Uses the clock of
+ * `context` (real by default, vitest's fake timers if installed).
+ */
+export async function invokeWithTimeout<TEvent, TResult>(
+  handler: LambdaHandler<TEvent, TResult>,
+  event: TEvent,
+  options: Partial<LambdaContextOptions> & { context?: Context } = {},
+): Promise<InvocationOutcome<TResult>> {
+  const timeoutMs = options.timeoutMs ?? 3000
+  const context = options.context ?? createLambdaContext({ ...options, timeoutMs })
+  const startedAt = performance.now()
+  let killTimer: NodeJS.Timeout | undefined
+  const killed = new Promise<'killed'>((resolve) => {
+    killTimer = setTimeout(() => resolve('killed'), Math.max(0, context.getRemainingTimeInMillis()))
+  })
+  const run = Promise.resolve().then(() => handler(event, context))
+  // After a kill Lambda discards whatever the handler does; so do we, without an unhandled rejection.
+  run.catch(() => {})
+  try {
+    const settled = await Promise.race([
+      run.then(
+        (response) => ({ ok: true as const, response }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      killed,
+    ])
+    const durationMs = performance.now() - startedAt
+    if (settled === 'killed') {
+      return { status: 'killed', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, durationMs }
+    }
+    const settledBeforeHardDeadlineMs = context.getRemainingTimeInMillis()
+    return settled.ok
+      ? { status: 'succeeded', response: settled.response, durationMs, settledBeforeHardDeadlineMs }
+      : { status: 'failed', error: settled.error, durationMs, settledBeforeHardDeadlineMs }
+  } finally {
+    clearTimeout(killTimer)
+  }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command (README, CI): every suite on Node 22 and Node 24 with Middy 7, the core
+# behaviours again with Middy 6, then the end-to-end suite under the real Lambda runtime client.
+# Runs every step, then fails if any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ -x .tools/bin/node22 ] || { echo "run 'npm run setup' first" >&2; exit 1; }
+
+vitest=node_modules/vitest/vitest.mjs
+failed=()
+step() { # label, command...
+  local label=$1; shift
+  echo; echo "=== $label"
+  "$@" || failed+=("$label")
+}
+
+for major in 22 24; do
+  step "unit + integration, Node $major, Middy 7" .tools/bin/node$major $vitest run "$@"
+done
+step "core behaviours, Node 22, Middy 6" env MIDDY_MAJOR=6 .tools/bin/node22 $vitest run packages/deadline packages/graceful-timeout "$@"
+if [ -f test/e2e/vitest.config.ts ]; then
+  for major in 22 24; do
+    step "end-to-end under aws-lambda-ric, Node $major" env E2E_NODE=.tools/bin/node$major .tools/bin/node$major $vitest run --config test/e2e/vitest.config.ts "$@"
+  done
+fi
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "all test runs passed"
