@@ -51,6 +51,11 @@ export function enterDeadline(deadline: Deadline): void {
  * would still carry it, as in code scheduled by a previous invocation).
  */
 export function currentDeadline(): Deadline | undefined {
-  const deadline = (runtimeStore()?.get(STORE_KEY) ?? globals[FALLBACK_KEY]?.getStore()) as Deadline | undefined
+  const deadline = storedDeadline()
   return deadline === undefined || deadline.ended ? undefined : deadline
+}
+
+/** The deadline stored for this async flow, ended or not (the plugin still times the last `after`). */
+export function storedDeadline(): Deadline | undefined {
+  return (runtimeStore()?.get(STORE_KEY) ?? globals[FALLBACK_KEY]?.getStore()) as Deadline | undefined
 }

@@ -81,18 +81,23 @@ export class Deadline {
     this.startedAt = Date.now()
     this.#isOver = isOver
     this.requestId = context?.awsRequestId ?? ''
-    const remaining = readRemaining(context)
-    if (Number.isFinite(remaining) && remaining > 0) {
+    const reading = readRemaining(context)
+    if (reading.problem === 'none') {
       this.status = 'running'
-      this.budgetMs = remaining
-      this.hardDeadlineAt = this.startedAt + remaining
-      this.#hardMono = this.#startMono + remaining
+      this.budgetMs = reading.value
+      this.hardDeadlineAt = this.startedAt + reading.value
+      this.#hardMono = this.#startMono + reading.value
     } else {
-      this.status = Number.isFinite(remaining) ? 'expired' : 'unknown'
+      this.status = reading.problem === 'expired' ? 'expired' : 'unknown'
       this.budgetMs = Number.NaN
       this.hardDeadlineAt = Number.NaN
       this.#hardMono = Number.POSITIVE_INFINITY
-      warnOnce(`status:${this.status}`, PACKAGE, describeDegraded(this.status, context, remaining), { remaining: String(remaining) })
+      warnOnce(
+        `context:${reading.problem}`,
+        PACKAGE,
+        `${reading.detail}: the deadline is ${this.status} and nothing is enforced (no cutoff, no abort) for this or later invocations with the same problem`,
+        { status: this.status },
+      )
     }
   }
 
@@ -388,23 +393,22 @@ function callSafely(listener: Listener, deadline: Deadline, kind: string): void 
   }
 }
 
-function readRemaining(context: LambdaContextLike | undefined): number {
-  const read = context?.getRemainingTimeInMillis
-  if (typeof read !== 'function') return Number.NaN
-  try {
-    const value = read.call(context)
-    return typeof value === 'number' ? value : Number.NaN
-  } catch {
-    return Number.NaN
-  }
-}
+type Reading = { value: number; problem: 'none' | 'missing' | 'threw' | 'not-a-number' | 'expired'; detail: string }
 
-function describeDegraded(status: DeadlineStatus, context: LambdaContextLike | undefined, remaining: number): string {
-  if (status === 'expired') {
-    return `context.getRemainingTimeInMillis() returned ${remaining} at the start of the invocation: the deadline is treated as expired and nothing is enforced (no cutoff, no abort)`
+function readRemaining(context: LambdaContextLike | undefined): Reading {
+  const read = context?.getRemainingTimeInMillis
+  if (typeof read !== 'function')
+    return { value: Number.NaN, problem: 'missing', detail: 'the Lambda context has no getRemainingTimeInMillis()' }
+  let value: unknown
+  try {
+    value = read.call(context)
+  } catch (error) {
+    return { value: Number.NaN, problem: 'threw', detail: `context.getRemainingTimeInMillis() threw (${String(error)})` }
   }
-  if (typeof context?.getRemainingTimeInMillis !== 'function') {
-    return 'the Lambda context has no getRemainingTimeInMillis(): the deadline is unknown and nothing is enforced (no cutoff, no abort)'
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return { value: Number.NaN, problem: 'not-a-number', detail: `context.getRemainingTimeInMillis() returned ${String(value)}` }
   }
-  return `context.getRemainingTimeInMillis() returned ${remaining}: the deadline is unknown and nothing is enforced (no cutoff, no abort)`
+  if (value <= 0)
+    return { value, problem: 'expired', detail: `context.getRemainingTimeInMillis() returned ${value} at the start of the invocation` }
+  return { value, problem: 'none', detail: '' }
 }

@@ -1,4 +1,4 @@
-import { currentDeadline } from './current.js'
+import { currentDeadline, storedDeadline } from './current.js'
 import { deadlineOf, endDeadline } from './request.js'
 
 /** The plugin hooks of `middy(handler, plugin)` that the deadline uses. */
@@ -33,7 +33,7 @@ export function deadlinePlugin(): DeadlinePluginHooks {
       currentDeadline()?.enterPhase(name)
     },
     afterMiddleware(name) {
-      currentDeadline()?.exitPhase(name)
+      storedDeadline()?.exitPhase(name)
     },
     beforeHandler() {
       currentDeadline()?.enterPhase(HANDLER_PHASE)

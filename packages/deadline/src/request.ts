@@ -25,10 +25,13 @@ export function deadlineOf(request: object, owner?: unknown): Deadline {
     // the deadline asks before acting on a timer that might outlive the request.
     deadline = new Deadline({ context: holder.context, isOver: () => 'earlyResponse' in holder })
     holder[DEADLINE] = deadline
-    holder[OWNER] = owner
     exposeOnContext(holder.context, deadline)
     enterDeadline(deadline)
   }
+  // The plugin creates the deadline without an owner; the first of our middlewares still claims
+  // it, so the deadline ends in that middleware's `after`/`onError` even where Middy 6 skips
+  // `requestEnd` (it does on the error path).
+  if (owner !== undefined && holder[OWNER] === undefined) holder[OWNER] = owner
   return deadline
 }
 

@@ -1,0 +1,73 @@
+import middy from '@middy/core'
+import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { createLambdaContext } from '@middy-deadline/testing'
+import type { Context } from 'aws-lambda'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+// Middy's own early timeout calls getRemainingTimeInMillis() itself (and would rethrow a throwing
+// one); it is switched off here so that what is checked is the deadline's behaviour alone.
+const report = async (context: Partial<Context>) => {
+  const handler = middy(
+    async (_e: unknown, ctx: DeadlineContext) => ({
+      status: ctx.deadline.status,
+      remaining: ctx.deadline.remaining(),
+      fits: ctx.deadline.hasTimeFor(60_000),
+      aborted: ctx.deadline.signal.aborted,
+    }),
+    { timeoutEarlyInMillis: 0 },
+  ).use(deadline({ reserveMs: 500 }))
+  return handler({}, context as Context)
+}
+
+const captureWarnings = () => {
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+  return () => spy.mock.calls.map(([line]) => JSON.parse(String(line)) as { level: string; message: string; package: string })
+}
+
+const { getRemainingTimeInMillis: _, ...noClock } = createLambdaContext()
+
+// Each case is a different problem, so each warns once in this process, however often it repeats.
+describe('deadline with a bad context', () => {
+  it.each([
+    ['no getRemainingTimeInMillis', noClock, 'unknown', 'has no getRemainingTimeInMillis()'],
+    ['NaN', { ...noClock, getRemainingTimeInMillis: () => Number.NaN }, 'unknown', 'returned NaN'],
+    [
+      'a throwing getRemainingTimeInMillis',
+      {
+        ...noClock,
+        getRemainingTimeInMillis: () => {
+          throw new Error('no clock here')
+        },
+      },
+      'unknown',
+      'threw (Error: no clock here)',
+    ],
+    ['a deadline already past', { ...noClock, getRemainingTimeInMillis: () => -20 }, 'expired', 'returned -20 at the start'],
+  ])('keeps the function working with %s, enforces nothing, and warns once', async (_label, context, status, says) => {
+    const logged = captureWarnings()
+    const first = await report(context)
+    const second = await report(context)
+    expect(first).toEqual({ status, remaining: Number.POSITIVE_INFINITY, fits: true, aborted: false })
+    expect(second).toEqual(first)
+    expect(logged()).toHaveLength(1)
+    expect(logged()[0]).toMatchObject({ level: 'WARN', package: '@middy-deadline/deadline' })
+    expect(logged()[0]?.message).toContain(says)
+    expect(logged()[0]?.message).toContain('nothing is enforced')
+  })
+
+  it('treats zero remaining time as expired too, without repeating the warning', async () => {
+    const logged = captureWarnings()
+    expect(await report({ ...noClock, getRemainingTimeInMillis: () => 0 })).toMatchObject({ status: 'expired', aborted: false })
+    expect(logged()).toEqual([])
+  })
+
+  it('works with an empty context object', async () => {
+    captureWarnings()
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => ctx.deadline.status).use(deadline())
+    expect(await handler({}, {} as Context)).toBe('unknown')
+  })
+})

@@ -1,0 +1,179 @@
+import middy from '@middy/core'
+import {
+  currentDeadline,
+  type DeadlineContext,
+  DeadlineTimeoutError,
+  deadline,
+  deadlinePlugin,
+  InvocationEndedError,
+} from '@middy-deadline/deadline'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const seen = (context: DeadlineContext) => context.deadline
+
+describe('deadline', () => {
+  it('shows the handler one deadline fixed at the start from the remaining time', async () => {
+    vi.useFakeTimers()
+    const context = createLambdaContext({ timeoutMs: 3000, awsRequestId: 'req-1' })
+    vi.advanceTimersByTime(200) // the invocation starts 200 ms into the function's time
+    const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
+      vi.advanceTimersByTime(300)
+      return { status: ctx.deadline.status, budget: ctx.deadline.budgetMs, elapsed: ctx.deadline.elapsed(), left: ctx.deadline.remaining() }
+    }).use(deadline({ reserveMs: 500 }))
+
+    const startedAt = Date.now()
+    const result = await handler({}, context)
+    expect(result).toEqual({ status: 'running', budget: 2800, elapsed: 300, left: 2800 - 300 - 500 })
+    expect(Object.keys(context)).not.toContain('deadline')
+    expect((context as DeadlineContext).deadline.hardDeadlineAt).toBe(startedAt + 2800)
+    expect((context as DeadlineContext).deadline.requestId).toBe('req-1')
+  })
+
+  it('aborts the signal at the cutoff with a TimeoutError, before the hard deadline (real timers)', async () => {
+    const context = createLambdaContext({ timeoutMs: 400 })
+    const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
+      const started = performance.now()
+      const reason = await new Promise<unknown>((resolve) =>
+        ctx.deadline.signal.addEventListener('abort', () => resolve(ctx.deadline.signal.reason)),
+      )
+      return { reason, after: performance.now() - started, hardLeft: context.getRemainingTimeInMillis() }
+    }).use(deadline({ reserveMs: 150 }))
+
+    const { reason, after, hardLeft } = await handler({}, context)
+    expect(reason).toBeInstanceOf(DeadlineTimeoutError)
+    expect((reason as Error).name).toBe('TimeoutError')
+    expect((reason as DeadlineTimeoutError).limit).toBe('cutoff')
+    expect(after).toBeGreaterThanOrEqual(240)
+    expect(hardLeft).toBeGreaterThan(100) // fired near the cutoff, well before the hard deadline
+  })
+
+  it('keeps the largest reserve asked for, and never more than half of the starting budget', async () => {
+    const reserves: number[] = []
+    const record = (ctx: DeadlineContext) => reserves.push(ctx.deadline.reserveMs)
+    const chain = (timeoutMs: number) =>
+      middy(async (_e: unknown, ctx: DeadlineContext) => record(ctx))
+        .use(deadline({ reserveMs: 300 }))
+        .use(deadline({ reserveMs: 1000 }))
+        .use(deadline({ reserveMs: 200 }))({}, createLambdaContext({ timeoutMs }))
+    await chain(10_000)
+    await chain(1200)
+    expect(reserves[0]).toBe(1000)
+    expect(reserves[1]).toBeGreaterThanOrEqual(599)
+    expect(reserves[1]).toBeLessThanOrEqual(600)
+  })
+
+  it('ends with the invocation: the signal aborts with InvocationEndedError and lookups stop finding it', async () => {
+    let kept: DeadlineContext['deadline'] | undefined
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => {
+      kept = ctx.deadline
+      void ctx.deadline.signal
+      return 'ok'
+    }).use(deadline())
+    await handler({}, createLambdaContext())
+    expect(kept?.ended).toBe(true)
+    expect(kept?.signal.aborted).toBe(true)
+    expect(kept?.signal.reason).toBeInstanceOf(InvocationEndedError)
+    expect(currentDeadline()).toBeUndefined()
+  })
+
+  it('records named marks with their time since the start', async () => {
+    vi.useFakeTimers()
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => {
+      ctx.deadline.mark('loaded')
+      vi.advanceTimersByTime(40)
+      ctx.deadline.mark('saved')
+      return ctx.deadline.marks.map((m) => [m.name, m.atMs])
+    }).use(deadline())
+    expect(await handler({}, createLambdaContext())).toEqual([
+      ['loaded', 0],
+      ['saved', 40],
+    ])
+  })
+
+  it('tells whether a piece of work still fits before the cutoff', async () => {
+    vi.useFakeTimers()
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => {
+      const early = [ctx.deadline.hasTimeFor(400), ctx.deadline.hasTimeFor(600)]
+      vi.advanceTimersByTime(300)
+      return [...early, ctx.deadline.hasTimeFor(200), ctx.deadline.hasTimeFor(250)]
+    }).use(deadline({ reserveMs: 500 }))
+    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toEqual([true, false, true, false])
+  })
+
+  it('records each middleware and the handler as a phase when the plugin is used', async () => {
+    vi.useFakeTimers()
+    const slowBefore = {
+      before: async function slowBefore() {
+        vi.advanceTimersByTime(20)
+      },
+    }
+    const handler = middy(
+      async (_e: unknown, ctx: DeadlineContext) => {
+        vi.advanceTimersByTime(50)
+        return ctx.deadline.currentPhase
+      },
+      { ...deadlinePlugin() },
+    )
+      .use(deadline())
+      .use(slowBefore)
+    const context = createLambdaContext()
+    expect(await handler({}, context)).toBe('handler')
+    const phases = (context as DeadlineContext).deadline.phases.map((p) => [p.name, p.durationMs])
+    expect(phases).toEqual([
+      ['deadlineBefore', 0],
+      ['slowBefore', 20],
+      ['handler', 50],
+      ['deadlineAfter', 0],
+    ])
+  })
+})
+
+describe('deadline.scope', () => {
+  const run = <T>(timeoutMs: number, reserveMs: number, body: (ctx: DeadlineContext) => Promise<T>) =>
+    middy(async (_e: unknown, ctx: DeadlineContext) => body(ctx)).use(deadline({ reserveMs }))({}, createLambdaContext({ timeoutMs }))
+
+  const abortReason = (signal: AbortSignal) =>
+    new Promise<unknown>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)))
+
+  it("aborts a sub-operation at its own timeout with limit 'operation'", async () => {
+    const reason = await run(2000, 100, (ctx) => abortReason(ctx.deadline.timeout(50)))
+    expect(reason).toMatchObject({ name: 'TimeoutError', limit: 'operation' })
+  })
+
+  it("never lets a sub-operation outlive the cutoff: limit 'cutoff'", async () => {
+    const started = performance.now()
+    const reason = await run(400, 200, (ctx) => abortReason(ctx.deadline.timeout(10_000)))
+    expect(reason).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
+    expect(performance.now() - started).toBeLessThan(380)
+  })
+
+  it("passes the caller's own abort reason through unchanged", async () => {
+    const caller = new AbortController()
+    const mine = new Error('user cancelled')
+    const reason = await run(2000, 100, (ctx) => {
+      const signal = ctx.deadline.timeout(1000, caller.signal)
+      const aborted = abortReason(signal)
+      caller.abort(mine)
+      return aborted
+    })
+    expect(reason).toBe(mine)
+  })
+
+  it('is released when disposed, and at the end of the invocation at the latest', async () => {
+    let leftOver: AbortSignal | undefined
+    const disposedAborted = await run(2000, 100, async (ctx) => {
+      const scope = ctx.deadline.scope(50)
+      scope.dispose()
+      leftOver = ctx.deadline.timeout(1000)
+      await new Promise((resolve) => setTimeout(resolve, 80))
+      return scope.signal.aborted
+    })
+    expect(disposedAborted).toBe(false)
+    expect(leftOver?.reason).toBeInstanceOf(InvocationEndedError)
+  })
+})
