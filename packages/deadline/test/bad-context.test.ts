@@ -20,7 +20,7 @@ const report = async (context: Partial<Context>) => {
     }),
     { timeoutEarlyInMillis: 0 },
   ).use(deadline({ reserveMs: 500 }))
-  return handler({}, context as Context)
+  return handler({}, context as DeadlineContext)
 }
 
 const captureWarnings = () => {
@@ -28,7 +28,7 @@ const captureWarnings = () => {
   return () => spy.mock.calls.map(([line]) => JSON.parse(String(line)) as { level: string; message: string; package: string })
 }
 
-const { getRemainingTimeInMillis: _, ...noClock } = createLambdaContext()
+const { getRemainingTimeInMillis: _, ...noClock } = createLambdaContext<DeadlineContext>()
 
 // Each case is a different problem, so each warns once in this process, however often it repeats.
 describe('deadline with a bad context', () => {
@@ -68,6 +68,6 @@ describe('deadline with a bad context', () => {
   it('works with an empty context object', async () => {
     captureWarnings()
     const handler = middy(async (_e: unknown, ctx: DeadlineContext) => ctx.deadline.status).use(deadline())
-    expect(await handler({}, {} as Context)).toBe('unknown')
+    expect(await handler({}, {} as DeadlineContext)).toBe('unknown')
   })
 })

@@ -15,7 +15,7 @@ describe('one deadline per invocation', () => {
       .use(spy)
       .use(deadline({ reserveMs: 10 }))
       .use(spy)
-    await handler({}, createLambdaContext())
+    await handler({}, createLambdaContext<DeadlineContext>())
     seen.delete(undefined) // the first spy ran before any deadline existed
     expect(seen.size).toBe(1)
   })
@@ -28,7 +28,7 @@ describe('one deadline per invocation', () => {
         states.push(`inner after: ended=${d?.ended} aborted=${d?.signal.aborted}`)
       },
     }
-    const context = createLambdaContext()
+    const context = createLambdaContext<DeadlineContext>()
     await middy(async () => 'ok')
       .use(deadline())
       .use(inner)
@@ -38,7 +38,7 @@ describe('one deadline per invocation', () => {
   })
 
   it('ends on the error path', async () => {
-    const context = createLambdaContext()
+    const context = createLambdaContext<DeadlineContext>()
     const handler = middy(async () => {
       throw new Error('boom')
     }).use(deadline())
@@ -47,7 +47,7 @@ describe('one deadline per invocation', () => {
   })
 
   it('ends on an early response from a later middleware when the plugin is used', async () => {
-    const context = createLambdaContext()
+    const context = createLambdaContext<DeadlineContext>()
     const cached = { before: () => ({ statusCode: 200, body: 'from cache' }) }
     const handler = middy(async () => 'not reached', { ...deadlinePlugin() })
       .use(deadline())
@@ -57,7 +57,7 @@ describe('one deadline per invocation', () => {
   })
 
   it('without the plugin, a timer left by an early response ends the deadline quietly instead of acting', async () => {
-    const context = createLambdaContext({ timeoutMs: 200 })
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 200 })
     const cutoffs: string[] = []
     const armsCutoff = {
       before: (request: Request) => {
@@ -77,7 +77,7 @@ describe('one deadline per invocation', () => {
   })
 
   it("releases its cutoff timer before Middy's early-timeout race settles the handler", async () => {
-    const context = createLambdaContext({ timeoutMs: 150 })
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 150 })
     const handler = middy(async () => new Promise(() => {}), { timeoutEarlyInMillis: 50 }).use(deadline({ reserveMs: 20 }))
     await expect(handler({}, context)).rejects.toMatchObject({ name: 'TimeoutError' })
     expect((context as DeadlineContext).deadline.ended).toBe(true)

@@ -28,7 +28,9 @@ describe('concurrent invocations in one process (Lambda Managed Instances)', () 
     // Timeouts spread from 150 to 547 ms: the signals must abort in that order, not all at once.
     const events = Array.from({ length: 200 }, (_, id) => ({ id, timeoutMs: 150 + ((id * 37) % 398) }))
     const results = await Promise.all(
-      events.map((event) => handler(event, createLambdaContext({ timeoutMs: event.timeoutMs, awsRequestId: `req-${event.id}` }))),
+      events.map((event) =>
+        handler(event, createLambdaContext<DeadlineContext>({ timeoutMs: event.timeoutMs, awsRequestId: `req-${event.id}` })),
+      ),
     )
 
     for (const [i, result] of results.entries()) {

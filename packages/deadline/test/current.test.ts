@@ -22,7 +22,7 @@ describe('currentDeadline()', () => {
       const viaTimer = await new Promise<Deadline | undefined>((resolve) => setTimeout(() => resolve(currentDeadline()), 1))
       return { same: [direct, nested, viaTimer].every((d) => d === ctx.deadline) }
     }).use(deadline())
-    expect(await handler({}, createLambdaContext())).toEqual({ same: true })
+    expect(await handler({}, createLambdaContext<DeadlineContext>())).toEqual({ same: true })
   })
 
   it('is undefined outside any invocation and once the invocation has ended', async () => {
@@ -33,7 +33,7 @@ describe('currentDeadline()', () => {
       later = new Promise((resolve) => setTimeout(() => resolve(currentDeadline()), 20))
       return 'done'
     }).use(deadline())
-    await handler({}, createLambdaContext())
+    await handler({}, createLambdaContext<DeadlineContext>())
     expect(await later).toBeUndefined()
   })
 
@@ -48,7 +48,7 @@ describe('currentDeadline()', () => {
       return seen.every(Boolean)
     }).use(deadline())
     const results = await Promise.all(
-      [3, 1, 2, 1, 3].map((waitMs, i) => handler({ id: `r${i}`, waitMs }, createLambdaContext({ awsRequestId: `r${i}` }))),
+      [3, 1, 2, 1, 3].map((waitMs, i) => handler({ id: `r${i}`, waitMs }, createLambdaContext<DeadlineContext>({ awsRequestId: `r${i}` }))),
     )
     expect(results).toEqual([true, true, true, true, true])
   })
@@ -66,7 +66,9 @@ describe('currentDeadline()', () => {
       // This is what aws-lambda-ric does around every invocation.
       const results = await Promise.all(
         ['a', 'b', 'c'].map((id) =>
-          store.run({ [Symbol.for('_AWS_LAMBDA_REQUEST_ID')]: id }, () => handler({}, createLambdaContext({ awsRequestId: id }))),
+          store.run({ [Symbol.for('_AWS_LAMBDA_REQUEST_ID')]: id }, () =>
+            handler({}, createLambdaContext<DeadlineContext>({ awsRequestId: id })),
+          ),
         ),
       )
       expect(results).toEqual([true, true, true])

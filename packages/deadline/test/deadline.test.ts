@@ -14,12 +14,10 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const seen = (context: DeadlineContext) => context.deadline
-
 describe('deadline', () => {
   it('shows the handler one deadline fixed at the start from the remaining time', async () => {
     vi.useFakeTimers()
-    const context = createLambdaContext({ timeoutMs: 3000, awsRequestId: 'req-1' })
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 3000, awsRequestId: 'req-1' })
     vi.advanceTimersByTime(200) // the invocation starts 200 ms into the function's time
     const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
       vi.advanceTimersByTime(300)
@@ -35,7 +33,7 @@ describe('deadline', () => {
   })
 
   it('aborts the signal at the cutoff with a TimeoutError, before the hard deadline (real timers)', async () => {
-    const context = createLambdaContext({ timeoutMs: 400 })
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
     const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
       const started = performance.now()
       const reason = await new Promise<unknown>((resolve) =>
@@ -59,7 +57,7 @@ describe('deadline', () => {
       middy(async (_e: unknown, ctx: DeadlineContext) => record(ctx))
         .use(deadline({ reserveMs: 300 }))
         .use(deadline({ reserveMs: 1000 }))
-        .use(deadline({ reserveMs: 200 }))({}, createLambdaContext({ timeoutMs }))
+        .use(deadline({ reserveMs: 200 }))({}, createLambdaContext<DeadlineContext>({ timeoutMs }))
     await chain(10_000)
     await chain(1200)
     expect(reserves[0]).toBe(1000)
@@ -74,7 +72,7 @@ describe('deadline', () => {
       void ctx.deadline.signal
       return 'ok'
     }).use(deadline())
-    await handler({}, createLambdaContext())
+    await handler({}, createLambdaContext<DeadlineContext>())
     expect(kept?.ended).toBe(true)
     expect(kept?.signal.aborted).toBe(true)
     expect(kept?.signal.reason).toBeInstanceOf(InvocationEndedError)
@@ -89,7 +87,7 @@ describe('deadline', () => {
       ctx.deadline.mark('saved')
       return ctx.deadline.marks.map((m) => [m.name, m.atMs])
     }).use(deadline())
-    expect(await handler({}, createLambdaContext())).toEqual([
+    expect(await handler({}, createLambdaContext<DeadlineContext>())).toEqual([
       ['loaded', 0],
       ['saved', 40],
     ])
@@ -102,7 +100,7 @@ describe('deadline', () => {
       vi.advanceTimersByTime(300)
       return [...early, ctx.deadline.hasTimeFor(200), ctx.deadline.hasTimeFor(250)]
     }).use(deadline({ reserveMs: 500 }))
-    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toEqual([true, false, true, false])
+    expect(await handler({}, createLambdaContext<DeadlineContext>({ timeoutMs: 1000 }))).toEqual([true, false, true, false])
   })
 
   it('records each middleware and the handler as a phase when the plugin is used', async () => {
@@ -121,7 +119,7 @@ describe('deadline', () => {
     )
       .use(deadline())
       .use(slowBefore)
-    const context = createLambdaContext()
+    const context = createLambdaContext<DeadlineContext>()
     expect(await handler({}, context)).toBe('handler')
     const phases = (context as DeadlineContext).deadline.phases.map((p) => [p.name, p.durationMs])
     expect(phases).toEqual([
@@ -135,7 +133,10 @@ describe('deadline', () => {
 
 describe('deadline.scope', () => {
   const run = <T>(timeoutMs: number, reserveMs: number, body: (ctx: DeadlineContext) => Promise<T>) =>
-    middy(async (_e: unknown, ctx: DeadlineContext) => body(ctx)).use(deadline({ reserveMs }))({}, createLambdaContext({ timeoutMs }))
+    middy(async (_e: unknown, ctx: DeadlineContext) => body(ctx)).use(deadline({ reserveMs }))(
+      {},
+      createLambdaContext<DeadlineContext>({ timeoutMs }),
+    )
 
   const abortReason = (signal: AbortSignal) =>
     new Promise<unknown>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)))

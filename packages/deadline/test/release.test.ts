@@ -38,7 +38,7 @@ describe('release at the end of every invocation', () => {
     // deadline alive: sample every 1000th and check that the garbage collector took them all.
     const sampled: WeakRef<object>[] = []
     for (let i = 0; i < 100_000; i++) {
-      const context = createLambdaContext({ timeoutMs: 60_000 })
+      const context = createLambdaContext<DeadlineContext>({ timeoutMs: 60_000 })
       const outcome = await handler({ path: paths[i % 3] as string }, context).catch((error: Error) => error.message)
       if (i % 1000 === 0) sampled.push(new WeakRef((context as DeadlineContext).deadline))
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
@@ -70,9 +70,9 @@ describe('release at the end of every invocation', () => {
       },
       { timeoutEarlyInMillis: 0 },
     ).use(deadline({ reserveMs: 20 }))
-    await handler({ id: 'first' }, createLambdaContext({ timeoutMs: 60 }))
+    await handler({ id: 'first' }, createLambdaContext<DeadlineContext>({ timeoutMs: 60 }))
     // The first invocation's cutoff would have come during this one.
-    await handler({ id: 'second' }, createLambdaContext({ timeoutMs: 10_000 }))
+    await handler({ id: 'second' }, createLambdaContext<DeadlineContext>({ timeoutMs: 10_000 }))
     await new Promise((resolve) => setTimeout(resolve, 80))
     expect(acted).toEqual([])
   })

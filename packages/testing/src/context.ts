@@ -18,8 +18,12 @@ export interface LambdaContextOptions {
 /**
  * A Lambda context like the one the runtime builds: `getRemainingTimeInMillis()` counts down
  * from `timeoutMs` against the clock, exactly as the runtime computes it (deadline minus now).
+ *
+ * The type parameter is the context type your handler declares, e.g.
+ * `createLambdaContext<DeadlineContext>()`: the fields it adds (`deadline`) are set by the
+ * middlewares during the invocation, as they are on Lambda.
  */
-export function createLambdaContext(options: Partial<LambdaContextOptions> = {}): Context {
+export function createLambdaContext<TContext extends Context = Context>(options: Partial<LambdaContextOptions> = {}): TContext {
   const timeoutMs = options.timeoutMs ?? 3000
   const now = options.now ?? Date.now
   const functionName = options.functionName ?? 'test-function'
@@ -39,7 +43,7 @@ export function createLambdaContext(options: Partial<LambdaContextOptions> = {})
     done: unsupported('done'),
     fail: unsupported('fail'),
     succeed: unsupported('succeed'),
-  }
+  } satisfies Context as unknown as TContext
 }
 
 function unsupported(name: string) {

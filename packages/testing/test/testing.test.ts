@@ -1,0 +1,92 @@
+import middy from '@middy/core'
+import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('createLambdaContext', () => {
+  it('counts the remaining time down from the timeout on the fake clock', () => {
+    vi.useFakeTimers()
+    const context = createLambdaContext({ timeoutMs: 3000 })
+    expect(context.getRemainingTimeInMillis()).toBe(3000)
+    vi.advanceTimersByTime(1250)
+    expect(context.getRemainingTimeInMillis()).toBe(1750)
+    vi.advanceTimersByTime(2000)
+    expect(context.getRemainingTimeInMillis()).toBe(-250)
+  })
+
+  it('looks like the context the runtime builds', () => {
+    const context = createLambdaContext({ functionName: 'orders', memoryLimitInMB: 512, awsRequestId: 'abc' })
+    expect(context).toMatchObject({
+      functionName: 'orders',
+      functionVersion: '$LATEST',
+      memoryLimitInMB: '512',
+      awsRequestId: 'abc',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders',
+      logGroupName: '/aws/lambda/orders',
+    })
+    expect(createLambdaContext().awsRequestId).not.toBe(createLambdaContext().awsRequestId)
+    expect(() => context.succeed('x')).toThrow('not supported')
+  })
+})
+
+describe('invokeWithTimeout', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  it('reports a handler that finishes in time, and how much time was left', async () => {
+    const outcome = await invokeWithTimeout(
+      middy(async () => 'done'),
+      {},
+      { timeoutMs: 500 },
+    )
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'done' })
+    expect(outcome.status === 'succeeded' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(400)
+  })
+
+  it('reports a handler that fails', async () => {
+    const outcome = await invokeWithTimeout(
+      middy(async () => {
+        throw new Error('nope')
+      }),
+      {},
+    )
+    expect(outcome.status).toBe('failed')
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ message: 'nope' })
+  })
+
+  it("reports a handler still running at the hard deadline as killed, with Lambda's message", async () => {
+    let finallyRan = false
+    const outcome = await invokeWithTimeout(
+      middy(
+        async () => {
+          try {
+            await sleep(400)
+            return 'too late'
+          } finally {
+            finallyRan = true
+          }
+        },
+        { timeoutEarlyInMillis: 0 },
+      ),
+      {},
+      { timeoutMs: 150 },
+    )
+    expect(outcome).toMatchObject({ status: 'killed', message: 'Task timed out after 0.15 seconds' })
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(145)
+    expect(outcome.durationMs).toBeLessThan(380)
+    expect(finallyRan).toBe(false)
+  })
+
+  it('works on the fake clock too', async () => {
+    vi.useFakeTimers()
+    const pending = invokeWithTimeout(
+      middy(async () => sleep(10_000), { timeoutEarlyInMillis: 0 }),
+      {},
+      { timeoutMs: 3000 },
+    )
+    await vi.advanceTimersByTimeAsync(3000)
+    expect(await pending).toMatchObject({ status: 'killed', message: 'Task timed out after 3.00 seconds' })
+  })
+})
