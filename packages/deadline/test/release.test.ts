@@ -58,6 +58,7 @@ describe('release at the end of every invocation', () => {
     // context, as it would on any caller's. That is one object, not a growing list.
     const alive = sampled.flatMap((ref, i) => (ref.deref() === undefined ? [] : [i * 1000]))
     expect(alive.filter((i) => i !== 0)).toEqual([])
+    console.log(`heap growth after warm-up: ${heapGrowthMb.toFixed(2)} MB`)
     expect(heapGrowthMb).toBeLessThan(8)
   })
 
