@@ -6,7 +6,15 @@ export type InvocationOutcome<TResult> =
   | { status: 'failed'; error: unknown; durationMs: number; settledBeforeHardDeadlineMs: number }
   | { status: 'killed'; message: string; durationMs: number }
 
-export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult> | TResult
+/**
+ * Any handler Lambda could call: a plain function or a Middy handler. The runtime passes only the
+ * event and the context; `options?: never` lets Middy's three-parameter type fit.
+ */
+export type LambdaHandler<TEvent, TResult, TContext extends Context = Context> = (
+  event: TEvent,
+  context: TContext,
+  options?: never,
+) => Promise<TResult> | TResult
 
 /**
  * Invokes `handler` the way Lambda would with `timeoutMs` as the function's timeout: if it has
@@ -14,13 +22,13 @@ export type LambdaHandler<TEvent, TResult> = (event: TEvent, context: Context) =
  * whatever it does afterwards is ignored (Lambda would have stopped it). Uses the clock of
  * `context` (real by default, vitest's fake timers if installed).
  */
-export async function invokeWithTimeout<TEvent, TResult>(
-  handler: LambdaHandler<TEvent, TResult>,
+export async function invokeWithTimeout<TEvent, TResult, TContext extends Context = Context>(
+  handler: LambdaHandler<TEvent, TResult, TContext>,
   event: TEvent,
-  options: Partial<LambdaContextOptions> & { context?: Context } = {},
+  options: Partial<LambdaContextOptions> & { context?: TContext } = {},
 ): Promise<InvocationOutcome<TResult>> {
   const timeoutMs = options.timeoutMs ?? 3000
-  const context = options.context ?? createLambdaContext({ ...options, timeoutMs })
+  const context = options.context ?? createLambdaContext<TContext>({ ...options, timeoutMs })
   const startedAt = performance.now()
   let killTimer: NodeJS.Timeout | undefined
   const killed = new Promise<'killed'>((resolve) => {
