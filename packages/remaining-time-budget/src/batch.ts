@@ -1,0 +1,103 @@
+import { currentDeadline, type Deadline, deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
+import { BatchReportError } from './errors.js'
+import { BUDGET_KEYS, type BudgetOptions, check, PACKAGE, validateBudget } from './options.js'
+import { type BudgetRun, type ItemFn, type ItemOutcome, budgetRunner, type RunCallOptions } from './runner.js'
+
+/** Options shared by the partial-batch handlers. */
+export interface BatchOptions extends BudgetOptions {
+  /**
+   * Milliseconds kept before Lambda's hard deadline to stop, let started records settle and
+   * answer. Asked of the shared deadline (the largest reserve anyone asked for wins).
+   */
+  reserveMs: number
+}
+
+export const batchDefaults = { reserveMs: 500 }
+export const BATCH_KEYS = [...BUDGET_KEYS, 'reserveMs'] as const
+
+export interface BatchItemFailure {
+  itemIdentifier: string
+}
+export interface PartialBatchResponse {
+  batchItemFailures: BatchItemFailure[]
+}
+
+/** What differs between event sources: how records are ordered and how a failure is named. */
+export interface BatchSource<TRecord> {
+  readonly name: string
+  orderKey: RunCallOptions<TRecord, unknown>['orderKey']
+  /** The identifiers Lambda must retry, given every record's outcome. */
+  failures(outcomes: readonly ItemOutcome<TRecord, unknown>[]): (string | undefined)[]
+}
+
+export type BatchHandler<TEvent> = (event: TEvent, context: object, options?: { signal?: AbortSignal }) => Promise<PartialBatchResponse>
+
+/** Extra reading for tests and logs: the full run behind the last response is not kept anywhere. */
+export interface BatchHandlerOptions<TRecord> extends BatchOptions {
+  /** Sees every run (for logging or metrics) before the response is built. */
+  onRun: ((run: BudgetRun<TRecord, unknown>) => void) | undefined
+}
+
+/**
+ * Builds a Lambda handler that runs `recordFn` over `event.Records` within the invocation's time
+ * budget and answers with a partial batch response naming every record Lambda must retry.
+ * Options are checked here, once; the estimator inside is per process (workload knowledge).
+ */
+export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
+  source: BatchSource<TRecord>,
+  recordFn: ItemFn<TRecord, unknown>,
+  options: Partial<BatchHandlerOptions<TRecord>>,
+): BatchHandler<TEvent> {
+  check.unknownKeys(options, [...BATCH_KEYS, 'onRun'])
+  check.fn('recordFn', recordFn)
+  const { reserveMs, onRun, ...budget } = { ...batchDefaults, ...options }
+  check.nonNegativeMs('reserveMs', reserveMs)
+  check.optionalFn('onRun', onRun)
+  const runner = budgetRunner(validateBudget(budget))
+  const owner = {}
+
+  return async function partialBatchHandler(event, context, handlerOptions) {
+    const records = event?.Records
+    if (!Array.isArray(records)) {
+      warnOnce(`${source.name}:no-records`, PACKAGE, `${source.name} handler got an event without a Records array; answered with no failures`)
+      return { batchItemFailures: [] }
+    }
+    return withDeadline(context, owner, reserveMs, async (deadline) => {
+      const run = await runner(records, recordFn, { deadline, signal: handlerOptions?.signal, orderKey: source.orderKey })
+      onRun?.(run)
+      return { batchItemFailures: toFailures(source, run.outcomes) }
+    })
+  }
+}
+
+function toFailures<TRecord>(source: BatchSource<TRecord>, outcomes: readonly ItemOutcome<TRecord, unknown>[]): BatchItemFailure[] {
+  const ids = source.failures(outcomes)
+  if (ids.some((id) => typeof id !== 'string' || id === '')) {
+    // Lambda reads an empty or missing itemIdentifier as "the whole batch failed" anyway; saying
+    // so with an error is clearer, and it can never drop the record we cannot name.
+    throw new BatchReportError(
+      `${PACKAGE}: a ${source.name} record that must be retried has no identifier; failing the whole batch so that Lambda retries it`,
+    )
+  }
+  return (ids as string[]).map((itemIdentifier) => ({ itemIdentifier }))
+}
+
+/**
+ * Uses the invocation's shared deadline when a middleware of ours (or the plugin) created one;
+ * otherwise creates it for the duration of the handler, so the helper also works without Middy.
+ */
+async function withDeadline<T>(context: object, owner: object, reserveMs: number, body: (deadline: Deadline) => Promise<T>): Promise<T> {
+  const shared = (context as { deadline?: Deadline }).deadline ?? currentDeadline()
+  if (shared !== undefined && !shared.ended) {
+    shared.reserve(reserveMs)
+    return body(shared)
+  }
+  const holder = { context }
+  const deadline = deadlineOf(holder, owner)
+  deadline.reserve(reserveMs)
+  try {
+    return await body(deadline)
+  } finally {
+    releaseDeadline(holder, owner)
+  }
+}

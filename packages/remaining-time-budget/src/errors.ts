@@ -1,0 +1,31 @@
+/**
+ * An item that was started but had not finished when the run had to answer (the cutoff came
+ * and the item ignored its signal). It is reported as failed, never as done: its function may
+ * still finish later, and a retry of the item is the safe side of that race.
+ */
+export class ItemAbandonedError extends Error {
+  override readonly name = 'TimeoutError'
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** The `continueWith` hook failed: the rest of the work was not handed on. */
+export class ContinuationError extends Error {
+  override readonly name = 'ContinuationError'
+  /** The items that were neither done nor handed on. */
+  readonly rest: readonly unknown[]
+  constructor(message: string, rest: readonly unknown[], options?: ErrorOptions) {
+    super(message, options)
+    this.rest = rest
+  }
+}
+
+/**
+ * A record that failed or was not started has no identifier to report (no SQS `messageId`, no
+ * stream sequence number). The partial batch response cannot name it, so the whole batch fails
+ * instead (Lambda retries all of it) rather than drop the record.
+ */
+export class BatchReportError extends Error {
+  override readonly name = 'BatchReportError'
+}
