@@ -7,12 +7,14 @@ import { type BudgetRun, type ItemFn, type ItemOutcome, budgetRunner, type RunCa
 export interface BatchOptions extends BudgetOptions {
   /**
    * Milliseconds kept before Lambda's hard deadline to stop, let started records settle and
-   * answer. Asked of the shared deadline (the largest reserve anyone asked for wins).
+   * answer. Asked of the shared deadline (the largest reserve anyone asked for wins). Left unset,
+   * a deadline set up by `remainingTimeBudget()` keeps the reserve it has, and a deadline this
+   * handler creates itself (no middleware) gets `DEFAULT_BATCH_RESERVE_MS`.
    */
-  reserveMs: number
+  reserveMs: number | undefined
 }
 
-export const batchDefaults = { reserveMs: 500 }
+export const DEFAULT_BATCH_RESERVE_MS = 500
 export const BATCH_KEYS = [...BUDGET_KEYS, 'reserveMs'] as const
 
 export interface BatchItemFailure {
@@ -50,8 +52,8 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
 ): BatchHandler<TEvent> {
   check.unknownKeys(options, [...BATCH_KEYS, 'onRun'])
   check.fn('recordFn', recordFn)
-  const { reserveMs, onRun, ...budget } = { ...batchDefaults, ...options }
-  check.nonNegativeMs('reserveMs', reserveMs)
+  const { reserveMs, onRun, ...budget } = options
+  if (reserveMs !== undefined) check.nonNegativeMs('reserveMs', reserveMs)
   check.optionalFn('onRun', onRun)
   const runner = budgetRunner(validateBudget(budget))
   const owner = {}
@@ -86,15 +88,20 @@ function toFailures<TRecord>(source: BatchSource<TRecord>, outcomes: readonly It
  * Uses the invocation's shared deadline when a middleware of ours (or the plugin) created one;
  * otherwise creates it for the duration of the handler, so the helper also works without Middy.
  */
-async function withDeadline<T>(context: object, owner: object, reserveMs: number, body: (deadline: Deadline) => Promise<T>): Promise<T> {
+async function withDeadline<T>(
+  context: object,
+  owner: object,
+  reserveMs: number | undefined,
+  body: (deadline: Deadline) => Promise<T>,
+): Promise<T> {
   const shared = (context as { deadline?: Deadline }).deadline ?? currentDeadline()
   if (shared !== undefined && !shared.ended) {
-    shared.reserve(reserveMs)
+    if (reserveMs !== undefined) shared.reserve(reserveMs)
     return body(shared)
   }
   const holder = { context }
   const deadline = deadlineOf(holder, owner)
-  deadline.reserve(reserveMs)
+  deadline.reserve(reserveMs ?? DEFAULT_BATCH_RESERVE_MS)
   try {
     return await body(deadline)
   } finally {
