@@ -1,0 +1,104 @@
+import { BatchReportError, remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
+import { createLambdaContext } from '@middy-deadline/testing'
+import middy from '@middy/core'
+import type { SQSEvent, SQSRecord } from 'aws-lambda'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { sleep, sqsRecord } from './events.js'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const event = (Records: SQSRecord[]): SQSEvent => ({ Records })
+
+describe('sqsBatch', () => {
+  it('answers with no failures when every message is done', async () => {
+    const handler = middy(sqsBatch(async () => {})).use(remainingTimeBudget())
+    const response = await handler(event([sqsRecord('m1', 'a'), sqsRecord('m2', 'b')]), createLambdaContext())
+    expect(response).toEqual({ batchItemFailures: [] })
+  })
+
+  it('reports the messageId of every failed and every not-started message', async () => {
+    vi.useFakeTimers()
+    const handler = middy(
+      sqsBatch(
+        async (record) => {
+          await sleep(100)
+          if (record.body === 'bad') throw new Error('cannot parse')
+        },
+        { expectedMs: 100, safetyFactor: 1, estimator: false, concurrency: 2 },
+      ),
+    ).use(remainingTimeBudget({ reserveMs: 100 }))
+    const records = ['ok', 'bad', 'ok', 'ok', 'bad', 'ok', 'ok'].map((body, i) => sqsRecord(`m${i + 1}`, body))
+    const pending = handler(event(records), createLambdaContext({ timeoutMs: 400 }))
+    await vi.runAllTimersAsync()
+    // cutoff at 300: pairs start at 0, 100, 200; m7 would need 100 ms from 300
+    expect(await pending).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm5' }, { itemIdentifier: 'm7' }],
+    })
+  })
+
+  it('keeps each FIFO message group in order: after one fails, the rest of its group is reported unstarted', async () => {
+    const seen: string[] = []
+    const handler = middy(
+      sqsBatch(
+        async (record) => {
+          seen.push(record.messageId)
+          await sleep(2)
+          if (record.messageId === 'a2') throw new Error('downstream said no')
+        },
+        { concurrency: 4 },
+      ),
+    ).use(remainingTimeBudget())
+    const fifo = (id: string, group: string) => sqsRecord(id, id, 'orders.fifo', group)
+    const records = [fifo('a1', 'A'), fifo('b1', 'B'), fifo('a2', 'A'), fifo('b2', 'B'), fifo('a3', 'A'), fifo('a4', 'A'), fifo('b3', 'B')]
+    const response = await handler(event(records), createLambdaContext({ timeoutMs: 1500 }))
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'a2' }, { itemIdentifier: 'a3' }, { itemIdentifier: 'a4' }] })
+    expect(seen).not.toContain('a3')
+    expect(seen.filter((id) => id.startsWith('b'))).toEqual(['b1', 'b2', 'b3'])
+  })
+
+  it('does not order a standard queue by MessageGroupId (fair queues carry one too)', async () => {
+    const seen: string[] = []
+    const handler = middy(
+      sqsBatch(async (record) => {
+        seen.push(record.messageId)
+        if (record.messageId === 'x1') throw new Error('no')
+      }),
+    ).use(remainingTimeBudget())
+    const records = [sqsRecord('x1', '', 'fair', 'tenant-1'), sqsRecord('x2', '', 'fair', 'tenant-1')]
+    expect(await handler(event(records), createLambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: 'x1' }] })
+    expect(seen).toEqual(['x1', 'x2'])
+  })
+
+  it('works as a plain Lambda handler without Middy, on its own deadline', async () => {
+    const handler = sqsBatch(async (record, { deadline }) => {
+      if (deadline === undefined || deadline.remaining() <= 0) throw new Error('no deadline')
+      if (record.body === 'bad') throw new Error('bad')
+    })
+    const context = createLambdaContext()
+    expect(await handler(event([sqsRecord('m1', 'ok'), sqsRecord('m2', 'bad')]), context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm2' }],
+    })
+    expect((context as { deadline?: { ended: boolean } }).deadline?.ended).toBe(true)
+  })
+
+  it('fails the whole batch rather than drop a failed message it cannot name', async () => {
+    const handler = middy(sqsBatch(async () => Promise.reject(new Error('boom')))).use(remainingTimeBudget())
+    const broken = { ...sqsRecord('m1', ''), messageId: '' }
+    await expect(handler(event([broken]), createLambdaContext())).rejects.toBeInstanceOf(BatchReportError)
+  })
+
+  it('answers an event without Records with no failures (and a warning), instead of crashing', async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const handler = middy(sqsBatch(async () => {})).use(remainingTimeBudget())
+    expect(await handler({} as SQSEvent, createLambdaContext())).toEqual({ batchItemFailures: [] })
+    write.mockRestore()
+  })
+
+  it('rejects bad options when the handler is created', () => {
+    expect(() => sqsBatch(async () => {}, { reserveMs: -5 })).toThrow(/`reserveMs`/)
+    expect(() => sqsBatch(async () => {}, { fifo: 'yes' as never })).toThrow(/`fifo`/)
+    expect(() => sqsBatch(async () => {}, { concurency: 2 } as never)).toThrow(/`concurency` is not an option/)
+  })
+})

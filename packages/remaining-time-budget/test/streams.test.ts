@@ -1,0 +1,68 @@
+import { dynamodbStreamBatch, kinesisBatch, remainingTimeBudget } from '@middy-deadline/remaining-time-budget'
+import { createLambdaContext } from '@middy-deadline/testing'
+import middy from '@middy/core'
+import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { dynamodbRecord, kinesisRecord, sleep } from './events.js'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const decode = (data: string) => Buffer.from(data, 'base64').toString()
+
+describe('kinesisBatch', () => {
+  it('reports the sequence number of the first failed record and starts nothing after it', async () => {
+    const seen: string[] = []
+    const handler = middy(
+      kinesisBatch(async (record) => {
+        const body = decode(record.kinesis.data)
+        seen.push(body)
+        if (body === 'c') throw new Error('bad click')
+      }, { concurrency: 4 }),
+    ).use(remainingTimeBudget())
+    const event: KinesisStreamEvent = { Records: ['a', 'b', 'c', 'd', 'e'].map((d, i) => kinesisRecord(`4959${i}`, d)) }
+    expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '49592' }] })
+    // strictly sequential, even when asked for concurrency: a shard's order is the point
+    expect(seen).toEqual(['a', 'b', 'c'])
+  })
+
+  it('reports the first record that did not fit, so the retry resumes there', async () => {
+    vi.useFakeTimers()
+    const handler = middy(
+      kinesisBatch(() => sleep(100), { expectedMs: 100, safetyFactor: 1, estimator: false }),
+    ).use(remainingTimeBudget({ reserveMs: 100 }))
+    const event: KinesisStreamEvent = { Records: ['a', 'b', 'c', 'd', 'e'].map((d, i) => kinesisRecord(`100${i}`, d)) }
+    const pending = handler(event, createLambdaContext({ timeoutMs: 400 }))
+    await vi.runAllTimersAsync()
+    expect(await pending).toEqual({ batchItemFailures: [{ itemIdentifier: '1003' }] })
+  })
+
+  it('answers an empty list when the whole batch is done', async () => {
+    const handler = middy(kinesisBatch(async () => {})).use(remainingTimeBudget())
+    expect(await handler({ Records: [kinesisRecord('1', 'x')] }, createLambdaContext())).toEqual({ batchItemFailures: [] })
+  })
+})
+
+describe('dynamodbStreamBatch', () => {
+  it('reports dynamodb.SequenceNumber of the first failed record', async () => {
+    const seen: string[] = []
+    const handler = middy(
+      dynamodbStreamBatch(async (record) => {
+        const id = record.dynamodb?.Keys?.id?.S ?? ''
+        seen.push(id)
+        if (id === 'o2') throw new Error('conflict')
+      }),
+    ).use(remainingTimeBudget())
+    const event: DynamoDBStreamEvent = { Records: [dynamodbRecord('111', 'o1'), dynamodbRecord('222', 'o2'), dynamodbRecord('333', 'o3')] }
+    expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '222' }] })
+    expect(seen).toEqual(['o1', 'o2'])
+  })
+
+  it('fails the whole batch when the record to resume from has no sequence number', async () => {
+    const handler = middy(dynamodbStreamBatch(async () => Promise.reject(new Error('x')))).use(remainingTimeBudget())
+    const record = dynamodbRecord('1', 'o1')
+    delete record.dynamodb?.SequenceNumber
+    await expect(handler({ Records: [record] }, createLambdaContext())).rejects.toThrow(/whole batch/)
+  })
+})
