@@ -1,7 +1,7 @@
 import { currentDeadline, type Deadline, deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
 import { BatchReportError } from './errors.js'
 import { BUDGET_KEYS, type BudgetOptions, check, PACKAGE, validateBudget } from './options.js'
-import { type BudgetRun, type ItemFn, type ItemOutcome, budgetRunner, type RunCallOptions } from './runner.js'
+import { type BudgetRun, budgetRunner, type ItemFn, type ItemOutcome, type RunCallOptions } from './runner.js'
 
 /** Options shared by the partial-batch handlers. */
 export interface BatchOptions extends BudgetOptions {
@@ -61,7 +61,11 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   return async function partialBatchHandler(event, context, handlerOptions) {
     const records = event?.Records
     if (!Array.isArray(records)) {
-      warnOnce(`${source.name}:no-records`, PACKAGE, `${source.name} handler got an event without a Records array; answered with no failures`)
+      warnOnce(
+        `${source.name}:no-records`,
+        PACKAGE,
+        `${source.name} handler got an event without a Records array; answered with no failures`,
+      )
       return { batchItemFailures: [] }
     }
     return withDeadline(context, owner, reserveMs, async (deadline) => {

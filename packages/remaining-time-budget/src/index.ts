@@ -1,9 +1,9 @@
-export {
-  type BatchHandler,
-  type BatchHandlerOptions,
-  type BatchItemFailure,
-  type BatchOptions,
-  type PartialBatchResponse,
+export type {
+  BatchHandler,
+  BatchHandlerOptions,
+  BatchItemFailure,
+  BatchOptions,
+  PartialBatchResponse,
 } from './batch.js'
 export { BatchReportError, ContinuationError, ItemAbandonedError } from './errors.js'
 export { createDurationEstimator, type DurationEstimator, type DurationEstimatorOptions } from './estimator.js'

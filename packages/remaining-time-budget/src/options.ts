@@ -1,5 +1,5 @@
 import { DeadlineOptionError, type OptionChecker, optionChecker } from '@middy-deadline/deadline'
-import { type DurationEstimator, createDurationEstimator } from './estimator.js'
+import { createDurationEstimator, type DurationEstimator } from './estimator.js'
 
 export const PACKAGE = '@middy-deadline/remaining-time-budget'
 export const check: OptionChecker = optionChecker(PACKAGE)

@@ -101,7 +101,11 @@ async function run<TItem, TResult>(
 ): Promise<BudgetRun<TItem, TResult>> {
   const deadline = call.deadline ?? currentDeadline()
   if (deadline === undefined) {
-    warnOnce('runner:no-deadline', PACKAGE, 'no deadline found (no middleware of ours, no `deadline` option): items run without a time budget')
+    warnOnce(
+      'runner:no-deadline',
+      PACKAGE,
+      'no deadline found (no middleware of ours, no `deadline` option): items run without a time budget',
+    )
   }
   const list = Array.isArray(items) ? items : []
   if (!Array.isArray(items)) warnOnce('runner:not-an-array', PACKAGE, `items must be an array, got ${typeof items}: nothing was run`)
@@ -267,6 +271,7 @@ function itemScope(
   const parts = [signal, itemTimeoutMs === undefined ? undefined : AbortSignal.timeout(itemTimeoutMs)].filter(
     (s): s is AbortSignal => s !== undefined,
   )
-  const combined = parts.length === 0 ? new AbortController().signal : parts.length === 1 ? (parts[0] as AbortSignal) : AbortSignal.any(parts)
+  const combined =
+    parts.length === 0 ? new AbortController().signal : parts.length === 1 ? (parts[0] as AbortSignal) : AbortSignal.any(parts)
   return { signal: combined, dispose: () => {} }
 }

@@ -1,3 +1,4 @@
+import middy from '@middy/core'
 import { type DeadlineContext, DeadlineTimeoutError } from '@middy-deadline/deadline'
 import {
   ContinuationError,
@@ -7,7 +8,6 @@ import {
   runWithinBudget,
 } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext } from '@middy-deadline/testing'
-import middy from '@middy/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sleep } from './events.js'
 
@@ -22,11 +22,15 @@ describe('runWithinBudget', () => {
     vi.useFakeTimers()
     const started: number[] = []
     const handler = middy(async (items: number[]) =>
-      runWithinBudget(items, async (item) => {
-        started.push(item)
-        await sleep(100)
-        return item * 2
-      }, { expectedMs: 100, safetyFactor: 2, estimator: false }),
+      runWithinBudget(
+        items,
+        async (item) => {
+          started.push(item)
+          await sleep(100)
+          return item * 2
+        },
+        { expectedMs: 100, safetyFactor: 2, estimator: false },
+      ),
     ).use(remainingTimeBudget({ reserveMs: 100 }))
 
     const pending = handler([1, 2, 3, 4, 5, 6], createLambdaContext({ timeoutMs: 600 }))
@@ -50,9 +54,9 @@ describe('runWithinBudget', () => {
     expect(estimator.estimate()).toBe(100)
 
     const context = createLambdaContext({ timeoutMs: 400 })
-    const handler = middy(async (items: number[]) =>
-      runWithinBudget(items, () => sleep(100), { estimator, safetyFactor: 1 }),
-    ).use(remainingTimeBudget({ reserveMs: 0 }))
+    const handler = middy(async (items: number[]) => runWithinBudget(items, () => sleep(100), { estimator, safetyFactor: 1 })).use(
+      remainingTimeBudget({ reserveMs: 0 }),
+    )
     const pending = handler([1, 2, 3, 4, 5], context)
     await vi.runAllTimersAsync()
     const run = await pending
@@ -64,13 +68,17 @@ describe('runWithinBudget', () => {
     let maxRunning = 0
     const signals: AbortSignal[] = []
     const handler = middy(async (items: number[]) =>
-      runWithinBudget(items, async (_item, { signal }) => {
-        signals.push(signal)
-        running++
-        maxRunning = Math.max(maxRunning, running)
-        await sleep(20)
-        running--
-      }, { concurrency: 3 }),
+      runWithinBudget(
+        items,
+        async (_item, { signal }) => {
+          signals.push(signal)
+          running++
+          maxRunning = Math.max(maxRunning, running)
+          await sleep(20)
+          running--
+        },
+        { concurrency: 3 },
+      ),
     ).use(remainingTimeBudget())
     const run = await handler([1, 2, 3, 4, 5, 6, 7], createLambdaContext({ timeoutMs: 1500 }))
     expect(run.complete).toBe(true)
@@ -101,11 +109,15 @@ describe('runWithinBudget', () => {
     vi.useFakeTimers()
     let finished = false
     const handler = middy(async (items: number[]) =>
-      runWithinBudget(items, async () => {
-        await sleep(1000)
-        finished = true
-        return 'late'
-      }, { abandonAfterMs: 20 }),
+      runWithinBudget(
+        items,
+        async () => {
+          await sleep(1000)
+          finished = true
+          return 'late'
+        },
+        { abandonAfterMs: 20 },
+      ),
     ).use(remainingTimeBudget({ reserveMs: 100 }))
     const pending = handler([1, 2], createLambdaContext({ timeoutMs: 300 }))
     await vi.advanceTimersByTimeAsync(230)
@@ -122,11 +134,15 @@ describe('runWithinBudget', () => {
     const ran: string[] = []
     const items = ['a1', 'b1', 'a2', 'b2', 'a3', 'c1']
     const handler = middy(async () =>
-      runWithinBudget(items, async (item) => {
-        ran.push(item)
-        await sleep(5)
-        if (item === 'a2') throw new Error('a2 broke')
-      }, { concurrency: 3, orderKey: (item) => item[0] }),
+      runWithinBudget(
+        items,
+        async (item) => {
+          ran.push(item)
+          await sleep(5)
+          if (item === 'a2') throw new Error('a2 broke')
+        },
+        { concurrency: 3, orderKey: (item) => item[0] },
+      ),
     ).use(remainingTimeBudget())
     const run = await handler({}, createLambdaContext({ timeoutMs: 1500 }))
     expect(ran).not.toContain('a3')

@@ -1,6 +1,6 @@
+import middy from '@middy/core'
 import { BatchReportError, remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext } from '@middy-deadline/testing'
-import middy from '@middy/core'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sleep, sqsRecord } from './events.js'
@@ -100,5 +100,29 @@ describe('sqsBatch', () => {
     expect(() => sqsBatch(async () => {}, { reserveMs: -5 })).toThrow(/`reserveMs`/)
     expect(() => sqsBatch(async () => {}, { fifo: 'yes' as never })).toThrow(/`fifo`/)
     expect(() => sqsBatch(async () => {}, { concurency: 2 } as never)).toThrow(/`concurency` is not an option/)
+  })
+})
+
+describe('sqsBatch on real timers', () => {
+  it('answers before Middy’s own timeout even when a record ignores its signal', async () => {
+    const handler = middy(
+      sqsBatch(
+        async (record, { signal }) => {
+          // m1 and m3 finish quickly; m2 ignores its signal: it is abandoned and reported
+          await (record.messageId === 'm2' ? new Promise((r) => setTimeout(r, 2000)) : new Promise((r) => setTimeout(r, 50)))
+          signal.throwIfAborted()
+        },
+        { concurrency: 2, abandonAfterMs: 30 },
+      ),
+    ).use(remainingTimeBudget({ reserveMs: 150 }))
+    const started = performance.now()
+    const response = await handler(
+      { Records: [sqsRecord('m1', ''), sqsRecord('m2', ''), sqsRecord('m3', '')] },
+      createLambdaContext({ timeoutMs: 400 }),
+    )
+    const tookMs = performance.now() - started
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m2'])
+    expect(tookMs).toBeGreaterThanOrEqual(240)
+    expect(tookMs).toBeLessThan(395)
   })
 })

@@ -1,6 +1,6 @@
+import middy from '@middy/core'
 import { dynamodbStreamBatch, kinesisBatch, remainingTimeBudget } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext } from '@middy-deadline/testing'
-import middy from '@middy/core'
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { dynamodbRecord, kinesisRecord, sleep } from './events.js'
@@ -15,11 +15,14 @@ describe('kinesisBatch', () => {
   it('reports the sequence number of the first failed record and starts nothing after it', async () => {
     const seen: string[] = []
     const handler = middy(
-      kinesisBatch(async (record) => {
-        const body = decode(record.kinesis.data)
-        seen.push(body)
-        if (body === 'c') throw new Error('bad click')
-      }, { concurrency: 4 }),
+      kinesisBatch(
+        async (record) => {
+          const body = decode(record.kinesis.data)
+          seen.push(body)
+          if (body === 'c') throw new Error('bad click')
+        },
+        { concurrency: 4 },
+      ),
     ).use(remainingTimeBudget())
     const event: KinesisStreamEvent = { Records: ['a', 'b', 'c', 'd', 'e'].map((d, i) => kinesisRecord(`4959${i}`, d)) }
     expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: '49592' }] })
@@ -29,9 +32,9 @@ describe('kinesisBatch', () => {
 
   it('reports the first record that did not fit, so the retry resumes there', async () => {
     vi.useFakeTimers()
-    const handler = middy(
-      kinesisBatch(() => sleep(100), { expectedMs: 100, safetyFactor: 1, estimator: false }),
-    ).use(remainingTimeBudget({ reserveMs: 100 }))
+    const handler = middy(kinesisBatch(() => sleep(100), { expectedMs: 100, safetyFactor: 1, estimator: false })).use(
+      remainingTimeBudget({ reserveMs: 100 }),
+    )
     const event: KinesisStreamEvent = { Records: ['a', 'b', 'c', 'd', 'e'].map((d, i) => kinesisRecord(`100${i}`, d)) }
     const pending = handler(event, createLambdaContext({ timeoutMs: 400 }))
     await vi.runAllTimersAsync()
