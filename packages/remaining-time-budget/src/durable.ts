@@ -1,0 +1,144 @@
+import type { DurableContext, StepConfig, StepFunc } from '@aws/durable-execution-sdk-js'
+import { currentDeadline, warnOnce } from '@middy-deadline/deadline'
+import { check, fail, PACKAGE } from './options.js'
+
+/**
+ * Budget checks for Lambda durable functions (`@aws/durable-execution-sdk-js`).
+ *
+ * A durable execution may last a year, but each invocation still has the function's timeout
+ * (at most 15 minutes), and a step runs inside one invocation. A step that starts with less time
+ * left than it needs is killed with the invocation and runs again in the next one: its work is
+ * done twice. `stepWithinBudget` starts the step only if it fits in what is left of this
+ * invocation; otherwise the execution yields (a short durable `wait`, which ends this invocation)
+ * and the step runs once, in the next invocation, with a fresh timeout.
+ *
+ * Only types come from the SDK: nothing here loads it, so it stays an optional peer.
+ */
+export interface StepBudget<T> {
+  /** How long the step is expected to take (ms). */
+  expectedMs: number
+  /** The step starts only if `expectedMs × safetyFactor` fits. */
+  safetyFactor: number
+  /**
+   * Milliseconds the invocation needs after the step (checkpointing its result, the SDK's own
+   * polling margin). Not used when a shared deadline exists: its cutoff already has a reserve.
+   */
+  reserveMs: number
+  /**
+   * Shortest yielding wait (whole seconds, as durable waits count). The wait lasts at least until
+   * this invocation would have ended anyway, see `stepWithinBudget`.
+   */
+  minYieldSeconds: number
+  /** Passed on to `context.step` (retry strategy, semantics, serdes). */
+  step: StepConfig<T> | undefined
+}
+
+/** What the budget check decided for one step, checkpointed so that replays decide the same. */
+export interface StepBudgetDecision {
+  decision: 'run' | 'yield'
+  /** Time left before the cutoff when the check ran (ms); null when unknown. */
+  remainingMs: number | null
+  needMs: number
+  /** Length of the yielding wait (0 when the step runs now). */
+  waitSeconds: number
+}
+
+const defaults = { safetyFactor: 1.05, reserveMs: 1000, minYieldSeconds: 1, step: undefined }
+const KEYS = ['expectedMs', 'safetyFactor', 'reserveMs', 'minYieldSeconds', 'step']
+
+/**
+ * Runs `fn` as the durable step `name` if it fits in what is left of this invocation; otherwise
+ * yields first so that it runs at the start of the next invocation.
+ *
+ * The decision is itself a (tiny) checkpointed step, `<name>:budget`, followed when yielding by
+ * the wait `<name>:yield`: a replay must meet the same operations in the same order, and the
+ * remaining time is different on every replay, so the decision is recorded, not recomputed.
+ * It is taken once per step: after one yield the step runs whatever the next invocation has
+ * left, so a step longer than the whole function timeout is not deferred forever.
+ *
+ * The wait outlasts this invocation (it lasts until the invocation's hard deadline, rounded up
+ * to whole seconds). A shorter wait can complete inside the same invocation (the SDK keeps an
+ * in-process timer for a wait that ends before the invocation does, and it does not suspend
+ * while other branches are still running), and the step would then start late after all. The
+ * execution resumes about when the invocation would have been killed anyway, so yielding costs
+ * no wall-clock time compared with starting the step and losing it.
+ */
+export async function stepWithinBudget<T>(
+  context: DurableContext,
+  name: string,
+  fn: StepFunc<T>,
+  budget: Partial<StepBudget<T>> & Pick<StepBudget<T>, 'expectedMs'>,
+): Promise<T> {
+  const config = validate(budget)
+  const checked = await context.step<StepBudgetDecision>(
+    `${name}:budget`,
+    async () => decide(context, config),
+    // Deciding cannot fail in a way a retry would fix.
+    { retryStrategy: () => ({ shouldRetry: false }) },
+  )
+  if (checked.decision === 'yield') await context.wait(`${name}:yield`, { seconds: checked.waitSeconds })
+  return context.step(name, fn, config.step)
+}
+
+/**
+ * The same check as a value, for code that wants to decide itself (for example, to hand the
+ * rest of a loop to a new execution). Not checkpointed: call it inside a step, or record what it
+ * returns, before basing durable operations on it.
+ */
+export function invocationHasTimeFor(context: Pick<DurableContext, 'lambdaContext'>, ms: number, reserveMs = defaults.reserveMs): boolean {
+  const left = timeLeft(context, reserveMs)
+  return left === null || left.beforeCutoffMs >= ms
+}
+
+function decide<T>(context: DurableContext, config: StepBudget<T>): StepBudgetDecision {
+  const needMs = config.expectedMs * config.safetyFactor
+  const left = timeLeft(context, config.reserveMs)
+  if (left === null) return { decision: 'run', remainingMs: null, needMs, waitSeconds: 0 }
+  if (left.beforeCutoffMs >= needMs) return { decision: 'run', remainingMs: left.beforeCutoffMs, needMs, waitSeconds: 0 }
+  const waitSeconds = Math.max(config.minYieldSeconds, Math.ceil(left.beforeKillMs / 1000))
+  return { decision: 'yield', remainingMs: left.beforeCutoffMs, needMs, waitSeconds }
+}
+
+interface TimeLeft {
+  /** Before the point where work should stop (the shared deadline's cutoff, or minus `reserveMs`). */
+  beforeCutoffMs: number
+  /** Before Lambda ends the invocation. */
+  beforeKillMs: number
+}
+
+function timeLeft(context: Pick<DurableContext, 'lambdaContext'>, reserveMs: number): TimeLeft | null {
+  const deadline = currentDeadline()
+  if (deadline !== undefined && deadline.status === 'running') {
+    return { beforeCutoffMs: deadline.remaining(), beforeKillMs: deadline.remainingToHardDeadline() }
+  }
+  let value: unknown
+  try {
+    value = context.lambdaContext?.getRemainingTimeInMillis?.()
+  } catch {
+    value = undefined
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    warnOnce(
+      'durable:no-remaining-time',
+      PACKAGE,
+      'the durable context has no usable lambdaContext.getRemainingTimeInMillis(): steps start unchecked',
+    )
+    return null
+  }
+  return { beforeCutoffMs: Math.max(0, value - reserveMs), beforeKillMs: Math.max(0, value) }
+}
+function validate<T>(budget: Partial<StepBudget<T>> & Pick<StepBudget<T>, 'expectedMs'>): StepBudget<T> {
+  check.unknownKeys(budget, KEYS)
+  const config = { ...defaults, ...budget }
+  if (typeof config.safetyFactor !== 'number' || !(config.safetyFactor >= 1))
+    fail('safetyFactor', `must be a number >= 1, got ${String(config.safetyFactor)}`)
+  if (!Number.isInteger(config.minYieldSeconds) || config.minYieldSeconds < 1)
+    fail('minYieldSeconds', `must be a whole number of seconds >= 1, got ${String(config.minYieldSeconds)}`)
+  return {
+    expectedMs: check.positiveMs('expectedMs', config.expectedMs),
+    safetyFactor: config.safetyFactor,
+    reserveMs: check.nonNegativeMs('reserveMs', config.reserveMs),
+    minYieldSeconds: config.minYieldSeconds,
+    step: config.step,
+  }
+}
