@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SQSClient } from '@aws-sdk/client-sqs'
@@ -30,13 +31,17 @@ beforeAll(async () => {
   server = createServer(async (request, response) => {
     const body = await readBody(request)
     received.push({ target: request.headers['x-amz-target'] as string | undefined, body })
-    const ids: string[] = body.Entries.map((e: { Id: string }) => e.Id)
-    const failed = failNext ? ids.slice(0, 1) : []
+    const entries: Received['body']['Entries'] = body.Entries
+    const failed = failNext ? [entries[0]?.Id] : []
     failNext = false
+    // the client checks the MD5 of each body it sent, as SQS returns it
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex')
     response.setHeader('content-type', 'application/x-amz-json-1.0')
     response.end(
       JSON.stringify({
-        Successful: ids.filter((id) => !failed.includes(id)).map((Id) => ({ Id, MessageId: `new-${Id}`, MD5OfMessageBody: '0' })),
+        Successful: entries
+          .filter((e) => !failed.includes(e.Id))
+          .map((e) => ({ Id: e.Id, MessageId: `new-${e.Id}`, MD5OfMessageBody: md5(e.MessageBody) })),
         Failed: failed.map((Id) => ({ Id, Code: 'InternalError', SenderFault: false })),
       }),
     )
