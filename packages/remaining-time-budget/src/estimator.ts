@@ -1,3 +1,5 @@
+import { DeadlineOptionError } from '@middy-deadline/deadline'
+
 /**
  * How long one item of a workload takes, learned from the items that finished in this process.
  *
@@ -27,12 +29,16 @@ export interface DurationEstimatorOptions {
 
 export const estimatorDefaults: DurationEstimatorOptions = { windowSize: 64, percentile: 0.9, minSamples: 3 }
 
+const fail = (option: string, problem: string): never => {
+  throw new DeadlineOptionError('@middy-deadline/remaining-time-budget', option, problem)
+}
+
 export function createDurationEstimator(options: Partial<DurationEstimatorOptions> = {}): DurationEstimator {
   const { windowSize, percentile, minSamples } = { ...estimatorDefaults, ...options }
-  if (!Number.isInteger(windowSize) || windowSize < 1) throw new RangeError(`windowSize must be a positive integer, got ${windowSize}`)
-  if (!(percentile > 0 && percentile <= 1)) throw new RangeError(`percentile must be in (0, 1], got ${percentile}`)
+  if (!Number.isInteger(windowSize) || windowSize < 1) fail('windowSize', `must be a positive integer, got ${windowSize}`)
+  if (!(percentile > 0 && percentile <= 1)) fail('percentile', `must be a number in (0, 1], got ${percentile}`)
   if (!Number.isInteger(minSamples) || minSamples < 1 || minSamples > windowSize)
-    throw new RangeError(`minSamples must be an integer in [1, windowSize], got ${minSamples}`)
+    fail('minSamples', `must be an integer from 1 to windowSize (${windowSize}), got ${minSamples}`)
 
   const ring = new Float64Array(windowSize)
   let count = 0

@@ -9,10 +9,14 @@ import type { ItemFn, ItemOutcome } from './runner.js'
 const WHOLE_BATCH = 'stream'
 
 /** Lambda retries a stream from the lowest reported sequence number: report just the first. */
-function fromFirstNotDone<TRecord>(sequenceNumberOf: (record: TRecord) => string | undefined) {
-  return (outcomes: readonly ItemOutcome<TRecord, unknown>[]) => {
-    const first = outcomes.find((o) => o.status !== 'done')
-    return first === undefined ? [] : [sequenceNumberOf(first.item)]
+function streamSource<TRecord>(name: string, sequenceNumberOf: (record: TRecord) => string | undefined): BatchSource<TRecord> {
+  return {
+    name,
+    orderKey: () => WHOLE_BATCH,
+    failures: (outcomes: readonly ItemOutcome<TRecord, unknown>[]) => {
+      const first = outcomes.find((o) => o.status !== 'done')
+      return first === undefined ? [] : [sequenceNumberOf(first.item)]
+    },
   }
 }
 
@@ -25,25 +29,15 @@ export function kinesisBatch<TRecord extends KinesisStreamRecord = KinesisStream
   recordFn: ItemFn<TRecord, unknown>,
   options: Partial<BatchHandlerOptions<TRecord>> = {},
 ): BatchHandler<KinesisStreamEvent> {
-  const source: BatchSource<TRecord> = {
-    name: 'Kinesis',
-    orderKey: () => WHOLE_BATCH,
-    failures: fromFirstNotDone((record) => record?.kinesis?.sequenceNumber),
-  }
+  const source = streamSource<TRecord>('Kinesis', (record) => record?.kinesis?.sequenceNumber)
   return batchHandler<TRecord, { Records?: TRecord[] }>(source, recordFn, options) as BatchHandler<KinesisStreamEvent>
 }
 
-/**
- * A handler for DynamoDB Streams events: like `kinesisBatch`, reporting `dynamodb.SequenceNumber`.
- */
+/** A handler for DynamoDB Streams events: like `kinesisBatch`, reporting `dynamodb.SequenceNumber`. */
 export function dynamodbStreamBatch<TRecord extends DynamoDBRecord = DynamoDBRecord>(
   recordFn: ItemFn<TRecord, unknown>,
   options: Partial<BatchHandlerOptions<TRecord>> = {},
 ): BatchHandler<DynamoDBStreamEvent> {
-  const source: BatchSource<TRecord> = {
-    name: 'DynamoDB Streams',
-    orderKey: () => WHOLE_BATCH,
-    failures: fromFirstNotDone((record) => record?.dynamodb?.SequenceNumber),
-  }
+  const source = streamSource<TRecord>('DynamoDB Streams', (record) => record?.dynamodb?.SequenceNumber)
   return batchHandler<TRecord, { Records?: TRecord[] }>(source, recordFn, options) as BatchHandler<DynamoDBStreamEvent>
 }

@@ -1,0 +1,75 @@
+import type { DurableContext } from '@aws/durable-execution-sdk-js'
+import middy from '@middy/core'
+import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { invocationHasTimeFor, stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
+import { createLambdaContext } from '@middy-deadline/testing'
+import type { Context } from 'aws-lambda'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+// A stand-in for the durable context that records the operations it is asked for: enough to
+// check the decision; the SDK's own behaviour is exercised in durable.test.ts.
+function recordingContext(lambdaContext: Partial<Context>) {
+  const operations: { type: 'step' | 'wait'; name: string; value?: unknown }[] = []
+  const context = {
+    lambdaContext,
+    step: async (name: string, fn: (ctx: object) => Promise<unknown>) => {
+      const value = await fn({})
+      operations.push({ type: 'step', name, value })
+      return value
+    },
+    wait: async (name: string, duration: { seconds: number }) => {
+      operations.push({ type: 'wait', name, value: duration.seconds })
+    },
+  }
+  return { context: context as unknown as DurableContext, operations }
+}
+
+describe('stepWithinBudget', () => {
+  it('uses the shared deadline when one is running, and yields until the old invocation would have ended', async () => {
+    vi.useFakeTimers()
+    const lambdaContext = createLambdaContext({ timeoutMs: 60_000 })
+    const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
+      const { context, operations } = recordingContext(ctx)
+      await stepWithinBudget(context, 'first', async () => 'a', { expectedMs: 30_000 })
+      vi.advanceTimersByTime(30_000)
+      await stepWithinBudget(context, 'second', async () => 'b', { expectedMs: 30_000 })
+      return operations
+    }).use(deadline({ reserveMs: 5_000 }))
+    const operations = await handler({}, lambdaContext)
+    expect(operations).toEqual([
+      { type: 'step', name: 'first:budget', value: { decision: 'run', remainingMs: 55_000, needMs: 31_500, waitSeconds: 0 } },
+      { type: 'step', name: 'first', value: 'a' },
+      { type: 'step', name: 'second:budget', value: { decision: 'yield', remainingMs: 25_000, needMs: 31_500, waitSeconds: 30 } },
+      { type: 'wait', name: 'second:yield', value: 30 },
+      { type: 'step', name: 'second', value: 'b' },
+    ])
+  })
+
+  it('runs the step unchecked, and says so once, when no remaining time is known', async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const { context, operations } = recordingContext({})
+    await stepWithinBudget(context, 'blind', async () => 1, { expectedMs: 1000 })
+    write.mockRestore()
+    expect(operations.map((o) => o.name)).toEqual(['blind:budget', 'blind'])
+  })
+
+  it('answers invocationHasTimeFor from lambdaContext minus the reserve', () => {
+    const { context } = recordingContext({ getRemainingTimeInMillis: () => 10_000 })
+    expect(invocationHasTimeFor(context, 9_000)).toBe(true)
+    expect(invocationHasTimeFor(context, 9_001)).toBe(false)
+    expect(invocationHasTimeFor(context, 9_500, 0)).toBe(true)
+  })
+
+  it('names the bad option', async () => {
+    const { context } = recordingContext({})
+    await expect(stepWithinBudget(context, 'x', async () => 1, { expectedMs: 0 })).rejects.toThrow(/`expectedMs`/)
+    await expect(stepWithinBudget(context, 'x', async () => 1, { expectedMs: 1, minYieldSeconds: 0.5 })).rejects.toThrow(
+      /`minYieldSeconds`/,
+    )
+    await expect(stepWithinBudget(context, 'x', async () => 1, { expectedMs: 1, safetyFactor: 0.9 })).rejects.toThrow(/`safetyFactor`/)
+  })
+})
