@@ -32,8 +32,8 @@ describe('stepWithinBudget', () => {
   it('uses the shared deadline when one is running, and yields until the old invocation would have ended', async () => {
     vi.useFakeTimers()
     const lambdaContext = createLambdaContext({ timeoutMs: 60_000 })
-    const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
-      const { context, operations } = recordingContext(ctx)
+    const handler = middy(async (_event: unknown, ctx: Context) => {
+      const { context, operations } = recordingContext(ctx as DeadlineContext)
       await stepWithinBudget(context, 'first', async () => 'a', { expectedMs: 30_000 })
       vi.advanceTimersByTime(30_000)
       await stepWithinBudget(context, 'second', async () => 'b', { expectedMs: 30_000 })
