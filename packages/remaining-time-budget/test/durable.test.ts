@@ -1,7 +1,10 @@
 import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js'
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing'
+import middy from '@middy/core'
+import { executionModeDurableContext } from '@middy/core/executionModeDurableContext'
+import { remainingTimeBudget } from '@middy-deadline/remaining-time-budget'
 import { stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { newLedger, reinvokedAfterTimeout, withFunctionTimeout, work } from './durable-model.js'
 
 // The scenario of the issue, on the SDK's local test runner with its time skipping: 42 minutes
@@ -73,5 +76,32 @@ describe('three 14-minute steps in a 15-minute function', () => {
     expect(execution.getResult()).toBe('quick done')
     expect(execution.getOperations().map((o) => o.getName())).toEqual(['quick:budget', 'quick'])
     expect(ledger.invocations).toBe(1)
+  })
+
+  it('works the same inside a Middy 7 durable-mode chain with remainingTimeBudget()', async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const ledger = newLedger()
+    const handler = middy(
+      async (_event: unknown, context: DurableContext) => {
+        for (const name of STEPS) {
+          await stepWithinBudget(context, name, () => work(context, name, STEP_MS, ledger), {
+            expectedMs: STEP_MS,
+            step: { retryStrategy: reinvokedAfterTimeout },
+          })
+        }
+        return 'ok'
+      },
+      { executionMode: executionModeDurableContext },
+    ).use(remainingTimeBudget())
+    const runner = new LocalDurableTestRunner({ handlerFunction: withFunctionTimeout(handler as never, FUNCTION_TIMEOUT_MS, ledger) })
+    const execution = await runner.run({ payload: {} })
+    const logged = write.mock.calls.map(([line]) => String(line)).join('')
+    write.mockRestore()
+    // Middy's durable mode does not copy getRemainingTimeInMillis onto the durable context: the
+    // shared deadline is `unknown`, and the check reads context.lambdaContext instead
+    expect(logged).toContain('the Lambda context has no getRemainingTimeInMillis()')
+    expect(execution.getStatus()).toBe('SUCCEEDED')
+    expect(ledger.started).toEqual({ extract: 1, transform: 1, load: 1 })
+    expect(ledger.killed).toBe(0)
   })
 })
