@@ -90,6 +90,7 @@ export function runWithinBudget<TItem, TResult>(
 
 interface Running {
   readonly startedAt: number
+  readonly signal: AbortSignal
   readonly dispose: () => void
 }
 
@@ -142,7 +143,9 @@ async function run<TItem, TResult>(
       busyKeys.delete(key)
       if (outcome.status !== 'done') blockedKeys.add(key)
     }
-    if (config.estimator !== false && outcome.status !== 'not-started') config.estimator.record(outcome.durationMs)
+    // An item cut short by its signal says only that it would have taken longer: learning from
+    // it would pull the estimate down exactly when time is short.
+    if (config.estimator !== false && outcome.status !== 'not-started' && !entry.signal.aborted) config.estimator.record(outcome.durationMs)
     outcomes[index] = outcome
     pump()
   }
@@ -154,7 +157,7 @@ async function run<TItem, TResult>(
     if (key !== undefined) busyKeys.add(key)
     const scope = itemScope(deadline, config.itemTimeoutMs, call.signal)
     const startedAt = performance.now()
-    running.set(index, { startedAt, dispose: scope.dispose })
+    running.set(index, { startedAt, signal: scope.signal, dispose: scope.dispose })
     let promise: Promise<TResult>
     try {
       promise = Promise.resolve(fn(item, { signal: scope.signal, index, deadline }))

@@ -209,3 +209,19 @@ describe('runWithinBudget', () => {
     expect(() => remainingTimeBudget({ reserveMs: Number.NaN })).toThrow(/`reserveMs`/)
   })
 })
+
+describe('learning', () => {
+  it('does not learn from items cut short by the cutoff (they would have taken longer)', async () => {
+    vi.useFakeTimers()
+    const estimator = createDurationEstimator({ minSamples: 1, percentile: 1 })
+    const handler = middy(async (items: number[]) =>
+      runWithinBudget(items, (item, { signal }) => sleep(item, signal), { estimator, concurrency: 2 }),
+    ).use(remainingTimeBudget({ reserveMs: 100 }))
+    const pending = handler([50, 1000], createLambdaContext({ timeoutMs: 300 }))
+    await vi.runAllTimersAsync()
+    const run = await pending
+    expect(run.outcomes.map((o) => o.status)).toEqual(['done', 'failed'])
+    expect(estimator.samples).toBe(1)
+    expect(estimator.estimate()).toBe(50)
+  })
+})
