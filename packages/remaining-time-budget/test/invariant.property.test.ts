@@ -156,15 +156,13 @@ describe('partial batch responses (property)', () => {
         const n = s.records.length
         const all = [...Array(n).keys()]
 
-        // Every record was started with time left before the cutoff.
-        for (const remaining of probe.startedWithRemaining) expect(remaining).toBeGreaterThan(0)
+        // Every record was started with time left before the cutoff; with a fixed expected
+        // duration, with at least expected × safety factor left.
+        const need = s.learn ? 1 : Math.max(1, s.expectedMs * s.safetyFactor)
+        for (const remaining of probe.startedWithRemaining) expect(remaining).toBeGreaterThanOrEqual(need)
 
-        if (!outcome.ok) {
-          // A failed invocation makes Lambda retry the whole batch: nothing is lost. It may only
-          // happen when the reserve left no room to answer before Middy's own timeout.
-          expect(s.reserveMs).toBeLessThan(s.abandonAfterMs + 10)
-          return
-        }
+        // Every record here has an identifier, so the handler always answers.
+        if (!outcome.ok) throw outcome.error
         const { snapshotOk, run } = probe.snapshot()
         const ok = snapshotOk ?? new Set<number>()
         const reported = outcome.response.batchItemFailures.map((f) => f.itemIdentifier)
@@ -199,8 +197,6 @@ describe('partial batch responses (property)', () => {
             for (const i of all.slice(firstNotOk + 1)) expect(probe.started.has(i)).toBe(false)
           }
         }
-        // With room to answer, the handler always answers (Middy's timeout never wins).
-        expect(s.reserveMs >= s.abandonAfterMs + 10 || outcome.ok).toBe(true)
       }),
       { numRuns: 300 },
     )
