@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { parseLogLine } from './logs.js'
+import { type ExitStatus, RuntimeProcess } from './process.js'
+import { type Invocation, type LambdaError, RuntimeApi } from './runtime-api.js'
+
+export interface FunctionOptions {
+  /** The directory holding the bundled function (LAMBDA_TASK_ROOT), e.g. from `bundleFunction()`. */
+  bundle: string
+  /** `module.export` inside `bundle`, as in the function's configuration. Default `index.handler`. */
+  handler?: string
+  /** The function's configured timeout. Default 3000 (Lambda's default). */
+  timeoutMs?: number
+  /** The Node binary that runs the runtime. Default: `$E2E_NODE`, else the Node running this code. */
+  node?: string
+  /** Extra Node flags for the runtime process, e.g. `['--enable-source-maps']`. */
+  nodeArgs?: string[]
+  /** The function's environment variables. */
+  env?: Record<string, string>
+  /**
+   * Runs the Lambda Managed Instances mode (AWS_LAMBDA_MAX_CONCURRENCY): up to this many
+   * invocations at once in one process, never frozen, and a timed-out invocation is reported but
+   * not killed (Lambda does not stop the others). Unset: one invocation at a time, as on Lambda.
+   */
+  maxConcurrency?: number
+  /** Runtime worker threads in multi-concurrency mode (AWS_LAMBDA_NODEJS_WORKER_COUNT). Default 1. */
+  workers?: number
+  functionName?: string
+  memoryMb?: number
+}
+
+export interface InvokeOptions {
+  /** This invocation's timeout, instead of the function's. */
+  timeoutMs?: number
+}
+
+export interface InvokeResult<TResponse = unknown> {
+  requestId: string
+  /** `ok`: a response; `error`: the function failed; `timeout`: still running at the hard deadline. */
+  status: 'ok' | 'error' | 'timeout'
+  response: TResponse | undefined
+  /** The error as Lambda returns it (`Sandbox.Timedout` on a timeout, `Runtime.ExitError` on a crash). */
+  error: LambdaError | undefined
+  /** What the function wrote during this invocation, one entry per line. */
+  logs: string[]
+  /** From hand-out to the result (or the kill), ms. */
+  durationMs: number
+  /** Epoch ms of the hard deadline the runtime was given (`Lambda-Runtime-Deadline-Ms`). */
+  deadlineAt: number
+  /** Milliseconds between the result and the hard deadline; undefined on a timeout. */
+  marginMs: number | undefined
+  /** The first invocation of a fresh runtime process. */
+  coldStart: boolean
+}
+
+export interface LambdaFunction {
+  invoke<TResponse = unknown>(event: unknown, options?: InvokeOptions): Promise<InvokeResult<TResponse>>
+  /** Every line every runtime process of this function wrote, in order: the log stream. */
+  readonly logs: readonly string[]
+  /** How many runtime processes were started (1 + one per kill or crash that was followed by an invoke). */
+  readonly processesStarted: number
+  stop(): Promise<void>
+}
+
+/** Lambda's init phase has its own limit (10 s); past it the invocation fails. */
+const INIT_TIMEOUT_MS = 10_000
+/**
+ * After SIGSTOP the process writes nothing more, but lines it wrote just before may still be in
+ * the pipe; this is how long we give our side to read them before closing the invocation's logs.
+ */
+const DRAIN_MS = 20
+
+const ric = createRequire(import.meta.url).resolve('aws-lambda-ric')
+
+/**
+ * Starts a Lambda function under the real Node runtime client (`aws-lambda-ric`) talking to a
+ * local Runtime API. The runtime process starts on the first `invoke()` (a cold start).
+ */
+export async function startFunction(options: FunctionOptions): Promise<LambdaFunction> {
+  const fn = new EmulatedFunction(options)
+  await fn.listen()
+  return fn
+}
+
+class EmulatedFunction implements LambdaFunction {
+  readonly logs: string[] = []
+  processesStarted = 0
+  readonly #options: Required<Omit<FunctionOptions, 'maxConcurrency'>> & { maxConcurrency: number | undefined }
+  readonly #api: RuntimeApi
+  #address = ''
+  #process: RuntimeProcess | undefined
+  #starting: Promise<RuntimeProcess> | undefined
+  /** Single mode: invocations run one after the other, as in one Lambda execution environment. */
+  #queue: Promise<unknown> = Promise.resolve()
+  /** Single mode: lines written since the last invocation closed; they belong to the next one. */
+  #pending: string[] = []
+  /** Multi-concurrency mode: lines by request id (the runtime tags each line with it). */
+  readonly #byRequest = new Map<string, string[]>()
+
+  constructor(options: FunctionOptions) {
+    this.#options = {
+      handler: 'index.handler',
+      timeoutMs: 3000,
+      node: process.env.E2E_NODE ?? process.execPath,
+      nodeArgs: [],
+      env: {},
+      workers: 1,
+      functionName: 'e2e-function',
+      memoryMb: 1024,
+      ...options,
+      maxConcurrency: options.maxConcurrency,
+    }
+    this.#api = new RuntimeApi({ functionName: this.#options.functionName, maxInFlight: options.maxConcurrency ?? 1 })
+  }
+
+  async listen(): Promise<void> {
+    this.#address = await this.#api.listen()
+  }
+
+  invoke<TResponse>(event: unknown, options: InvokeOptions = {}): Promise<InvokeResult<TResponse>> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs
+    if (this.#multi) return this.#run(event, timeoutMs) as Promise<InvokeResult<TResponse>>
+    const run = this.#queue.then(() => this.#run(event, timeoutMs))
+    this.#queue = run.catch(() => {})
+    return run as Promise<InvokeResult<TResponse>>
+  }
+
+  async stop(): Promise<void> {
+    await this.#process?.kill()
+    await this.#api.close()
+  }
+
+  get #multi(): boolean {
+    return this.#options.maxConcurrency !== undefined
+  }
+
+  async #run(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+    const proc = await this.#runtime()
+    const coldStart = proc.served++ === 0
+    // Lambda thaws the sandbox when the next invocation arrives: timers that came due while it was
+    // frozen fire now, inside this invocation.
+    proc.thaw()
+    const invocation = this.#api.enqueue(event, timeoutMs)
+    if (this.#multi) this.#byRequest.set(invocation.requestId, [])
+
+    const init = await firstOf({
+      handedOut: invocation.handedOut,
+      result: invocation.result,
+      exited: proc.exited,
+      initTimeout: delay(INIT_TIMEOUT_MS),
+    })
+    if (init.key === 'exited' || init.key === 'initTimeout') {
+      this.#api.fail(invocation.requestId, await this.#crash(proc, invocation.requestId))
+    }
+    const startedAt = performance.now()
+    const hardDeadline = startedAt + timeoutMs
+    const outcome = await firstOf({ result: invocation.result, deadline: delay(timeoutMs), exited: proc.exited })
+    const durationMs = performance.now() - startedAt
+    const base = { requestId: invocation.requestId, deadlineAt: invocation.deadlineAt, durationMs, coldStart }
+
+    if (outcome.key === 'deadline') {
+      this.#api.abandon(invocation.requestId)
+      // Managed Instances report the timeout and let the code run on; standard Lambda kills the sandbox.
+      if (!this.#multi) await proc.kill()
+      const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`
+      const logs = await this.#closeLogs(invocation)
+      logs.push(`${new Date().toISOString()} ${invocation.requestId} ${message}`)
+      const error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${invocation.requestId} Error: ${message}` }
+      return { ...base, status: 'timeout', response: undefined, error, logs, marginMs: undefined }
+    }
+
+    const result = outcome.key === 'exited' ? await this.#crashResult(proc, invocation) : outcome.value
+    const marginMs = hardDeadline - performance.now()
+    if (!this.#multi) await this.#freezeWhenIdle(proc, hardDeadline)
+    const logs = await this.#closeLogs(invocation)
+    return result.kind === 'response'
+      ? { ...base, status: 'ok', response: result.body, error: undefined, logs, marginMs }
+      : { ...base, status: 'error', response: undefined, error: result.body, logs, marginMs }
+  }
+
+  /** After its answer the runtime asks for the next invocation; Lambda freezes it right then. */
+  async #freezeWhenIdle(proc: RuntimeProcess, hardDeadline: number): Promise<void> {
+    const idle = await firstOf({
+      waiting: this.#api.whenWaiting(),
+      deadline: delay(Math.max(0, hardDeadline - performance.now())),
+      exited: proc.exited,
+    })
+    if (idle.key === 'waiting') proc.freeze()
+    else if (idle.key === 'deadline') await proc.kill()
+  }
+
+  async #closeLogs(invocation: Invocation): Promise<string[]> {
+    if (this.#process?.alive) await delay(DRAIN_MS)
+    if (!this.#multi) return this.#pending.splice(0)
+    const logs = this.#byRequest.get(invocation.requestId) ?? []
+    this.#byRequest.delete(invocation.requestId)
+    return logs
+  }
+
+  async #crashResult(proc: RuntimeProcess, invocation: Invocation) {
+    this.#api.fail(invocation.requestId, await this.#crash(proc, invocation.requestId))
+    return invocation.result
+  }
+
+  async #crash(proc: RuntimeProcess, requestId: string): Promise<LambdaError> {
+    const status: ExitStatus = await proc.kill()
+    const how = status.signal === null ? `exit status ${status.code}` : `signal: ${status.signal}`
+    return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}` }
+  }
+
+  /** The live runtime process, or a fresh one (a cold start) if there is none. */
+  #runtime(): Promise<RuntimeProcess> {
+    if (this.#process?.alive) return Promise.resolve(this.#process)
+    this.#starting ??= Promise.resolve().then(() => {
+      this.#starting = undefined
+      this.processesStarted++
+      this.#process = new RuntimeProcess(this.#options.node, [...this.#options.nodeArgs, ric], this.#environment(), (line) =>
+        this.#onLine(line),
+      )
+      return this.#process
+    })
+    return this.#starting
+  }
+
+  #onLine(line: string): void {
+    this.logs.push(line)
+    if (!this.#multi) {
+      this.#pending.push(line)
+      return
+    }
+    const requestId = parseLogLine(line).requestId
+    if (requestId !== undefined) this.#byRequest.get(requestId)?.push(line)
+  }
+
+  #environment(): Record<string, string> {
+    const o = this.#options
+    return {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_LAMBDA_FUNCTION_NAME: o.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${o.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`,
+      AWS_LAMBDA_RUNTIME_API: this.#address,
+      LAMBDA_TASK_ROOT: o.bundle,
+      _HANDLER: o.handler,
+      ...(o.maxConcurrency === undefined
+        ? {}
+        : { AWS_LAMBDA_MAX_CONCURRENCY: String(o.maxConcurrency), AWS_LAMBDA_NODEJS_WORKER_COUNT: String(o.workers) }),
+      ...o.env,
+    }
+  }
+}
+
+/** Waits for the first of several promises and says which one it was. */
+async function firstOf<T extends Record<string, Promise<unknown>>>(
+  promises: T,
+): Promise<{ [K in keyof T]: { key: K; value: Awaited<T[K]> } }[keyof T]> {
+  const entries = Object.entries(promises).map(([key, promise]) => promise.then((value) => ({ key, value })))
+  try {
+    return (await Promise.race(entries)) as never
+  } finally {
+    for (const promise of Object.values(promises)) (promise as Partial<Cancelable>).cancel?.()
+  }
+}
+
+interface Cancelable {
+  cancel(): void
+}
+
+/** A promise that resolves after `ms`; `firstOf` cancels it when something else came first. */
+function delay(ms: number): Promise<void> & Cancelable {
+  let timer: NodeJS.Timeout | undefined
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  }) as Promise<void> & Cancelable
+  promise.cancel = () => clearTimeout(timer)
+  return promise
+}
