@@ -33,6 +33,8 @@ export interface DeadlineScope extends Disposable {
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number
   awsRequestId?: string
+  /** Middy 7's durable mode hands the handler a durable context that wraps Lambda's. */
+  lambdaContext?: { getRemainingTimeInMillis?: () => number; awsRequestId?: string }
 }
 
 type Listener = (deadline: Deadline) => void
@@ -80,7 +82,7 @@ export class Deadline {
     this.#startMono = monotonicNow()
     this.startedAt = Date.now()
     this.#isOver = isOver
-    this.requestId = context?.awsRequestId ?? ''
+    this.requestId = context?.awsRequestId ?? context?.lambdaContext?.awsRequestId ?? ''
     const reading = readRemaining(context)
     if (reading.problem === 'none') {
       this.status = 'running'
@@ -396,12 +398,13 @@ function callSafely(listener: Listener, deadline: Deadline, kind: string): void 
 type Reading = { value: number; problem: 'none' | 'missing' | 'threw' | 'not-a-number' | 'expired'; detail: string }
 
 function readRemaining(context: LambdaContextLike | undefined): Reading {
-  const read = context?.getRemainingTimeInMillis
+  const owner = typeof context?.getRemainingTimeInMillis === 'function' ? context : context?.lambdaContext
+  const read = owner?.getRemainingTimeInMillis
   if (typeof read !== 'function')
     return { value: Number.NaN, problem: 'missing', detail: 'the Lambda context has no getRemainingTimeInMillis()' }
   let value: unknown
   try {
-    value = read.call(context)
+    value = read.call(owner)
   } catch (error) {
     return { value: Number.NaN, problem: 'threw', detail: `context.getRemainingTimeInMillis() threw (${String(error)})` }
   }

@@ -24,20 +24,28 @@ function validate(options: Partial<DeadlineOptions>, check: OptionChecker): Dead
  */
 export function deadline(options: Partial<DeadlineOptions> = {}): MiddlewareObj {
   const config = validate(options, optionChecker(PACKAGE))
+  return reservingMiddleware('deadline', config.reserveMs)
+}
+
+/**
+ * The middleware of a package whose only per-invocation job is to put the deadline in place with a
+ * reserve, and to end it if it created it. Its functions are named `<name>Before`, `<name>After`,
+ * `<name>OnError`, because Middy's plugin hooks (and so the timing logger) see only the names.
+ */
+export function reservingMiddleware(name: string, reserveMs: number): MiddlewareObj {
   const middleware: MiddlewareObj = {}
-
-  const deadlineBefore = (request: object) => {
-    deadlineOf(request, middleware).reserve(config.reserveMs)
+  const before = (request: object) => {
+    deadlineOf(request, middleware).reserve(reserveMs)
   }
-  const deadlineAfter = (request: object) => {
+  const release = (request: object) => {
     releaseDeadline(request, middleware)
   }
-  const deadlineOnError = (request: object) => {
-    releaseDeadline(request, middleware)
-  }
-
-  middleware.before = deadlineBefore
-  middleware.after = deadlineAfter
-  middleware.onError = deadlineOnError
+  middleware.before = named(`${name}Before`, before)
+  middleware.after = named(`${name}After`, release)
+  middleware.onError = named(`${name}OnError`, (request: object) => release(request))
   return middleware
+}
+
+function named<T extends (request: object) => void>(name: string, fn: T): T {
+  return Object.defineProperty(fn, 'name', { value: name })
 }

@@ -71,3 +71,19 @@ describe('deadline with a bad context', () => {
     expect(await handler({}, {} as DeadlineContext)).toBe('unknown')
   })
 })
+
+describe("deadline with Middy's durable context", () => {
+  it("reads the remaining time from the Lambda context that Middy's durable mode wraps", async () => {
+    const lambdaContext = createLambdaContext<DeadlineContext>({ timeoutMs: 2000, awsRequestId: 'durable-1' })
+    const handler = middy(
+      async (_e: unknown, ctx: DeadlineContext) => [ctx.deadline.status, ctx.deadline.budgetMs, ctx.deadline.requestId],
+      {
+        timeoutEarlyInMillis: 0,
+      },
+    ).use(deadline())
+    const [status, budget, requestId] = await handler({}, { lambdaContext } as unknown as DeadlineContext)
+    expect(status).toBe('running')
+    expect(budget).toBeGreaterThan(1990)
+    expect(requestId).toBe('durable-1')
+  })
+})

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core'
-import { deadlineOf, releaseDeadline } from '@middy-deadline/deadline'
+import { reservingMiddleware } from '@middy-deadline/deadline'
 import { check } from './options.js'
 
 export interface RemainingTimeBudgetOptions {
@@ -16,21 +16,5 @@ const defaults: RemainingTimeBudgetOptions = { reserveMs: 500 }
 export function remainingTimeBudget(options: Partial<RemainingTimeBudgetOptions> = {}): MiddlewareObj {
   check.unknownKeys(options, Object.keys(defaults))
   const config = { ...defaults, ...options }
-  const reserveMs = check.nonNegativeMs('reserveMs', config.reserveMs)
-  const middleware: MiddlewareObj = {}
-
-  const remainingTimeBudgetBefore = (request: object) => {
-    deadlineOf(request, middleware).reserve(reserveMs)
-  }
-  const remainingTimeBudgetAfter = (request: object) => {
-    releaseDeadline(request, middleware)
-  }
-  const remainingTimeBudgetOnError = (request: object) => {
-    releaseDeadline(request, middleware)
-  }
-
-  middleware.before = remainingTimeBudgetBefore
-  middleware.after = remainingTimeBudgetAfter
-  middleware.onError = remainingTimeBudgetOnError
-  return middleware
+  return reservingMiddleware('remainingTimeBudget', check.nonNegativeMs('reserveMs', config.reserveMs))
 }
