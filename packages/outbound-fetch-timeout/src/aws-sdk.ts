@@ -1,0 +1,290 @@
+import { currentDeadline, type Deadline, type DeadlineScope, warnOnce } from '@middy-deadline/deadline'
+import type {
+  DeserializeMiddleware,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  HttpHandlerOptions,
+  InitializeMiddleware,
+  MiddlewareStack,
+  Pluggable,
+} from '@smithy/types'
+import { callLogOf, type PendingCall } from './calls.js'
+import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
+import { type CallLimits, PACKAGE, validateLimits } from './options.js'
+
+export type AwsSdkDeadlineOptions = CallLimits
+
+/** What the plugin needs of a client: its resolved config (`client.config`), whose request handler it wraps. */
+export interface AwsClientConfigLike {
+  requestHandler?: unknown
+}
+
+/**
+ * An AWS SDK v3 client plugin: every `client.send` made during an invocation gets
+ * - each attempt bounded by `min(perRequestMs, time left to the cutoff)`, headers and body,
+ *   through the abort signal the SDK's request handler honours (the socket is destroyed);
+ * - the invocation's cutoff and the caller's own `abortSignal`, combined;
+ * - no retry whose backoff would leave a further attempt less than `minimumMs` before the cutoff;
+ * - a refusal, before anything is sent, when less than `minimumMs` is left.
+ * Outside an invocation (`currentDeadline()` is undefined) the client behaves as without it.
+ *
+ *     const sqs = new SQSClient({})
+ *     sqs.middlewareStack.use(awsSdkDeadlinePlugin(sqs.config, { perRequestMs: 2000 }))
+ *
+ * It takes the client's config, like the SDK's own plugins (`getRetryPlugin(config)`), because the
+ * signal a request handler honours comes from `send()`'s options, which no middleware can reach:
+ * the plugin wraps `config.requestHandler` (once, however often it is applied) to hand it over.
+ */
+export function awsSdkDeadlinePlugin<Input extends object = object, Output extends object = object>(
+  config: AwsClientConfigLike,
+  options: Partial<AwsSdkDeadlineOptions> = {},
+): Pluggable<Input, Output> {
+  const limits = validateLimits(options)
+  return {
+    applyToStack(stack: MiddlewareStack<Input, Output>) {
+      wrapRequestHandler(config)
+      // `override`: applying the plugin again replaces these instead of bounding each call twice.
+      stack.add(sendMiddleware<Input, Output>(limits), { step: 'initialize', priority: 'high', name: SEND_NAME, override: true })
+      stack.add(attemptMiddleware<Input, Output>(limits), { step: 'finalizeRequest', priority: 'low', name: ATTEMPT_NAME, override: true })
+      stack.add(signalMiddleware<Input, Output>(), { step: 'deserialize', priority: 'low', name: SIGNAL_NAME, override: true })
+    },
+  }
+}
+
+const SEND_NAME = 'deadlineSendMiddleware'
+const ATTEMPT_NAME = 'deadlineAttemptMiddleware'
+const SIGNAL_NAME = 'deadlineSignalMiddleware'
+// The SDK's own key (`SMITHY_CONTEXT_KEY` of @smithy/types), spelled out so that this file has no
+// runtime import of an optional peer.
+const SMITHY_CONTEXT_KEY = '__smithy_context'
+const SEND = Symbol('@middy-deadline/outbound.awsSend')
+const ATTEMPT_SIGNAL = Symbol.for('@middy-deadline/outbound.awsAttemptSignal')
+const WRAPPED = Symbol.for('@middy-deadline/outbound.awsRequestHandler')
+
+/** One `client.send` within an invocation, shared by the middlewares through the SDK's context. */
+interface SendState {
+  readonly deadline: Deadline
+  readonly callerSignal: AbortSignal | undefined
+  readonly retryScope: DeadlineScope
+  readonly target: { label: string; method: string | undefined; url: string | undefined }
+  readonly call: PendingCall
+  readonly startedAt: number
+  attemptScope: DeadlineScope | undefined
+  attempts: number
+  lastAttemptError: unknown
+}
+
+type Context = HandlerExecutionContext & { [SEND]?: SendState }
+
+/** Per send, outermost: refuses a send without time, bounds the SDK's retry waits, names the error. */
+function sendMiddleware<Input extends object, Output extends object>(limits: CallLimits): InitializeMiddleware<Input, Output> {
+  return (next, context: Context) =>
+    async function deadlineSendMiddleware(args) {
+      const deadline = currentDeadline()
+      context[SMITHY_CONTEXT_KEY] ??= {}
+      const smithy = context[SMITHY_CONTEXT_KEY]
+      // The SDK's old AbortSignal shim has no `addEventListener` and cannot be combined with ours;
+      // replacing it would lose the caller's abort, so such a send is left as it is.
+      if (deadline === undefined || !(smithy.abortSignal === undefined || smithy.abortSignal instanceof AbortSignal)) return next(args)
+      const callerSignal = smithy.abortSignal
+      const target = { label: labelOf(context), method: undefined, url: undefined }
+      const log = callLogOf(deadline)
+      if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
+        log.start('aws-sdk', target).finish('timeout', 'invocation deadline')
+        throw notSentError(target, deadline, limits.minimumMs)
+      }
+      // The SDK's retry races its token wait and its backoff against this signal (and against
+      // nothing else): it aborts when a further attempt could no longer get `minimumMs`, so a
+      // backoff that would run past that point ends there, and the send fails instead of retrying.
+      const retryScope = deadline.scope(Math.max(1, deadline.remaining() - limits.minimumMs), callerSignal)
+      smithy.abortSignal = retryScope.signal
+      const state: SendState = {
+        deadline,
+        callerSignal,
+        retryScope,
+        target,
+        call: log.start('aws-sdk', target),
+        startedAt: performance.now(),
+        attemptScope: undefined,
+        attempts: 0,
+        lastAttemptError: undefined,
+      }
+      context[SEND] = state
+      try {
+        const result = await next(args)
+        state.call.update({ attempts: state.attempts })
+        state.call.finish('ok')
+        return result
+      } catch (error) {
+        throw settleSend(state, limits, error)
+      } finally {
+        retryScope.dispose()
+      }
+    }
+}
+
+/** Per attempt (inside the SDK's retry): the attempt's own limit, covering its response body. */
+function attemptMiddleware<Input extends object, Output extends object>(limits: CallLimits): FinalizeRequestMiddleware<Input, Output> {
+  return (next, context: Context) =>
+    async function deadlineAttemptMiddleware(args) {
+      const state = context[SEND]
+      if (state === undefined) return next(args)
+      // The previous attempt's body has been read or has failed by now.
+      state.attemptScope?.dispose()
+      state.attempts++
+      Object.assign(state.target, describeRequest(args.request))
+      const { deadline, callerSignal } = state
+      if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
+        state.lastAttemptError = notSentError(state.target, deadline, limits.minimumMs)
+        throw state.lastAttemptError
+      }
+      const scope = deadline.scope(limits.perRequestMs, callerSignal)
+      state.attemptScope = scope
+      const startedAt = performance.now()
+      try {
+        // The request handler aborts the socket on this signal; racing it too keeps the bound for a
+        // handler that ignores `abortSignal`.
+        const result = await raceSignal(next(args), scope.signal)
+        releaseAfterBody(scope, (result.response as { body?: unknown } | undefined)?.body)
+        return result
+      } catch (error) {
+        scope.dispose()
+        const { limit } = scope.signal.aborted ? endingOf(scope.signal, callerSignal) : { limit: undefined }
+        // A caller's abort or the invocation's end keeps the SDK's own AbortError.
+        state.lastAttemptError =
+          limit === undefined
+            ? error
+            : withMetadata(
+                abortError(scope.signal, callerSignal, state.target, performance.now() - startedAt, limits.perRequestMs, error),
+                error,
+              )
+        throw state.lastAttemptError
+      }
+    }
+}
+
+/** Innermost: hands the attempt's signal to the (wrapped) request handler on the request itself. */
+function signalMiddleware<Input extends object, Output extends object>(): DeserializeMiddleware<Input, Output> {
+  return (next, context: Context) =>
+    function deadlineSignalMiddleware(args) {
+      const signal = context[SEND]?.attemptScope?.signal
+      if (signal !== undefined && typeof args.request === 'object' && args.request !== null)
+        Object.defineProperty(args.request, ATTEMPT_SIGNAL, { value: signal, configurable: true, enumerable: false })
+      return next(args)
+    }
+}
+
+type Handle = (request: unknown, options?: HttpHandlerOptions) => Promise<unknown>
+
+function wrapRequestHandler(config: AwsClientConfigLike): void {
+  const inner = config.requestHandler as ({ handle?: Handle } & { [WRAPPED]?: true }) | undefined
+  if (inner?.[WRAPPED]) return
+  if (typeof inner?.handle !== 'function') {
+    warnOnce(
+      'aws-sdk:handler',
+      PACKAGE,
+      'awsSdkDeadlinePlugin: the client config has no request handler to wrap; attempts are raced against the deadline but their sockets are not aborted',
+    )
+    return
+  }
+  const handle: Handle = (request, options) => {
+    const signal = (request as { [ATTEMPT_SIGNAL]?: AbortSignal } | null)?.[ATTEMPT_SIGNAL]
+    return (inner.handle as Handle).call(inner, request, signal === undefined ? options : { ...options, abortSignal: signal })
+  }
+  // A proxy, not a copy: the handler keeps its state (`config`, agents) and `updateHttpClientConfig`,
+  // `destroy` and the rest still act on the real one.
+  config.requestHandler = new Proxy(inner, {
+    get(target, key) {
+      if (key === WRAPPED) return true
+      if (key === 'handle') return handle
+      const value: unknown = Reflect.get(target, key, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+function settleSend(state: SendState, limits: CallLimits, error: unknown): unknown {
+  const { call, retryScope, callerSignal, lastAttemptError } = state
+  call.update({ attempts: state.attempts, method: state.target.method, url: state.target.url })
+  if (error instanceof OutboundTimeoutError) {
+    call.finish('timeout', error.limit)
+    return error
+  }
+  if (!retryScope.signal.aborted) {
+    call.finish(callerSignal?.aborted ? 'aborted' : 'error')
+    return error
+  }
+  const { limit } = endingOf(retryScope.signal, callerSignal)
+  if (limit === undefined) {
+    call.finish('aborted')
+    return error
+  }
+  // The retry's wait was cut: the attempt itself was cut at the cutoff, or the backoff would have
+  // left a further attempt too little time.
+  call.finish('timeout', 'invocation deadline')
+  if (lastAttemptError instanceof OutboundTimeoutError && lastAttemptError.limit === 'invocation deadline') return lastAttemptError
+  const detail = `not retried after ${state.attempts} attempt(s): a further attempt would have less than minimumMs (${limits.minimumMs} ms) before the invocation cutoff`
+  return withMetadata(
+    new OutboundTimeoutError(state.target, 'invocation deadline', performance.now() - state.startedAt, detail, {
+      cause: lastAttemptError ?? error,
+    }),
+    error,
+  )
+}
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+/**
+ * A streamed output (S3 `GetObject`'s `Body`) is read after `send` returns: the attempt's signal
+ * stays armed until that stream closes, or until the invocation ends. A body already read
+ * (every other output) releases it now.
+ */
+function releaseAfterBody(scope: DeadlineScope, body: unknown): void {
+  const stream = body as { readableEnded?: boolean; destroyed?: boolean; once?: (event: string, fn: () => void) => void } | undefined
+  if (typeof stream?.once === 'function' && typeof stream.readableEnded === 'boolean') {
+    if (stream.readableEnded || stream.destroyed) scope.dispose()
+    else stream.once('close', () => scope.dispose())
+  } else if (!(body instanceof ReadableStream)) {
+    scope.dispose()
+  }
+}
+
+function describeRequest(request: unknown): Pick<OutboundTarget, 'method' | 'url'> {
+  const r = request as { method?: string; protocol?: string; hostname?: string; port?: number; path?: string } | undefined
+  if (typeof r?.hostname !== 'string') return { method: r?.method, url: undefined }
+  const port = r.port === undefined ? '' : `:${r.port}`
+  return { method: r.method, url: `${r.protocol ?? 'https:'}//${r.hostname}${port}${r.path ?? '/'}` }
+}
+
+function labelOf(context: HandlerExecutionContext): string {
+  const client = context.clientName?.replace(/Client$/, '')
+  const command = context.commandName?.replace(/Command$/, '')
+  return client && command ? `${client}.${command}` : (command ?? client ?? 'aws-sdk')
+}
+
+/** Keeps what SDK users read on errors (`$metadata`, `$response`) on the error that replaces one. */
+function withMetadata<T>(error: T, original: unknown): T {
+  if (error instanceof OutboundTimeoutError && typeof original === 'object' && original !== null) {
+    for (const key of ['$metadata', '$response', '$fault'] as const) {
+      if (key in original)
+        Object.defineProperty(error, key, { value: (original as Record<string, unknown>)[key], configurable: true, writable: true })
+    }
+  }
+  return error
+}

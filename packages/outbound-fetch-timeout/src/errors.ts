@@ -1,0 +1,97 @@
+import { type Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
+
+/** Which limit ended an outbound call: its own per-request timeout, or the invocation's cutoff. */
+export type OutboundLimit = 'per-request' | 'invocation deadline'
+
+/** What an outbound call looked like, as far as an error message may say (never a query string). */
+export interface OutboundTarget {
+  /** Host for HTTP calls, `SQS.SendMessage` for the AWS SDK, your label for `withDeadline`. */
+  readonly label: string
+  readonly method: string | undefined
+  /** Origin and path, without query string, fragment or credentials. */
+  readonly url: string | undefined
+}
+
+/**
+ * An outbound call was cut (or never sent) because of a time limit. Named `TimeoutError` like the
+ * platform's own (`AbortSignal.timeout`), so `err.name === 'TimeoutError'` checks keep working, and
+ * the AWS SDK's retry logic counts a per-request timeout as transient.
+ */
+export class OutboundTimeoutError extends Error {
+  override readonly name = 'TimeoutError'
+  readonly limit: OutboundLimit
+  readonly label: string
+  readonly method: string | undefined
+  readonly url: string | undefined
+  /** Milliseconds from the start of the call to the moment the limit fired (0 when not sent). */
+  readonly elapsedMs: number
+  /** `false` when the call was refused before it was sent: too little time was left. */
+  readonly sent: boolean
+
+  constructor(
+    target: OutboundTarget,
+    limit: OutboundLimit,
+    elapsedMs: number,
+    detail: string,
+    options?: ErrorOptions & { sent?: boolean },
+  ) {
+    super(`${describeTarget(target)}: ${detail}`, options)
+    this.limit = limit
+    this.label = target.label
+    this.method = target.method
+    this.url = target.url
+    this.elapsedMs = Math.round(elapsedMs)
+    this.sent = options?.sent ?? true
+  }
+}
+
+function describeTarget({ label, method, url }: OutboundTarget): string {
+  return [method, url ?? label].filter(Boolean).join(' ')
+}
+
+/** How one outbound call ended, as the call record shows it. */
+export type OutboundOutcome = 'ok' | 'error' | 'timeout' | 'aborted'
+
+export interface Ending {
+  outcome: OutboundOutcome
+  limit: OutboundLimit | undefined
+}
+
+/**
+ * Reads why a call's signal aborted. The invocation's cutoff is ours whoever passed it; any other
+ * reason the caller's own signal carries stays the caller's (their AbortError, their timeout).
+ */
+export function endingOf(signal: AbortSignal, callerSignal: AbortSignal | undefined): Ending {
+  const reason: unknown = signal.reason
+  if (reason instanceof DeadlineTimeoutError && reason.limit === 'cutoff') return { outcome: 'timeout', limit: 'invocation deadline' }
+  if (callerSignal?.aborted && callerSignal.reason === reason) return { outcome: 'aborted', limit: undefined }
+  if (reason instanceof DeadlineTimeoutError) return { outcome: 'timeout', limit: 'per-request' }
+  // The invocation ended with the call still running (InvocationEndedError).
+  return { outcome: 'aborted', limit: undefined }
+}
+
+/** The error the caller sees once a call's signal has aborted. */
+export function abortError(
+  signal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+  target: OutboundTarget,
+  elapsedMs: number,
+  timeoutMs: number,
+  cause: unknown,
+): unknown {
+  const { limit } = endingOf(signal, callerSignal)
+  if (limit === undefined) return signal.reason
+  const detail =
+    limit === 'per-request'
+      ? `no complete response within the per-request limit of ${Math.round(timeoutMs)} ms`
+      : `cut at the invocation deadline after ${Math.round(elapsedMs)} ms`
+  return new OutboundTimeoutError(target, limit, elapsedMs, detail, { cause })
+}
+
+/** The error for a call refused before it was sent. */
+export function notSentError(target: OutboundTarget, deadline: Deadline, minimumMs: number): OutboundTimeoutError {
+  const why = deadline.cutoffReached
+    ? 'the invocation cutoff has been reached'
+    : `${Math.floor(deadline.remaining())} ms left before the invocation cutoff, less than minimumMs (${minimumMs} ms)`
+  return new OutboundTimeoutError(target, 'invocation deadline', 0, `not sent: ${why}`, { sent: false })
+}

@@ -1,0 +1,103 @@
+import { currentDeadline, type Deadline } from '@middy-deadline/deadline'
+import { watchBody } from './body.js'
+import { callLogOf } from './calls.js'
+import { abortError, endingOf, notSentError, type OutboundTarget } from './errors.js'
+import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
+import { originalGlobalFetch } from './original-fetch.js'
+
+/** A `fetch` whose every call ends no later than the invocation's cutoff. */
+export type DeadlineFetch = FetchLike
+
+/**
+ * `fetch`, bound to the current invocation's deadline (found with `currentDeadline()`), for code
+ * that has no `context`. Outside any invocation it is the plain global `fetch`.
+ */
+export const deadlineFetch: DeadlineFetch = (input, init) => {
+  const deadline = currentDeadline()
+  if (deadline === undefined) return originalGlobalFetch()(input, init)
+  return fetchWithin(deadline, settingsOf(deadline), undefined, input, init)
+}
+
+/** The `context.fetch` of one invocation: bound to that deadline wherever it is called from. */
+export function fetchBoundTo(deadline: Deadline): DeadlineFetch {
+  return (input, init) => fetchWithin(deadline, settingsOf(deadline), undefined, input, init)
+}
+
+/**
+ * One call: refused at once if the cutoff is too close, otherwise sent with a signal that aborts
+ * after `perRequestMs`, at the cutoff, or with the caller's own signal, and that stays armed until
+ * the body has been read. The scope is the deadline's, so the invocation's end releases it at the
+ * latest, even for a body nobody reads.
+ */
+export async function fetchWithin(
+  deadline: Deadline,
+  settings: OutboundFetchTimeoutOptions,
+  underlying: FetchLike | undefined,
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): Promise<Response> {
+  const target = targetOf(input, init)
+  const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
+  const log = callLogOf(deadline)
+  if (!deadline.ended && !deadline.hasTimeFor(settings.minimumMs)) {
+    log.start('fetch', target).finish('timeout', 'invocation deadline')
+    throw notSentError(target, deadline, settings.minimumMs)
+  }
+
+  const { perRequestMs } = settings
+  const scope = deadline.scope(perRequestMs, callerSignal)
+  const call = log.start('fetch', target)
+  const startedAt = performance.now()
+  let answered = false
+  let bodyTouched = false
+  const cut = (cause: unknown) => abortError(scope.signal, callerSignal, target, performance.now() - startedAt, perRequestMs, cause)
+  const settle = (error: unknown) => {
+    scope.dispose()
+    if (!scope.signal.aborted) {
+      call.finish('error')
+      return error
+    }
+    const { outcome, limit } = endingOf(scope.signal, callerSignal)
+    call.finish(outcome, limit)
+    return cut(error)
+  }
+  // A body never read is cut when the scope aborts (per-request limit, cutoff, end): the record
+  // says what happened then. A response whose body was simply left unread counts as answered.
+  scope.signal.addEventListener(
+    'abort',
+    () => {
+      const { outcome, limit } = endingOf(scope.signal, callerSignal)
+      call.finish(outcome === 'aborted' && answered && !bodyTouched && !callerSignal?.aborted ? 'ok' : outcome, limit)
+    },
+    { once: true },
+  )
+  if (scope.signal.aborted) throw settle(scope.signal.reason)
+
+  let response: Response
+  try {
+    response = await (underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
+  } catch (error) {
+    throw settle(error)
+  }
+  answered = true
+  call.update({ status: response.status })
+  return watchBody(response, {
+    touched: () => {
+      bodyTouched = true
+    },
+    done: () => {
+      scope.dispose()
+      call.finish('ok')
+    },
+    failed: settle,
+  })
+}
+
+/** Method, host and URL of a request, without query string, fragment or credentials. */
+export function targetOf(input: string | URL | Request, init: RequestInit | undefined): OutboundTarget {
+  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+  const url = URL.parse(href)
+  if (url === null) return { label: 'invalid URL', method, url: undefined }
+  return { label: url.host, method, url: `${url.origin}${url.pathname}` }
+}

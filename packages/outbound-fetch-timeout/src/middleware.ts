@@ -1,0 +1,41 @@
+import type { MiddlewareObj } from '@middy/core'
+import { deadlineOf, releaseDeadline } from '@middy-deadline/deadline'
+import { fetchBoundTo } from './fetch.js'
+import { patchGlobalFetch } from './global-fetch.js'
+import { type OutboundFetchTimeoutOptions, useSettings, validate } from './options.js'
+
+/**
+ * Bounds every outbound call of the invocation by the shared deadline: `context.fetch`,
+ * `deadlineFetch` and `withDeadline` anywhere in the invocation's code, and, with
+ * `patchGlobalFetch: true`, the global `fetch` that third-party code calls.
+ */
+export function outboundFetchTimeout(options: Partial<OutboundFetchTimeoutOptions> = {}): MiddlewareObj {
+  const config = validate(options)
+  const middleware: MiddlewareObj = {}
+
+  const outboundFetchTimeoutBefore = (request: { context: object }) => {
+    const deadline = deadlineOf(request, middleware)
+    useSettings(deadline, config)
+    exposeFetch(request.context, fetchBoundTo(deadline))
+    // Installed at the first invocation, not when the middleware is created: creating a handler
+    // (in a test, in a tool that only imports the module) must not change a process-wide global.
+    if (config.patchGlobalFetch) patchGlobalFetch()
+  }
+  const outboundFetchTimeoutAfter = (request: object) => {
+    releaseDeadline(request, middleware)
+  }
+  const outboundFetchTimeoutOnError = (request: object) => {
+    releaseDeadline(request, middleware)
+  }
+
+  middleware.before = outboundFetchTimeoutBefore
+  middleware.after = outboundFetchTimeoutAfter
+  middleware.onError = outboundFetchTimeoutOnError
+  return middleware
+}
+
+function exposeFetch(context: object, fetch: unknown): void {
+  if (context === null || typeof context !== 'object' || !Object.isExtensible(context)) return
+  // Not enumerable, like `context.deadline`: serialising the context must not show it.
+  Object.defineProperty(context, 'fetch', { value: fetch, configurable: true, enumerable: false, writable: false })
+}
