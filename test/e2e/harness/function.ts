@@ -149,8 +149,24 @@ class EmulatedFunction implements LambdaFunction {
       exited: proc.exited,
       initTimeout: delay(INIT_TIMEOUT_MS),
     })
-    if (init.key === 'exited' || init.key === 'initTimeout') {
-      this.#api.fail(invocation.requestId, await this.#crash(proc, invocation.requestId))
+    if (init.key !== 'handedOut') {
+      // The runtime never took the invocation: its handler failed to load (`/init/error`), or the
+      // process died or hung during init. Lambda fails the invocation and starts afresh next time.
+      if (init.key !== 'result') this.#api.fail(invocation.requestId, await this.#crash(proc, invocation.requestId))
+      else await proc.kill()
+      const error = ((await invocation.result) as { body: LambdaError }).body
+      const logs = await this.#closeLogs(invocation)
+      return {
+        requestId: invocation.requestId,
+        deadlineAt: Number.NaN,
+        durationMs: 0,
+        coldStart,
+        status: 'error',
+        response: undefined,
+        error,
+        logs,
+        marginMs: undefined,
+      }
     }
     const startedAt = performance.now()
     const hardDeadline = startedAt + timeoutMs

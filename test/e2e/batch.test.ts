@@ -1,0 +1,62 @@
+import type { SQSBatchResponse } from 'aws-lambda'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { sqsEvent } from './events.js'
+import { bundleFunction, type LambdaFunction, linesWith, startFunction } from './harness/index.js'
+
+// docs/examples/sqs-orders.ts under the real runtime: 12 orders of ~100 ms each against a 1 s timeout.
+
+let bundle: string
+let fn: LambdaFunction | undefined
+
+beforeAll(async () => {
+  bundle = await bundleFunction('docs/examples/sqs-orders.ts')
+})
+
+afterEach(async () => {
+  await fn?.stop()
+  fn = undefined
+})
+
+const orderIds = Array.from({ length: 12 }, (_, i) => `order-${String(i + 1).padStart(2, '0')}`)
+const saved = (logs: readonly string[]) => linesWith(logs, 'saved order').map((line) => /saved order (\S+)/.exec(line)?.[1] as string)
+
+describe('an SQS batch bigger than the budget (remaining-time-budget)', () => {
+  it('answers in time naming exactly the records not done; re-driving them finishes the batch, nothing lost, nothing done twice', async () => {
+    fn = await startFunction({ bundle, handler: 'index.handler', timeoutMs: 1000 })
+    const savedInAll: string[] = []
+    let delivery = [...orderIds]
+    let rounds = 0
+
+    while (delivery.length > 0 && rounds < 8) {
+      rounds++
+      const result = await fn.invoke<SQSBatchResponse>(sqsEvent(delivery))
+      expect(result.status).toBe('ok')
+      expect(result.marginMs).toBeGreaterThan(0)
+
+      const savedNow = saved(result.logs)
+      const failures = (result.response?.batchItemFailures ?? []).map((f) => f.itemIdentifier)
+      expect([...failures].sort()).toEqual(delivery.filter((id) => !savedNow.includes(id)).sort())
+      if (rounds === 1) expect(failures.length).toBeGreaterThan(0)
+
+      savedInAll.push(...savedNow)
+      delivery = failures // what SQS delivers again
+    }
+
+    expect(delivery).toEqual([])
+    expect(rounds).toBeGreaterThan(1)
+    expect([...savedInAll].sort()).toEqual(orderIds)
+  })
+
+  it('without it, the invocation is cut off mid-batch: the whole batch comes back and what was saved is saved again', async () => {
+    fn = await startFunction({ bundle, handler: 'index.unprotected', timeoutMs: 1000 })
+    const first = await fn.invoke(sqsEvent(orderIds))
+    expect(['timeout', 'error']).toContain(first.status)
+    const savedFirst = saved(first.logs)
+    expect(savedFirst.length).toBeGreaterThan(0)
+    expect(savedFirst.length).toBeLessThan(orderIds.length)
+
+    // A failed invocation returns every message to the queue.
+    const again = await fn.invoke(sqsEvent(orderIds))
+    expect(saved(again.logs).filter((id) => savedFirst.includes(id)).length).toBeGreaterThan(0)
+  })
+})
