@@ -112,7 +112,7 @@ function sendMiddleware<Input extends object, Output extends object>(limits: Cal
       context[SEND] = state
       try {
         const result = await next(args)
-        state.call.update({ attempts: state.attempts })
+        state.call.update({ attempts: state.attempts, method: state.target.method, url: state.target.url })
         state.call.finish('ok')
         return result
       } catch (error) {

@@ -1,0 +1,160 @@
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs'
+import middy from '@middy/core'
+import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { OutboundTimeoutError, outboundCallsOf } from '@middy-deadline/outbound-fetch-timeout'
+import { type AwsSdkDeadlineOptions, awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { startServer, type TestServer } from './server.js'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(() => server.close())
+
+/** A real SQS client of the SDK, pointed at the local server; only its endpoint path differs. */
+function sqsClient(path: string, options: Partial<AwsSdkDeadlineOptions>, maxAttempts = 3) {
+  const client = new SQSClient({
+    endpoint: `${server.base}${path}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts,
+  })
+  client.middlewareStack.use(awsSdkDeadlinePlugin(client.config, options))
+  return client
+}
+
+const RESERVE_MS = 100
+
+/** Sends one GetQueueUrl from inside a real middy invocation and reports how it ended. */
+async function sendInInvocation(client: SQSClient, timeoutMs: number) {
+  const handler = middy<unknown, unknown, Error, DeadlineContext>(
+    async (_event, context) => {
+      const started = performance.now()
+      const arrivalsBefore = server.arrivals.length
+      try {
+        const output = await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }))
+        return { output, afterMs: performance.now() - started, calls: outboundCallsOf(context.deadline) }
+      } catch (error) {
+        return {
+          error,
+          afterMs: performance.now() - started,
+          calls: outboundCallsOf(context.deadline),
+          // When each attempt reached the server, in ms before the invocation's cutoff.
+          attemptsLeftMs: server.arrivals.slice(arrivalsBefore).map((a) => timeoutMs - RESERVE_MS - (a.atMs - started)),
+        }
+      }
+    },
+    { timeoutEarlyInMillis: 0 },
+  ).use(deadline({ reserveMs: RESERVE_MS }))
+  return (await handler({}, createLambdaContext({ timeoutMs }))) as {
+    output?: { QueueUrl?: string }
+    error?: unknown
+    afterMs: number
+    calls: ReturnType<typeof outboundCallsOf>
+    attemptsLeftMs: number[]
+  }
+}
+
+describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
+  it('leaves a healthy endpoint alone and records the send', async () => {
+    const result = await sendInInvocation(sqsClient('/queue-url', {}), 1000)
+    expect(result.output?.QueueUrl).toBe('http://127.0.0.1/q')
+    expect(result.calls.recent).toEqual([
+      expect.objectContaining({ kind: 'aws-sdk', label: 'SQS.GetQueueUrl', method: 'POST', outcome: 'ok', attempts: 1 }),
+    ])
+  })
+
+  it('cuts each attempt at the per-request limit and lets the SDK retry while there is time', async () => {
+    const before = server.closedEarly()
+    const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 150, minimumMs: 50 }), 1400)
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'per-request', method: 'POST', label: 'SQS.GetQueueUrl' })
+    expect(result.attemptsLeftMs).toHaveLength(3)
+    // Three attempts of 150 ms and two short backoffs; the sockets were really closed.
+    expect(result.afterMs).toBeGreaterThanOrEqual(440)
+    expect(result.afterMs).toBeLessThan(1000)
+    await vi.waitFor(() => expect(server.closedEarly() - before).toBe(3))
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'per-request', attempts: 3 })
+  })
+
+  it('cuts the attempt at the invocation deadline and does not retry after it', async () => {
+    const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 5000 }), 500)
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ limit: 'invocation deadline' })
+    expect(result.attemptsLeftMs).toHaveLength(1)
+    // The cutoff is 400 ms after the start.
+    expect(result.afterMs).toBeGreaterThanOrEqual(380)
+    expect(result.afterMs).toBeLessThan(480)
+  })
+
+  it('cuts a response body that trickles, not only slow headers', async () => {
+    const result = await sendInInvocation(sqsClient('/trickle/20', { perRequestMs: 200 }, 1), 1500)
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'per-request' })
+    expect(result.afterMs).toBeGreaterThanOrEqual(190)
+    expect(result.afterMs).toBeLessThan(700)
+  })
+
+  it('does not retry when the backoff would leave a further attempt less than minimumMs', async () => {
+    // 503 at once, asking for a retry in 450 ms; the cutoff is 500 ms away and minimumMs is 100.
+    const result = await sendInInvocation(sqsClient('/busy/450', { perRequestMs: 1000, minimumMs: 100 }), 600)
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ limit: 'invocation deadline' })
+    expect((result.error as Error).message).toMatch(/not retried after 1 attempt/)
+    expect((result.error as Error).cause).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })
+    expect(result.attemptsLeftMs).toHaveLength(1)
+    // Given up when only minimumMs was left, never past the cutoff.
+    expect(result.afterMs).toBeGreaterThanOrEqual(380)
+    expect(result.afterMs).toBeLessThan(480)
+  })
+
+  it('starts no attempt with less than minimumMs before the cutoff, whatever the backoffs', async () => {
+    for (let run = 0; run < 3; run++) {
+      const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 150, minimumMs: 120 }), 600)
+      expect(result.error).toMatchObject({ name: 'TimeoutError' })
+      for (const leftMs of result.attemptsLeftMs) expect(leftMs).toBeGreaterThanOrEqual(120 - 15)
+      expect(result.afterMs).toBeLessThan(500 + 30)
+    }
+  })
+
+  it('refuses a send without minimumMs left before anything is sent', async () => {
+    const client = sqsClient('/queue-url', { minimumMs: 200 })
+    const handler = middy(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      return client.send(new GetQueueUrlCommand({ QueueName: 'orders' })).catch((error: unknown) => error)
+    }).use(deadline({ reserveMs: RESERVE_MS }))
+    const arrivalsBefore = server.arrivals.length
+    const error = await handler({}, createLambdaContext({ timeoutMs: 400 }))
+    expect(error).toMatchObject({ name: 'TimeoutError', sent: false, limit: 'invocation deadline' })
+    expect(server.arrivals.length).toBe(arrivalsBefore)
+  })
+
+  it("keeps the caller's own abortSignal as the SDK's AbortError", async () => {
+    const client = sqsClient('/never', {})
+    const handler = middy(async () => {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(), 50)
+      return client
+        .send(new GetQueueUrlCommand({ QueueName: 'orders' }), { abortSignal: controller.signal })
+        .catch((error: unknown) => error)
+    }).use(deadline({ reserveMs: RESERVE_MS }))
+    const error = await handler({}, createLambdaContext({ timeoutMs: 1000 }))
+    expect(error).toMatchObject({ name: 'AbortError' })
+    expect(error).not.toBeInstanceOf(OutboundTimeoutError)
+  })
+
+  it('changes nothing outside an invocation, and wraps the request handler once however often it is applied', async () => {
+    const client = sqsClient('/queue-url', { perRequestMs: 100 })
+    const wrapped = client.config.requestHandler
+    client.middlewareStack.use(awsSdkDeadlinePlugin(client.config, { perRequestMs: 100 }))
+    expect(client.config.requestHandler).toBe(wrapped)
+    const names = client.middlewareStack.identify().filter((name) => name.startsWith('deadline'))
+    expect(names).toEqual([
+      'deadlineSendMiddleware - initialize',
+      'deadlineAttemptMiddleware - finalizeRequest',
+      'deadlineSignalMiddleware - deserialize',
+    ])
+    expect((await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }))).QueueUrl).toBe('http://127.0.0.1/q')
+  })
+})

@@ -1,0 +1,82 @@
+import middy from '@middy/core'
+import { deadline } from '@middy-deadline/deadline'
+import {
+  deadlineFetch,
+  type OutboundFetchContext,
+  outboundCallsOf,
+  outboundFetchTimeout,
+  withDeadline,
+} from '@middy-deadline/outbound-fetch-timeout'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type TestServer } from './server.js'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(() => server.close())
+
+const settledAfter = async (started: number, work: Promise<unknown>) => {
+  try {
+    await work
+    return { ok: true, afterMs: performance.now() - started }
+  } catch (error) {
+    return { ok: false, error, afterMs: performance.now() - started }
+  }
+}
+
+describe('concurrent invocations in one process', () => {
+  it('bounds every call by the deadline of the invocation it belongs to', async () => {
+    const reserveMs = 50
+    const handler = middy<{ id: number }, unknown, Error, OutboundFetchContext>(
+      async (event, context) => {
+        const started = performance.now()
+        // Three kinds of call at once, from the context, from code without it, and any promise.
+        const [viaContext, viaLookup, viaPromise, healthy] = await Promise.all([
+          settledAfter(started, context.fetch(`${server.base}/never?id=${event.id}`)),
+          settledAfter(
+            started,
+            deadlineFetch(`${server.base}/trickle/15`).then((response) => response.text()),
+          ),
+          settledAfter(
+            started,
+            withDeadline((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), {
+              label: 'db',
+            }),
+          ),
+          settledAfter(
+            started,
+            context.fetch(`${server.base}/ok`).then((response) => response.text()),
+          ),
+        ])
+        return { viaContext, viaLookup, viaPromise, healthy, calls: outboundCallsOf(context.deadline) }
+      },
+      { timeoutEarlyInMillis: 0 },
+    )
+      .use(deadline({ reserveMs }))
+      .use(outboundFetchTimeout({ perRequestMs: 5000 }))
+
+    const timeouts = Array.from({ length: 12 }, (_, i) => 200 + i * 45)
+    const results = await Promise.all(
+      timeouts.map((timeoutMs, id) => handler({ id }, createLambdaContext({ timeoutMs, awsRequestId: `req-${id}` }))),
+    )
+    for (const [i, result] of results.entries()) {
+      const cutoff = (timeouts[i] as number) - reserveMs
+      const r = result as Record<
+        'viaContext' | 'viaLookup' | 'viaPromise' | 'healthy',
+        { ok: boolean; error?: unknown; afterMs: number }
+      > & {
+        calls: ReturnType<typeof outboundCallsOf>
+      }
+      for (const cut of [r.viaContext, r.viaLookup, r.viaPromise]) {
+        expect(cut.ok).toBe(false)
+        expect(cut.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+        expect(cut.afterMs).toBeGreaterThanOrEqual(cutoff - 20)
+        expect(cut.afterMs).toBeLessThan(cutoff + 80)
+      }
+      expect(r.healthy.ok).toBe(true)
+      expect(r.calls.counts).toMatchObject({ started: 4, ok: 1, timeout: 3 })
+    }
+  })
+})

@@ -1,0 +1,235 @@
+import middy from '@middy/core'
+import { deadline } from '@middy-deadline/deadline'
+import {
+  deadlineFetch,
+  type OutboundFetchContext,
+  type OutboundFetchTimeoutOptions,
+  OutboundTimeoutError,
+  outboundCallsOf,
+  outboundFetchTimeout,
+} from '@middy-deadline/outbound-fetch-timeout'
+import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { startServer, type TestServer } from './server.js'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(() => server.close())
+
+type Handler = (event: unknown, context: OutboundFetchContext) => Promise<unknown>
+
+/** A real chain: a 100 ms reserve, so the cutoff comes 100 ms before Lambda's hard deadline. */
+function chain(handler: Handler, options: Partial<OutboundFetchTimeoutOptions> = {}) {
+  return middy<unknown, unknown, Error, OutboundFetchContext>(handler, { timeoutEarlyInMillis: 0 })
+    .use(deadline({ reserveMs: 100 }))
+    .use(outboundFetchTimeout(options))
+}
+
+/** Runs one invocation and returns what the handler's call ended with, and when. */
+async function callOnce(
+  call: (context: OutboundFetchContext) => Promise<unknown>,
+  timeoutMs: number,
+  options: Partial<OutboundFetchTimeoutOptions> = {},
+) {
+  let calls: ReturnType<typeof outboundCallsOf> | undefined
+  const handler = chain(async (_event, context) => {
+    const started = performance.now()
+    try {
+      return { value: await call(context), afterMs: performance.now() - started }
+    } catch (error) {
+      return { error, afterMs: performance.now() - started }
+    } finally {
+      calls = outboundCallsOf(context.deadline)
+    }
+  }, options)
+  const outcome = await invokeWithTimeout(handler, {}, { timeoutMs })
+  if (outcome.status !== 'succeeded') throw new Error(`invocation ${outcome.status}`)
+  return {
+    ...(outcome.response as { value?: unknown; error?: unknown; afterMs: number }),
+    calls: calls as ReturnType<typeof outboundCallsOf>,
+  }
+}
+
+describe('context.fetch', () => {
+  it('leaves a healthy server alone and records the call without its query string', async () => {
+    const result = await callOnce(async (context) => {
+      const response = await context.fetch(`${server.base}/ok?token=secret`)
+      return { status: response.status, text: await response.text() }
+    }, 1000)
+    expect(result.value).toEqual({ status: 200, text: 'ok' })
+    expect(result.calls.recent).toEqual([
+      expect.objectContaining({
+        kind: 'fetch',
+        label: server.base.slice(7),
+        method: 'GET',
+        url: `${server.base}/ok`,
+        outcome: 'ok',
+        status: 200,
+      }),
+    ])
+    expect(result.calls.pending).toEqual([])
+  })
+
+  it('cuts a server that is slow to send headers at the per-request limit', async () => {
+    const result = await callOnce(
+      (context) => context.fetch(`${server.base}/headers/1000?token=secret`, { method: 'post', body: 'x' }),
+      1500,
+      {
+        perRequestMs: 150,
+      },
+    )
+    const error = result.error as OutboundTimeoutError
+    expect(error).toBeInstanceOf(OutboundTimeoutError)
+    expect(error).toMatchObject({
+      name: 'TimeoutError',
+      limit: 'per-request',
+      method: 'POST',
+      url: `${server.base}/headers/1000`,
+      sent: true,
+    })
+    expect(error.message).not.toContain('secret')
+    expect(error.elapsedMs).toBeGreaterThanOrEqual(145)
+    expect(result.afterMs).toBeLessThan(600)
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'per-request' })
+  })
+
+  it('cuts a body that trickles past the per-request limit, though the headers came at once', async () => {
+    const result = await callOnce(
+      async (context) => {
+        const response = await context.fetch(`${server.base}/trickle/20`)
+        return response.text()
+      },
+      1500,
+      { perRequestMs: 200 },
+    )
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ limit: 'per-request' })
+    expect(result.afterMs).toBeGreaterThanOrEqual(190)
+    expect(result.afterMs).toBeLessThan(700)
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', status: 200 })
+  })
+
+  it('cuts a body read through response.body at the invocation deadline', async () => {
+    const result = await callOnce(async (context) => {
+      const response = await context.fetch(`${server.base}/trickle/20`)
+      let bytes = 0
+      for await (const chunk of response.body as ReadableStream<Uint8Array>) bytes += chunk.length
+      return bytes
+    }, 500)
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+    // The cutoff is 400 ms after the start (500 ms timeout, 100 ms reserve).
+    expect(result.afterMs).toBeGreaterThanOrEqual(380)
+    expect(result.afterMs).toBeLessThan(490)
+  })
+
+  it('cuts a server that never answers at the invocation deadline, before Lambda would', async () => {
+    const result = await callOnce((context) => context.fetch(`${server.base}/never`), 450)
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ limit: 'invocation deadline', method: 'GET' })
+    expect(result.afterMs).toBeGreaterThanOrEqual(330)
+    expect(result.afterMs).toBeLessThan(440)
+  })
+
+  it('refuses a call that cannot get minimumMs, without sending it', async () => {
+    const arrivalsBefore = server.arrivals.length
+    const result = await callOnce(
+      async (context) => {
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        // 300 ms timeout - 100 ms reserve: about 0 ms is left before the cutoff.
+        return context.fetch(`${server.base}/ok`)
+      },
+      350,
+      { minimumMs: 100 },
+    )
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline', sent: false, elapsedMs: 0 })
+    expect((result.error as Error).message).toMatch(/not sent/)
+    expect(result.afterMs).toBeLessThan(300)
+    expect(server.arrivals.length).toBe(arrivalsBefore)
+  })
+
+  it("keeps the caller's own abort: the caller's reason, not a timeout", async () => {
+    const reason = new Error('user went away')
+    const result = await callOnce((context) => {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(reason), 50)
+      return context.fetch(`${server.base}/never`, { signal: controller.signal })
+    }, 1000)
+    expect(result.error).toBe(reason)
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'aborted', limit: undefined })
+
+    const plain = await callOnce((context) => {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(), 50)
+      return context.fetch(new Request(`${server.base}/never`, { signal: controller.signal }))
+    }, 1000)
+    expect(plain.error).toMatchObject({ name: 'AbortError' })
+    expect(plain.error).not.toBeInstanceOf(OutboundTimeoutError)
+  })
+
+  it("keeps the caller's own timeout signal as the caller's", async () => {
+    const result = await callOnce((context) => context.fetch(`${server.base}/never`, { signal: AbortSignal.timeout(60) }), 1000)
+    expect(result.error).toMatchObject({ name: 'TimeoutError' })
+    expect(result.error).not.toBeInstanceOf(OutboundTimeoutError)
+    expect(result.afterMs).toBeLessThan(500)
+  })
+
+  it('releases a response whose body is never read when the invocation ends', async () => {
+    const result = await callOnce(async (context) => {
+      const response = await context.fetch(`${server.base}/trickle/20`)
+      return response.status
+    }, 1000)
+    expect(result.value).toBe(200)
+    // Still pending when the handler returned; the end of the invocation aborted and released it.
+    expect(result.calls.pending).toEqual([expect.objectContaining({ status: 200, outcome: undefined })])
+    await vi.waitFor(() => expect(server.closedEarly()).toBeGreaterThan(0))
+  })
+
+  it('keeps the record bounded: the last 50 calls and counters over all of them', async () => {
+    const result = await callOnce(async (context) => {
+      for (let i = 0; i < 60; i++) await (await context.fetch(`${server.base}/ok`)).text()
+      return 'done'
+    }, 3000)
+    expect(result.calls.recent).toHaveLength(50)
+    expect(result.calls.dropped).toBe(10)
+    expect(result.calls.counts).toEqual({ started: 60, ok: 60, error: 0, timeout: 0, aborted: 0 })
+    expect(result.calls.totalDurationMs).toBeGreaterThan(0)
+  })
+
+  it('records a network failure as an error and passes it through', async () => {
+    const result = await callOnce((context) => context.fetch('http://127.0.0.1:1/refused'), 1000)
+    expect(result.error).toBeInstanceOf(TypeError)
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'error', label: '127.0.0.1:1' })
+  })
+})
+
+describe('deadlineFetch (no context)', () => {
+  const fetchOrders = (base: string) => deadlineFetch(`${base}/never`)
+
+  it("uses the current invocation's deadline from code far from the handler", async () => {
+    const result = await callOnce(() => fetchOrders(server.base), 400)
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+    expect(result.afterMs).toBeLessThan(390)
+  })
+
+  it('is the plain global fetch outside any invocation', async () => {
+    const init = { method: 'PUT' }
+    const response = new Response('stub')
+    const stub = vi.fn(async () => response)
+    vi.stubGlobal('fetch', stub)
+    try {
+      expect(await deadlineFetch('https://example.test/x?y=1', init)).toBe(response)
+      expect(stub).toHaveBeenCalledWith('https://example.test/x?y=1', init)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('uses the fetch given as an option', async () => {
+    const stub = vi.fn(async (_input: string | URL | Request, _init?: RequestInit) => new Response('from stub'))
+    const handler = chain(async () => (await deadlineFetch('https://example.test/a')).text(), { fetch: stub })
+    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('from stub')
+    expect(stub.mock.calls[0]?.[1]?.signal).toBeInstanceOf(AbortSignal)
+  })
+})

@@ -1,0 +1,139 @@
+import middy from '@middy/core'
+import { deadline } from '@middy-deadline/deadline'
+import {
+  isGlobalFetchPatched,
+  type OutboundFetchContext,
+  OutboundTimeoutError,
+  outboundCallsOf,
+  outboundFetchTimeout,
+  restoreGlobalFetch,
+} from '@middy-deadline/outbound-fetch-timeout'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { startServer, type TestServer } from './server.js'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(() => server.close())
+afterEach(() => {
+  restoreGlobalFetch()
+  vi.unstubAllGlobals()
+})
+
+/** Stands for a library that calls the global `fetch` and knows nothing of the invocation. */
+const thirdPartyClient = { get: (url: string) => fetch(url).then((response) => response.text()) }
+
+const patched = (reserveMs = 50) =>
+  middy<{ path: string }, unknown, Error, OutboundFetchContext>(
+    async (event, context) => {
+      const started = performance.now()
+      try {
+        return { text: await thirdPartyClient.get(`${server.base}${event.path}`), afterMs: performance.now() - started }
+      } catch (error) {
+        return { error, afterMs: performance.now() - started, calls: outboundCallsOf(context.deadline) }
+      }
+    },
+    { timeoutEarlyInMillis: 0 },
+  )
+    .use(deadline({ reserveMs }))
+    .use(outboundFetchTimeout({ patchGlobalFetch: true, perRequestMs: 5000 }))
+
+describe('patchGlobalFetch', () => {
+  it('bounds third-party calls to the global fetch by the invocation deadline', async () => {
+    const result = (await patched()({ path: '/never' }, createLambdaContext({ timeoutMs: 300 }))) as { error: unknown; afterMs: number }
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ limit: 'invocation deadline' })
+    expect(result.afterMs).toBeGreaterThanOrEqual(230)
+    expect(result.afterMs).toBeLessThan(300)
+  })
+
+  it('is installed at the first invocation, not when the middleware is created', async () => {
+    const handler = patched()
+    expect(isGlobalFetchPatched()).toBe(false)
+    await handler({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    expect(isGlobalFetchPatched()).toBe(true)
+  })
+
+  it('bounds each concurrent invocation by its own deadline, through the same global fetch', async () => {
+    const handler = patched()
+    const timeouts = [250, 400, 550, 700, 320, 480]
+    const results = (await Promise.all(timeouts.map((timeoutMs) => handler({ path: '/never' }, createLambdaContext({ timeoutMs }))))) as {
+      error: unknown
+      afterMs: number
+      calls: ReturnType<typeof outboundCallsOf>
+    }[]
+    for (const [i, result] of results.entries()) {
+      const cutoff = (timeouts[i] as number) - 50
+      expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+      expect(result.afterMs).toBeGreaterThanOrEqual(cutoff - 20)
+      expect(result.afterMs).toBeLessThan(cutoff + 60)
+      // Each invocation records only its own call.
+      expect(result.calls.counts.started).toBe(1)
+    }
+  })
+
+  it('is exactly the original outside any invocation', async () => {
+    const response = new Response('original')
+    const original = vi.fn(async (_input: string | URL | Request, _init?: RequestInit) => response)
+    vi.stubGlobal('fetch', original)
+    await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    expect(globalThis.fetch).not.toBe(original)
+    original.mockClear()
+    const init = { headers: { a: 'b' } }
+    expect(await fetch('https://example.test/?q=1', init)).toBe(response)
+    expect(original).toHaveBeenCalledTimes(1)
+    expect(original.mock.calls[0]).toEqual(['https://example.test/?q=1', init])
+    expect(original.mock.calls[0]?.[1]).toBe(init)
+  })
+
+  it('leaves the global fetch alone in an invocation whose chain did not ask for it', async () => {
+    await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    const plain = middy(async () => {
+      const started = performance.now()
+      const text = await thirdPartyClient.get(`${server.base}/headers/250`)
+      return { text, afterMs: performance.now() - started }
+    })
+      .use(deadline({ reserveMs: 50 }))
+      .use(outboundFetchTimeout({ perRequestMs: 100 }))
+    // perRequestMs would cut this call at 100 ms; the global fetch is not bound here, so it completes.
+    expect(await plain({}, createLambdaContext({ timeoutMs: 1000 }))).toMatchObject({ text: 'late' })
+  })
+
+  it('never wraps twice, whatever number of middlewares or invocations install it', async () => {
+    const original = globalThis.fetch
+    const first = patched()
+    const second = patched()
+    await first({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    const wrapper = globalThis.fetch
+    await second({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    await first({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    expect(globalThis.fetch).toBe(wrapper)
+    expect(restoreGlobalFetch()).toBe(true)
+    expect(globalThis.fetch).toBe(original)
+    expect(restoreGlobalFetch()).toBe(false)
+  })
+
+  it('does not stack a second wrapper over a fetch that replaced ours, and says so once', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const original = globalThis.fetch
+    try {
+      await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+      const ours = globalThis.fetch
+      const replacement = (input: string | URL | Request, init?: RequestInit) => ours(input, init)
+      globalThis.fetch = replacement
+      await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+      await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+      expect(globalThis.fetch).toBe(replacement)
+      const warnings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('was replaced'))
+      expect(warnings).toHaveLength(1)
+      // Restoring leaves the replacement in place and forgets our patch.
+      expect(restoreGlobalFetch()).toBe(false)
+      expect(globalThis.fetch).toBe(replacement)
+    } finally {
+      globalThis.fetch = original
+      stderr.mockRestore()
+    }
+  })
+})

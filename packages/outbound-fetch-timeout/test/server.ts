@@ -1,0 +1,68 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface Arrival {
+  path: string
+  atMs: number
+}
+
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string
+  /** Every request the server received, in order, with `performance.now()` at arrival. */
+  readonly arrivals: Arrival[]
+  /** Requests whose connection the client closed before the server answered completely. */
+  readonly closedEarly: () => number
+  close(): Promise<void>
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 with the behaviours of slow downstreams, chosen by path:
+ * - `/ok`: answers at once;
+ * - `/headers/<ms>`: sends headers after `<ms>`, then the body at once;
+ * - `/trickle/<ms>`: sends headers at once, then one byte every `<ms>`, never ending;
+ * - `/never`: never answers;
+ * - `/busy/<ms>`: answers 503 at once, asking (`x-amz-retry-after`) for a retry after `<ms>`;
+ * - `/queue-url`: answers an SQS `GetQueueUrl` at once;
+ * - anything else (the AWS SDK's `/`): never answers either.
+ */
+export async function startServer(): Promise<TestServer> {
+  const arrivals: Arrival[] = []
+  let closedEarly = 0
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = req.url ?? '/'
+    arrivals.push({ path, atMs: performance.now() })
+    res.on('close', () => {
+      if (!res.writableFinished) closedEarly++
+    })
+    req.resume()
+    const [, kind, arg] = path.split('?')[0]?.split('/') ?? []
+    if (kind === 'ok') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
+    } else if (kind === 'headers') {
+      const timer = setTimeout(() => res.writeHead(200).end('late'), Number(arg))
+      res.on('close', () => clearTimeout(timer))
+    } else if (kind === 'busy') {
+      res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-retry-after': String(arg) })
+      res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'busy' }))
+    } else if (kind === 'queue-url') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ QueueUrl: 'http://127.0.0.1/q' }))
+    } else if (kind === 'trickle') {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.flushHeaders()
+      const timer = setInterval(() => res.write('.'), Number(arg))
+      res.on('close', () => clearInterval(timer))
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    base: `http://127.0.0.1:${port}`,
+    arrivals,
+    closedEarly: () => closedEarly,
+    async close() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
