@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs'
+import { bundleSize, PEERS } from './bundle.mjs'
+import { OURS, srcEntry } from './packages.mjs'
+
+/** Bundle-size budgets of issue 7, in bytes minified + gzipped. */
+export const BUDGET = { perPackage: 1536, allTogether: 3072 }
+
+const hasSource = (name) => existsSync(srcEntry(name))
+const exportAll = (names) => names.map((name) => `export * from '@middy-deadline/${name}'`).join('\n')
+const DEADLINE = '@middy-deadline/deadline'
+
+/** A handler as the README writes it: what a user who composes all four actually ships. */
+const HANDLER_ALL_FOUR = `
+import middy from '@middy/core'
+import { timingLogger } from '@middy-deadline/timing-logger'
+import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { outboundFetchTimeout } from '@middy-deadline/outbound-fetch-timeout'
+import { remainingTimeBudget } from '@middy-deadline/remaining-time-budget'
+export const handler = middy(async () => ({ statusCode: 200 }))
+  .use(timingLogger()).use(gracefulTimeout({ reserveMs: 1000 }))
+  .use(outboundFetchTimeout({ perRequestMs: 2000 })).use(remainingTimeBudget())
+`
+
+/**
+ * Every size row. `budget` marks the rows the budget applies to: each package's whole public API
+ * (`export *`) on its own bytes (the shared deadline and the peers left out), and all packages'
+ * whole APIs bundled together.
+ */
+export async function measureSizes(available = OURS.filter(hasSource)) {
+  const rows = []
+  const add = async (name, contents, external, budget) => rows.push({ name, budget, ...strip(await bundleSize(contents, { external })) })
+  for (const name of available) {
+    const external = name === 'deadline' ? PEERS : [...PEERS, DEADLINE]
+    await add(`${name} (whole API, own bytes)`, exportAll([name]), external, BUDGET.perPackage)
+  }
+  for (const name of available.filter((n) => n !== 'deadline'))
+    await add(`${name} (middleware only, with deadline)`, `export { ${camel(name)} } from '@middy-deadline/${name}'`, PEERS)
+  if (available.length === OURS.length) {
+    await add('all packages (whole APIs, together)', exportAll(OURS), PEERS, BUDGET.allTogether)
+    await add('handler using all four (README), without @middy/core', HANDLER_ALL_FOUR, PEERS)
+    await add('handler using all four (README), with @middy/core', HANDLER_ALL_FOUR, [])
+  }
+  await add('@middy/core (early timeout built in)', `export * from '@middy/core'`, [])
+  await add(
+    '@dazn/lambda-powertools-middleware-log-timeout',
+    `export { default } from '@dazn/lambda-powertools-middleware-log-timeout'`,
+    [],
+  )
+  await add(
+    'Powertools Logger + injectLambdaContext',
+    `export { Logger } from '@aws-lambda-powertools/logger'\nexport { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'`,
+    [],
+  )
+  return rows
+}
+
+const strip = ({ minBytes, gzipBytes }) => ({ minBytes, gzipBytes })
+const camel = (name) => name.replace(/-(\w)/g, (_, c) => c.toUpperCase())

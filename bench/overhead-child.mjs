@@ -1,0 +1,46 @@
+// One configuration, one store mode, one fresh process: prints per-invocation times as JSON.
+// Usage: node bench/overhead-child.mjs <config> <als|invoke-store> <batches> <batchSize> [sequential|concurrent]
+import { CONFIGS, makeApp } from './lib/configs.mjs'
+import { contexts, invoker } from './lib/invoke.mjs'
+import { median, percentile } from './lib/stats.mjs'
+
+const [name, store, batchesArg, batchSizeArg, shape = 'sequential'] = process.argv.slice(2)
+const batches = Number(batchesArg)
+const batchSize = Number(batchSizeArg)
+const invoke = await invoker(await CONFIGS[name].build(makeApp(shape === 'concurrent')), store)
+
+// Sequential: one invocation at a time, as Lambda runs them. Concurrent: the whole batch in flight
+// at once (Lambda Managed Instances), with the handler yielding once so every invocation overlaps.
+async function sequentialBatch(ctxs) {
+  const start = process.hrtime.bigint()
+  for (const context of ctxs) await invoke(context)
+  return process.hrtime.bigint() - start
+}
+async function concurrentBatch(ctxs) {
+  const start = process.hrtime.bigint()
+  await Promise.all(ctxs.map((context) => invoke(context)))
+  return process.hrtime.bigint() - start
+}
+const runBatch = shape === 'concurrent' ? concurrentBatch : sequentialBatch
+
+const warmup = Math.max(20, Math.floor(batches / 5))
+for (let i = 0; i < warmup; i++) await runBatch(contexts(batchSize))
+const perInvocationNs = []
+for (let i = 0; i < batches; i++) {
+  const ctxs = contexts(batchSize)
+  perInvocationNs.push(Number(await runBatch(ctxs)) / batchSize)
+}
+const resources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
+console.log(
+  JSON.stringify({
+    config: name,
+    store,
+    shape,
+    node: process.version,
+    batches,
+    batchSize,
+    medianNs: median(perInvocationNs),
+    p99Ns: percentile(perInvocationNs, 99),
+    activeResourcesAfter: resources.length,
+  }),
+)

@@ -1,0 +1,24 @@
+// Bundle sizes (esbuild, minified, gzipped) of our packages and of the alternatives; exits 1 when a
+// budgeted row is over its budget. Usage: node bench/size.mjs   (scripts/check-size.sh runs it)
+import { flag, save, table } from './lib/report.mjs'
+import { BUDGET, measureSizes } from './lib/sizes.mjs'
+
+const rows = await measureSizes()
+const over = rows.filter((r) => r.budget !== undefined && r.gzipBytes > r.budget)
+if (!flag('no-save')) save('size', { budget: BUDGET, rows })
+const kb = (bytes) => (bytes / 1024).toFixed(2)
+console.log(
+  table(
+    ['bundle', 'minified KB', 'min+gz KB', 'budget (min+gz)'],
+    rows.map((r) => [
+      r.name,
+      kb(r.minBytes),
+      kb(r.gzipBytes),
+      r.budget === undefined ? '' : `${kb(r.budget)} KB ${r.gzipBytes > r.budget ? '**OVER**' : 'ok'}`,
+    ]),
+  ),
+)
+if (over.length > 0) {
+  console.error(`\nbundle-size budget exceeded: ${over.map((r) => `${r.name} ${r.gzipBytes} B > ${r.budget} B`).join('; ')}`)
+  process.exit(1)
+}
