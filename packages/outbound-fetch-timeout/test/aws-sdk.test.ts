@@ -30,7 +30,7 @@ const RESERVE_MS = 100
 /** Sends one GetQueueUrl from inside a real middy invocation and reports how it ended. */
 async function sendInInvocation(client: SQSClient, timeoutMs: number) {
   const handler = middy<unknown, unknown, Error, DeadlineContext>(
-    async (_event, context) => {
+    async (_event: unknown, context: DeadlineContext) => {
       const started = performance.now()
       const arrivalsBefore = server.arrivals.length
       try {

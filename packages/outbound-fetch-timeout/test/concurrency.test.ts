@@ -30,14 +30,14 @@ describe('concurrent invocations in one process', () => {
   it('bounds every call by the deadline of the invocation it belongs to', async () => {
     const reserveMs = 50
     const handler = middy<{ id: number }, unknown, Error, OutboundFetchContext>(
-      async (event, context) => {
+      async (event: { id: number }, context: OutboundFetchContext) => {
         const started = performance.now()
         // Three kinds of call at once, from the context, from code without it, and any promise.
         const [viaContext, viaLookup, viaPromise, healthy] = await Promise.all([
           settledAfter(started, context.fetch(`${server.base}/never?id=${event.id}`)),
           settledAfter(
             started,
-            deadlineFetch(`${server.base}/trickle/15`).then((response) => response.text()),
+            deadlineFetch(`${server.base}/trickle/15`).then((response: Response) => response.text()),
           ),
           settledAfter(
             started,

@@ -114,8 +114,9 @@ describe('context.fetch', () => {
   it('cuts a body read through response.body at the invocation deadline', async () => {
     const result = await callOnce(async (context) => {
       const response = await context.fetch(`${server.base}/trickle/20`)
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader()
       let bytes = 0
-      for await (const chunk of response.body as ReadableStream<Uint8Array>) bytes += chunk.length
+      for (let read = await reader.read(); !read.done; read = await reader.read()) bytes += read.value.length
       return bytes
     }, 500)
     expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })

@@ -27,7 +27,7 @@ const thirdPartyClient = { get: (url: string) => fetch(url).then((response) => r
 
 const patched = (reserveMs = 50) =>
   middy<{ path: string }, unknown, Error, OutboundFetchContext>(
-    async (event, context) => {
+    async (event: { path: string }, context: OutboundFetchContext) => {
       const started = performance.now()
       try {
         return { text: await thirdPartyClient.get(`${server.base}${event.path}`), afterMs: performance.now() - started }

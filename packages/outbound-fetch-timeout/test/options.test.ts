@@ -1,0 +1,27 @@
+import { DeadlineOptionError } from '@middy-deadline/deadline'
+import { type OutboundFetchTimeoutOptions, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
+import { awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
+import { describe, expect, it } from 'vitest'
+
+describe('options', () => {
+  it('are checked when the middleware is created, with the option and package named', () => {
+    const create = (options: Record<string, unknown>) => () => outboundFetchTimeout(options as Partial<OutboundFetchTimeoutOptions>)
+    expect(create({ perRequestMs: 0 })).toThrow(/@middy-deadline\/outbound-fetch-timeout: option `perRequestMs` must be greater than 0/)
+    expect(create({ perRequestMs: '2000' })).toThrow(DeadlineOptionError)
+    expect(create({ minimumMs: -1 })).toThrow(/option `minimumMs` must be at least 0/)
+    expect(create({ perRequestMs: 50, minimumMs: 100 })).toThrow(/option `minimumMs` must not exceed perRequestMs \(50\), got 100/)
+    expect(create({ patchGlobalFetch: 'yes' })).toThrow(/option `patchGlobalFetch` must be true or false/)
+    expect(create({ fetch: 'node-fetch' })).toThrow(/option `fetch` must be a function/)
+    expect(create({ timeoutMs: 100 })).toThrow(/option `timeoutMs` is not an option of @middy-deadline\/outbound-fetch-timeout/)
+    expect(create({ perRequestMs: 2000, minimumMs: 0, patchGlobalFetch: true, fetch: globalThis.fetch })).not.toThrow()
+  })
+
+  it('are checked when the AWS SDK plugin is created', () => {
+    expect(() => awsSdkDeadlinePlugin({}, { perRequestMs: -5 })).toThrow(/option `perRequestMs`/)
+    expect(() => awsSdkDeadlinePlugin({}, { perRequestMs: 100, minimumMs: 200 })).toThrow(/option `minimumMs`/)
+  })
+
+  it('reject a bad timeoutMs of withDeadline at the call', () => {
+    expect(() => withDeadline(Promise.resolve(1), { timeoutMs: 0 })).toThrow(/option `timeoutMs` must be greater than 0/)
+  })
+})
