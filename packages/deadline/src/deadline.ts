@@ -39,6 +39,10 @@ export interface LambdaContextLike {
 
 type Listener = (deadline: Deadline) => void
 
+/** What just changed: a new mark, or the open phase (entered or exited). */
+export type DeadlineProgress = 'mark' | 'phase'
+type ProgressListener = (deadline: Deadline, progress: DeadlineProgress) => void
+
 const PACKAGE = '@middy-deadline/deadline'
 /** The reserve never takes more than this share of the time the invocation started with. */
 export const MAX_RESERVE_SHARE = 0.5
@@ -73,6 +77,7 @@ export class Deadline {
   #cutoffListeners: Listener[] | undefined
   #children: Set<(reason: unknown) => void> | undefined
   #endListeners: Listener[] | undefined
+  #progressListeners: ProgressListener[] | undefined
   #marks: DeadlineMark[] | undefined
   #phases: DeadlinePhase[] | undefined
   #cutoffReached = false
@@ -246,6 +251,19 @@ export class Deadline {
   mark(name: string): void {
     this.#marks ??= []
     this.#marks.push({ name, atMs: this.elapsed() })
+    if (this.#progressListeners !== undefined) this.#progress('mark')
+  }
+
+  /**
+   * Runs `listener` after every `mark()`, `enterPhase()` and `exitPhase()` until the invocation
+   * ends: for a watcher outside this thread (the graceful-timeout watchdog) that mirrors the last
+   * mark and the open phase. Costs nothing while nobody listens.
+   */
+  onProgress(listener: ProgressListener): () => void {
+    if (this.#ended) return noop
+    this.#progressListeners ??= []
+    this.#progressListeners.push(listener)
+    return () => remove(this.#progressListeners, listener)
   }
 
   get marks(): readonly DeadlineMark[] {
@@ -256,6 +274,7 @@ export class Deadline {
   enterPhase(name: string): void {
     this.#phases ??= []
     this.#phases.push({ name, startMs: this.elapsed(), durationMs: undefined })
+    if (this.#progressListeners !== undefined) this.#progress('phase')
   }
 
   /** Closes the most recent open phase called `name`. */
@@ -266,6 +285,7 @@ export class Deadline {
       const phase = phases[i] as DeadlinePhase
       if (phase.name === name && phase.durationMs === undefined) {
         phase.durationMs = this.elapsed() - phase.startMs
+        if (this.#progressListeners !== undefined) this.#progress('phase')
         return
       }
     }
@@ -301,6 +321,7 @@ export class Deadline {
     this.#abortChildren(ended())
     const listeners = this.#endListeners
     this.#endListeners = undefined
+    this.#progressListeners = undefined
     if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onEnd')
   }
 
@@ -354,6 +375,16 @@ export class Deadline {
     const listeners = this.#cutoffListeners
     this.#cutoffListeners = undefined
     if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onCutoff')
+  }
+
+  #progress(progress: DeadlineProgress): void {
+    for (const listener of this.#progressListeners ?? EMPTY) {
+      try {
+        listener(this, progress)
+      } catch (error) {
+        warnOnce(`listener:onProgress:${String(error)}`, PACKAGE, 'a deadline onProgress listener threw', { error: String(error) })
+      }
+    }
   }
 
   #abortChildren(reason: unknown): void {

@@ -5,6 +5,7 @@ export {
   type DeadlineInit,
   type DeadlineMark,
   type DeadlinePhase,
+  type DeadlineProgress,
   type DeadlineScope,
   type DeadlineStatus,
   type LambdaContextLike,

@@ -1,0 +1,71 @@
+import type { Request } from '@middy/core'
+import type { Deadline } from '@middy-deadline/deadline'
+import { runHooks } from './hooks.js'
+import { writeRecord } from './log.js'
+import type { GracefulTimeoutConfig } from './options.js'
+import { type TimeoutRecord, type TimeoutTrigger, timeoutRecord } from './record.js'
+import type { WatchedInvocation } from './watchdog.js'
+
+/** Where the invocation is as far as this middleware can tell without the plugin's phases. */
+export type Stage = 'handler' | 'after' | 'onError'
+
+/**
+ * One invocation's handling of its cutoff. Created in `before` and kept on the request, so
+ * concurrent invocations never share it.
+ *
+ * At the cutoff (the deadline has just aborted its signal) it writes the record at once, then
+ * gives the handler a moment to run its own `catch`/`finally` before the hooks start: logs those
+ * write are then among what the hooks flush. The hooks start earlier if the chain reaches our
+ * `after`/`onError` first, which is when a handler that honours the signal has settled.
+ */
+export class CutoffHandling<TEvent, TResult> {
+  stage: Stage = 'handler'
+  trigger: TimeoutTrigger = 'cutoff'
+  #record: TimeoutRecord | undefined
+  #hooks: Promise<void> | undefined
+  #graceTimer: NodeJS.Timeout | undefined
+  readonly #request: Request<TEvent, TResult>
+  readonly #deadline: Deadline
+  readonly #config: GracefulTimeoutConfig<TEvent, TResult>
+  readonly #watched: WatchedInvocation | undefined
+
+  constructor(
+    request: Request<TEvent, TResult>,
+    deadline: Deadline,
+    config: GracefulTimeoutConfig<TEvent, TResult>,
+    watched: WatchedInvocation | undefined,
+  ) {
+    this.#request = request
+    this.#deadline = deadline
+    this.#config = config
+    this.#watched = watched
+  }
+
+  get reached(): boolean {
+    return this.#record !== undefined
+  }
+
+  /** The deadline's cutoff listener (runs synchronously right after the signal aborted). */
+  readonly onCutoff = (): void => {
+    const deadline = this.#deadline
+    this.#record = timeoutRecord(deadline, deadline.currentPhase ?? this.stage, this.trigger)
+    // If the watchdog already wrote the record (we were late), one record is enough.
+    if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
+    if (this.#config.hooks.length > 0) {
+      this.#graceTimer = setTimeout(this.startHooks, graceMs(deadline))
+    }
+  }
+
+  /** Starts the hooks if they have not started; resolves when they are done (never rejects). */
+  readonly startHooks = (): Promise<void> => {
+    if (this.#record === undefined) return Promise.resolve()
+    clearTimeout(this.#graceTimer)
+    this.#hooks ??= runHooks(this.#config.hooks, this.#request, this.#deadline, this.#record, marginMs(this.#deadline), this.#config.logger)
+    return this.#hooks
+  }
+}
+
+// Shares of the reserve (default 500 ms): up to 100 ms for the handler's own catch/finally, and
+// the last 50 ms kept for answering. Both shrink with a smaller reserve.
+const graceMs = (deadline: Deadline) => Math.min(100, deadline.reserveMs * 0.2)
+const marginMs = (deadline: Deadline) => Math.min(50, deadline.reserveMs * 0.1)

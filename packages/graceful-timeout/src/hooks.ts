@@ -1,0 +1,57 @@
+import type { Request } from '@middy/core'
+import { type Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
+import { writeWarning } from './log.js'
+import type { TimeoutHook, TimeoutLogger } from './options.js'
+import type { TimeoutRecord } from './record.js'
+
+const TIMED_OUT = Symbol('timed out')
+
+/**
+ * Runs the `onTimeout` hooks one after another, in the order given. The time they may use ends
+ * `marginMs` before the hard deadline (so the invocation can still answer), and each hook gets at
+ * most an equal share of what is left for it and the hooks after it: a hook that hangs uses up its
+ * share only, never the others'. A hook that throws or overruns is logged and passed over.
+ * Never rejects.
+ */
+export async function runHooks<TEvent, TResult>(
+  hooks: readonly TimeoutHook<TEvent, TResult>[],
+  request: Request<TEvent, TResult>,
+  deadline: Deadline,
+  record: TimeoutRecord,
+  marginMs: number,
+  logger: TimeoutLogger | undefined,
+): Promise<void> {
+  for (let index = 0; index < hooks.length; index++) {
+    const hook = hooks[index] as TimeoutHook<TEvent, TResult>
+    const shareMs = (deadline.remainingToHardDeadline() - marginMs) / (hooks.length - index)
+    const name = hook.name || `onTimeout[${index}]`
+    if (!(shareMs > 0)) {
+      writeWarning(logger, 'onTimeout hook skipped: no time left before the hard deadline', { hook: name, requestId: deadline.requestId })
+      continue
+    }
+    const controller = new AbortController()
+    // After the cutoff the deadline hands out no more time (its scopes abort at once): the hooks
+    // live in the reserve, so they get a timer of their own, cleared as soon as the hook settles.
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(resolve, Math.ceil(shareMs), TIMED_OUT)
+    })
+    try {
+      const run = Promise.resolve().then(() => hook(request, { deadline, record, signal: controller.signal }))
+      // A hook left running past its share must not surface later as an unhandled rejection.
+      run.catch(() => {})
+      if ((await Promise.race([run, expired])) === TIMED_OUT) {
+        controller.abort(new DeadlineTimeoutError(`onTimeout hook ${name} ran out of time after ${Math.ceil(shareMs)} ms`, 'operation'))
+        writeWarning(logger, 'onTimeout hook did not finish in its share of the remaining time', {
+          hook: name,
+          shareMs: Math.ceil(shareMs),
+          requestId: deadline.requestId,
+        })
+      }
+    } catch (error) {
+      writeWarning(logger, 'onTimeout hook threw', { hook: name, error: String(error), requestId: deadline.requestId })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { MiddlewareObj, Request } from '@middy/core'
+import { deadlineOf, existingDeadlineOf, releaseDeadline } from '@middy-deadline/deadline'
+import { CutoffHandling } from './cutoff.js'
+import { GracefulTimeoutError } from './errors.js'
+import { writeWarning } from './log.js'
+import { type GracefulTimeoutOptions, validate } from './options.js'
+import { type GracefulTimeoutPlugin, gracefulTimeoutPlugin } from './plugin.js'
+import { timeoutTrigger } from './recognise.js'
+import { watch } from './watchdog.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
+export interface GracefulTimeoutMiddleware<TEvent = unknown, TResult = any> extends MiddlewareObj<TEvent, TResult> {
+  /**
+   * Options for `middy(handler, graceful.plugin)`: Middy's early timeout set to the same reserve
+   * (so a handler that ignores the signal is still settled at the cutoff) and the deadline's
+   * plugin hooks (so the record can say which middleware was running).
+   */
+  readonly plugin: GracefulTimeoutPlugin
+}
+
+const HANDLING = Symbol('@middy-deadline/graceful-timeout.handling')
+type WithHandling<TEvent, TResult> = Request<TEvent, TResult> & { [HANDLING]?: CutoffHandling<TEvent, TResult> }
+
+/**
+ * Ends an invocation on your terms before Lambda's hard timeout: at the cutoff the deadline's
+ * signal aborts, the timeout record is written, the `onTimeout` hooks run, and the invocation
+ * settles with a `GracefulTimeoutError` (or `timeoutResponse`) instead of being killed.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
+export function gracefulTimeout<TEvent = unknown, TResult = any>(
+  options: Partial<GracefulTimeoutOptions<TEvent, TResult>> = {},
+): GracefulTimeoutMiddleware<TEvent, TResult> {
+  const config = validate(options)
+
+  const gracefulTimeoutBefore = (request: WithHandling<TEvent, TResult>): void => {
+    const deadline = deadlineOf(request, middleware)
+    deadline.reserve(config.reserveMs)
+    const watched = config.watchdog ? watch(deadline) : undefined
+    const handling = new CutoffHandling(request, deadline, config, watched)
+    request[HANDLING] = handling
+    deadline.onCutoff(handling.onCutoff)
+  }
+
+  const gracefulTimeoutAfter = async (request: WithHandling<TEvent, TResult>): Promise<void> => {
+    const handling = request[HANDLING]
+    if (handling !== undefined) {
+      handling.stage = 'after'
+      // The handler answered after the cutoff: its answer stands, once the hooks have run.
+      if (handling.reached) await handling.startHooks()
+    }
+    releaseDeadline(request, middleware)
+  }
+
+  const gracefulTimeoutOnError = async (request: WithHandling<TEvent, TResult>): Promise<void> => {
+    const handling = request[HANDLING]
+    const deadline = existingDeadlineOf(request)
+    if (handling === undefined || deadline === undefined) {
+      // Our `before` never ran (an earlier middleware threw): nothing of ours to settle.
+      releaseDeadline(request, middleware)
+      return
+    }
+    handling.stage = 'onError'
+    const trigger = timeoutTrigger(request.error, deadline)
+    if (trigger === 'middy-timeout' && !deadline.cutoffReached) {
+      // Middy's early timeout came before our cutoff: it is the cutoff now.
+      handling.trigger = trigger
+      deadline.reachCutoff()
+    }
+    await handling.startHooks()
+    if (trigger !== undefined) await settle(request, deadline.requestId)
+    releaseDeadline(request, middleware)
+  }
+
+  // Middy runs the `onError` of outer middlewares after ours: we replace `request.error` (or set
+  // `request.response`) instead of throwing, which would end the chain and skip, for instance,
+  // `@middy/http-error-handler`.
+  const settle = async (request: WithHandling<TEvent, TResult>, requestId: string): Promise<void> => {
+    if (config.timeoutResponse === undefined) {
+      request.error = new GracefulTimeoutError(requestId, { cause: request.error })
+      return
+    }
+    try {
+      request.response = await config.timeoutResponse(request)
+    } catch (error) {
+      writeWarning(config.logger, 'timeoutResponse threw; ending with its error', { error: String(error), requestId })
+      request.error = error as Error
+    }
+  }
+
+  const middleware: GracefulTimeoutMiddleware<TEvent, TResult> = {
+    before: gracefulTimeoutBefore,
+    after: gracefulTimeoutAfter,
+    onError: gracefulTimeoutOnError,
+    plugin: gracefulTimeoutPlugin(config.reserveMs),
+  }
+  return middleware
+}

@@ -1,0 +1,84 @@
+import type { Request } from '@middy/core'
+import { type Deadline, optionChecker } from '@middy-deadline/deadline'
+import type { TimeoutRecord } from './record.js'
+
+export const PACKAGE = '@middy-deadline/graceful-timeout'
+
+/** What an `onTimeout` hook is given besides the request. */
+export interface TimeoutHookInfo {
+  readonly deadline: Deadline
+  /** The record written at the cutoff. */
+  readonly record: TimeoutRecord
+  /** Aborts when this hook's share of the remaining time is used up: stop then. */
+  readonly signal: AbortSignal
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
+export type TimeoutHook<TEvent = unknown, TResult = any> = (request: Request<TEvent, TResult>, info: TimeoutHookInfo) => unknown
+
+/**
+ * Where the timeout record and the hook warnings go instead of a JSON line on stdout. Both get
+ * one object with a `message` key: Powertools Logger (`logger.error({ message, ...fields })`)
+ * takes that shape as it is.
+ */
+export interface TimeoutLogger {
+  error(record: TimeoutRecord): void
+  warn(entry: { message: string } & Record<string, unknown>): void
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
+export interface GracefulTimeoutOptions<TEvent = unknown, TResult = any> {
+  /**
+   * How long before Lambda's hard deadline the cutoff comes (ms). The deadline caps it at half
+   * of the time the invocation started with. Default 500: see docs/graceful-timeout.md.
+   */
+  reserveMs: number
+  /** Cleanup run at the cutoff, one after another, each bounded by the time left. */
+  onTimeout: TimeoutHook<TEvent, TResult> | TimeoutHook<TEvent, TResult>[]
+  /**
+   * The response to end a timed-out invocation with. Without it, the invocation ends with a
+   * `GracefulTimeoutError` (name `TimeoutError`, `statusCode` 504) for the `onError` chain.
+   */
+  timeoutResponse: ((request: Request<TEvent, TResult>) => TResult | Promise<TResult>) | undefined
+  /** Where the record goes; default: one JSON line written synchronously to stdout. */
+  logger: TimeoutLogger | undefined
+  /** A worker thread that writes the record even when the event loop is blocked at the cutoff. */
+  watchdog: boolean
+}
+
+export interface GracefulTimeoutConfig<TEvent, TResult> {
+  reserveMs: number
+  hooks: TimeoutHook<TEvent, TResult>[]
+  timeoutResponse: GracefulTimeoutOptions<TEvent, TResult>['timeoutResponse']
+  logger: TimeoutLogger | undefined
+  watchdog: boolean
+}
+
+export const defaults = {
+  reserveMs: 500,
+  onTimeout: [],
+  timeoutResponse: undefined,
+  logger: undefined,
+  watchdog: false,
+} satisfies GracefulTimeoutOptions
+
+const check = optionChecker(PACKAGE)
+
+export function validate<TEvent, TResult>(
+  options: Partial<GracefulTimeoutOptions<TEvent, TResult>>,
+): GracefulTimeoutConfig<TEvent, TResult> {
+  check.unknownKeys(options, Object.keys(defaults))
+  const config = { ...defaults, ...options }
+  const logger = config.logger
+  if (logger !== undefined) {
+    check.fn('logger.error', (logger as Partial<TimeoutLogger>)?.error)
+    check.fn('logger.warn', (logger as Partial<TimeoutLogger>)?.warn)
+  }
+  return {
+    reserveMs: check.positiveMs('reserveMs', config.reserveMs),
+    hooks: check.fnList<TimeoutHook<TEvent, TResult>>('onTimeout', config.onTimeout),
+    timeoutResponse: check.optionalFn('timeoutResponse', config.timeoutResponse),
+    logger,
+    watchdog: check.boolean('watchdog', config.watchdog),
+  }
+}

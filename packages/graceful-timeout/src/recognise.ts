@@ -1,0 +1,26 @@
+import type { Deadline } from '@middy-deadline/deadline'
+import type { TimeoutTrigger } from './record.js'
+
+// Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
+const MAX_CAUSE_DEPTH = 8
+
+/**
+ * Whether the error that reached `onError` is the invocation running out of time, and how:
+ * - the deadline's own abort reason at the cutoff (`TimeoutError` with `limit: 'cutoff'`), thrown
+ *   as it is or kept as the `cause` of the handler's own error;
+ * - `@middy/core`'s early timeout (`TimeoutError` with `cause.package` `@middy/core`);
+ * - once the cutoff has come, any `AbortError`/`TimeoutError` (a client that aborts with its own
+ *   error instead of the signal's reason, as the AWS SDK does).
+ * Anything else is the function's own error and is left alone.
+ */
+export function timeoutTrigger(error: unknown, deadline: Deadline): TimeoutTrigger | undefined {
+  let current = error
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    const { name, limit, cause } = current as { name?: unknown; limit?: unknown; cause?: unknown }
+    if (name === 'TimeoutError' && limit === 'cutoff') return 'cutoff'
+    if (name === 'TimeoutError' && (cause as { package?: unknown } | undefined)?.package === '@middy/core') return 'middy-timeout'
+    if (deadline.cutoffReached && (name === 'AbortError' || name === 'TimeoutError')) return 'cutoff'
+    current = cause
+  }
+  return undefined
+}

@@ -1,0 +1,80 @@
+import type { Deadline, DeadlineMark } from '@middy-deadline/deadline'
+import { PACKAGE } from './options.js'
+
+/** One outbound call still running at the cutoff, as the outbound package recorded it. */
+export interface PendingCallRecord {
+  kind?: string
+  label?: string
+  method?: string
+  url?: string
+  durationMs?: number
+}
+
+/** How the cutoff came: our own timer, or `@middy/core`'s early timeout firing first. */
+export type TimeoutTrigger = 'cutoff' | 'middy-timeout'
+
+/** The one log record of a timed-out invocation. */
+export interface TimeoutRecord {
+  level: 'ERROR'
+  message: string
+  package: typeof PACKAGE
+  /** `main` when the invocation wrote it, `watchdog` when the worker thread had to. */
+  source: 'main' | 'watchdog'
+  trigger: TimeoutTrigger
+  requestId: string
+  /** Remaining time when the invocation started: the function's configured timeout, near enough. */
+  budgetMs: number
+  reserveMs: number
+  elapsedMs: number
+  /** Milliseconds left until Lambda's hard deadline when the record was written. */
+  remainingMs: number
+  /** Where the invocation was: the open middleware phase, or `handler`. */
+  phase: string
+  marks: DeadlineMark[]
+  /** Outbound calls still running, when `@middy-deadline/outbound-fetch-timeout` recorded them. */
+  pending?: PendingCallRecord[]
+}
+
+// The outbound package keeps its call log on the deadline under this key; we read it without
+// depending on that package.
+const CALLS_KEY = Symbol.for('@middy-deadline/outbound.calls')
+
+export function timeoutRecord(deadline: Deadline, phase: string, trigger: TimeoutTrigger): TimeoutRecord {
+  const elapsedMs = Math.round(deadline.elapsed())
+  const record: TimeoutRecord = {
+    level: 'ERROR',
+    message: `Invocation reached its cutoff after ${elapsedMs} ms, ${Math.round(deadline.remainingToHardDeadline())} ms before the hard timeout, in ${phase}`,
+    package: PACKAGE,
+    source: 'main',
+    trigger,
+    requestId: deadline.requestId,
+    budgetMs: Math.round(deadline.budgetMs),
+    reserveMs: deadline.reserveMs,
+    elapsedMs,
+    remainingMs: Math.round(deadline.remainingToHardDeadline()),
+    phase,
+    marks: deadline.marks.map((mark) => ({ name: mark.name, atMs: Math.round(mark.atMs) })),
+  }
+  const pending = pendingCalls(deadline)
+  if (pending !== undefined) record.pending = pending
+  return record
+}
+
+function pendingCalls(deadline: Deadline): PendingCallRecord[] | undefined {
+  const log = (deadline as unknown as Record<symbol, unknown>)[CALLS_KEY] as { snapshot?: () => { pending?: unknown } } | undefined
+  if (typeof log?.snapshot !== 'function') return undefined
+  try {
+    const pending = log.snapshot().pending
+    if (!Array.isArray(pending) || pending.length === 0) return undefined
+    return pending.map((call: PendingCallRecord) => ({
+      kind: call.kind,
+      label: call.label,
+      method: call.method,
+      url: call.url,
+      durationMs: typeof call.durationMs === 'number' ? Math.round(call.durationMs) : undefined,
+    }))
+  } catch {
+    // Someone else's structure: a record without it is better than no record.
+    return undefined
+  }
+}

@@ -1,0 +1,147 @@
+import { Worker } from 'node:worker_threads'
+import { type Deadline, warnOnce } from '@middy-deadline/deadline'
+import { PACKAGE } from './options.js'
+import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
+import { watchdogSource } from './watchdog-worker.js'
+
+/** The main thread's side of one watched invocation. */
+export interface WatchedInvocation {
+  /**
+   * Tells the watchdog the main thread reached its cutoff handling. Returns `false` if the
+   * watchdog had already written the record (the main thread came too late).
+   */
+  acknowledge(): boolean
+}
+
+interface Shared {
+  control: Int32Array
+  nextWake: Float64Array
+  states: Int32Array
+  seqs: Int32Array
+  lengths: Int32Array
+  numbers: Float64Array
+  /** Per slot and text field, a view to encode into: made once, so a mark costs no allocation. */
+  textViews: Uint8Array[][]
+}
+
+const S = LAYOUT.state
+const N = LAYOUT.numbers.length
+const FIELDS = ['requestId', 'mark', 'phase'] as const
+const encoder = new TextEncoder()
+
+// One watchdog per process, shared by every invocation and every middleware instance that asks
+// for it: a worker per invocation would cost a thread start-up each time.
+let shared: Shared | undefined
+let unavailable = false
+
+/**
+ * Puts the invocation under the watchdog, starting the worker on first use. Returns `undefined`
+ * (and the invocation simply goes unwatched) when the deadline enforces nothing, every slot is
+ * taken, or the worker cannot start.
+ */
+export function watch(deadline: Deadline): WatchedInvocation | undefined {
+  if (deadline.status !== 'running') return undefined
+  const memory = shared ?? start()
+  if (memory === undefined) return undefined
+  const slot = claim(memory)
+  if (slot === -1) {
+    warnOnce('watchdog:full', PACKAGE, `more than ${LAYOUT.slots} invocations at once: the extra ones are not watched`)
+    return undefined
+  }
+  const at = slot * N
+  const reserveMs = deadline.reserveMs
+  memory.numbers[at + NUMBER_INDEX.startedAt] = deadline.startedAt
+  memory.numbers[at + NUMBER_INDEX.hardDeadlineAt] = deadline.hardDeadlineAt
+  memory.numbers[at + NUMBER_INDEX.budgetMs] = deadline.budgetMs
+  memory.numbers[at + NUMBER_INDEX.reserveMs] = reserveMs
+  const checkMs = checkAt(deadline.cutoffAt, deadline.hardDeadlineAt, reserveMs)
+  memory.numbers[at + NUMBER_INDEX.checkAt] = checkMs
+  setText(memory, slot, 0, deadline.requestId)
+  setText(memory, slot, 1, '')
+  setText(memory, slot, 2, '')
+  Atomics.store(memory.states, slot, S.armed)
+  // The worker re-reads the slots whenever the generation moved since it last looked; it needs
+  // waking only if it sleeps past this invocation's check.
+  Atomics.add(memory.control, 0, 1)
+  if (checkMs < (memory.nextWake[0] as number)) Atomics.notify(memory.control, 0)
+
+  deadline.onProgress(publishProgress(memory, slot))
+  deadline.onEnd(() => Atomics.store(memory.states, slot, S.free))
+  return { acknowledge: () => Atomics.compareExchange(memory.states, slot, S.armed, S.acknowledged) !== S.reported }
+}
+
+/**
+ * The worker looks a little after the cutoff (the main thread's timer may fire a few ms late on a
+ * busy machine; we want one record, not two) and always well before the hard deadline.
+ */
+function checkAt(cutoffAt: number, hardDeadlineAt: number, reserveMs: number): number {
+  return Math.min(cutoffAt + Math.min(100, reserveMs * 0.2), hardDeadlineAt - reserveMs * 0.5)
+}
+
+function publishProgress(memory: Shared, slot: number) {
+  return (deadline: Deadline, progress: 'mark' | 'phase') => {
+    if (progress === 'mark') {
+      const mark = deadline.marks[deadline.marks.length - 1]
+      if (mark === undefined) return
+      memory.numbers[slot * N + NUMBER_INDEX.markAtMs] = mark.atMs
+      setText(memory, slot, 1, mark.name)
+    } else {
+      setText(memory, slot, 2, deadline.currentPhase ?? '')
+    }
+  }
+}
+
+function setText(memory: Shared, slot: number, field: 0 | 1 | 2, value: string): void {
+  // A seqlock: odd while writing, so the worker never reads half a name.
+  Atomics.add(memory.seqs, slot, 1)
+  const { written } = encoder.encodeInto(value, memory.textViews[slot]?.[field] as Uint8Array)
+  memory.lengths[slot * 3 + field] = written
+  Atomics.add(memory.seqs, slot, 1)
+}
+
+function claim(memory: Shared): number {
+  for (let slot = 0; slot < LAYOUT.slots; slot++) {
+    if (Atomics.compareExchange(memory.states, slot, S.free, S.claiming) === S.free) return slot
+  }
+  return -1
+}
+
+function start(): Shared | undefined {
+  if (unavailable) return undefined
+  const layout = regions(LAYOUT.slots)
+  const buffer = new SharedArrayBuffer(layout.size)
+  try {
+    const worker = new Worker(watchdogSource(), { eval: true, workerData: { buffer, fd: 1 }, stdout: false, stderr: false })
+    // The watchdog must never keep the process alive, nor take it down.
+    worker.unref()
+    worker.on('error', (error) => {
+      unavailable = true
+      shared = undefined
+      warnOnce('watchdog:error', PACKAGE, 'the watchdog thread failed; invocations are no longer watched', { error: String(error) })
+    })
+  } catch (error) {
+    unavailable = true
+    warnOnce('watchdog:start', PACKAGE, 'the watchdog thread could not start; invocations are not watched', { error: String(error) })
+    return undefined
+  }
+  const text = new Uint8Array(buffer, layout.text, LAYOUT.slots * LAYOUT.textBytes)
+  const textViews = Array.from({ length: LAYOUT.slots }, (_, slot) =>
+    FIELDS.map((field) => {
+      const [offset, capacity] = LAYOUT.text[field]
+      const start = slot * LAYOUT.textBytes + offset
+      return text.subarray(start, start + capacity)
+    }),
+  )
+  const nextWake = new Float64Array(buffer, layout.nextWake, 1)
+  nextWake[0] = Number.POSITIVE_INFINITY
+  shared = {
+    control: new Int32Array(buffer, layout.control, 1),
+    nextWake,
+    states: new Int32Array(buffer, layout.states, LAYOUT.slots),
+    seqs: new Int32Array(buffer, layout.seqs, LAYOUT.slots),
+    lengths: new Int32Array(buffer, layout.lengths, LAYOUT.slots * 3),
+    numbers: new Float64Array(buffer, layout.numbers, LAYOUT.slots * N),
+    textViews,
+  }
+  return shared
+}

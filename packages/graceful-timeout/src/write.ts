@@ -1,0 +1,43 @@
+import fs from 'node:fs'
+
+/**
+ * Writes one line to stdout before returning, so it is out even if Lambda stops the process next.
+ *
+ * Node writes `process.stdout` synchronously when it is a file or a terminal, but asynchronously
+ * when it is a pipe or a socket on POSIX (it queues the write when the pipe is full). For those we
+ * write to fd 1 ourselves with `fs.writeSync`. Otherwise the stream's own write is already
+ * synchronous and keeps our line in order with everything else written through it.
+ */
+export function writeLineSync(line: string): void {
+  if (!stdoutIsAsync()) {
+    process.stdout.write(line)
+    return
+  }
+  const bytes = Buffer.from(line)
+  let offset = 0
+  // The fd is non-blocking under libuv: a full pipe answers EAGAIN. Retry a few times, then let
+  // the stream queue the rest rather than lose it.
+  for (let attempt = 0; offset < bytes.length && attempt < 100; attempt++) {
+    try {
+      offset += fs.writeSync(1, bytes, offset)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break
+    }
+  }
+  if (offset < bytes.length) process.stdout.write(bytes.subarray(offset))
+}
+
+// Process-wide on purpose: what fd 1 is connected to does not change during the process.
+let asyncStdout: boolean | undefined
+
+function stdoutIsAsync(): boolean {
+  if (asyncStdout === undefined) {
+    try {
+      const stat = fs.fstatSync(1)
+      asyncStdout = stat.isFIFO() || stat.isSocket()
+    } catch {
+      asyncStdout = false
+    }
+  }
+  return asyncStdout
+}

@@ -1,0 +1,48 @@
+import fs from 'node:fs'
+import { vi } from 'vitest'
+
+export interface Captured {
+  /** Every JSON line written to stdout since the capture began, parsed. */
+  lines(): Record<string, unknown>[]
+  records(): Record<string, unknown>[]
+  warnings(): Record<string, unknown>[]
+  restore(): void
+}
+
+/**
+ * Captures what goes to stdout, whichever way it is written: `process.stdout.write` (a file or a
+ * terminal) or `fs.writeSync(1)` (a pipe, as under vitest).
+ */
+export function captureStdout(): Captured {
+  const chunks: string[] = []
+  const writeSync = fs.writeSync
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk))
+      return true
+    }),
+    vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: Uint8Array | string, ...rest: unknown[]) => {
+      if (fd !== 1) return (writeSync as (...args: unknown[]) => number)(fd, data, ...rest)
+      const offset = typeof rest[0] === 'number' ? rest[0] : 0
+      const text = typeof data === 'string' ? data : Buffer.from(data).subarray(offset).toString()
+      chunks.push(text)
+      return typeof data === 'string' ? Buffer.byteLength(data) : data.length - offset
+    }) as typeof fs.writeSync),
+  ]
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+  return {
+    lines,
+    records: () => lines().filter((line) => line.package === '@middy-deadline/graceful-timeout' && line.level === 'ERROR'),
+    warnings: () => lines().filter((line) => line.package === '@middy-deadline/graceful-timeout' && line.level === 'WARN'),
+    restore: () => {
+      for (const spy of spies) spy.mockRestore()
+    },
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,0 +1,172 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import middy from '@middy/core'
+import type { DeadlineContext } from '@middy-deadline/deadline'
+import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Captured, captureStdout, sleep } from './capture.js'
+
+let stdout: Captured
+beforeEach(() => {
+  stdout = captureStdout()
+})
+afterEach(() => stdout.restore())
+
+/** A handler that would run 3 s, honouring the deadline's signal, with a `finally` of its own. */
+function slowHandler(steps: string[]) {
+  return async (_event: unknown, context: DeadlineContext) => {
+    try {
+      await delay(3000, undefined, { signal: context.deadline.signal })
+      return 'done'
+    } finally {
+      steps.push('handler finally')
+    }
+  }
+}
+
+describe('gracefulTimeout', () => {
+  it('without it, a 1 s function that would run 3 s is killed, or cut 5 ms before the end by Middy', async () => {
+    const steps: string[] = []
+    const app = async () => {
+      try {
+        await delay(3000)
+      } finally {
+        steps.push('finally')
+      }
+    }
+    const bare = await invokeWithTimeout(app, {}, { timeoutMs: 600 })
+    expect(bare.status).toBe('killed')
+    expect(bare.status === 'killed' && bare.message).toBe('Task timed out after 0.60 seconds')
+
+    // Middy's own early timeout answers 5 ms before the hard deadline, but the handler never ran
+    // its finally and nothing was flushed or logged.
+    const withMiddy = await invokeWithTimeout(middy(app), {}, { timeoutMs: 600 })
+    expect(withMiddy.status).toBe('failed')
+    expect(withMiddy.durationMs).toBeGreaterThan(580)
+    expect(steps).toEqual([])
+    expect(stdout.lines()).toEqual([])
+  })
+
+  it('settles a 1 s function that would run 3 s at the cutoff: finally ran, hooks in order, one record', async () => {
+    const steps: string[] = []
+    const handler = middy(slowHandler(steps)).use(
+      gracefulTimeout({
+        reserveMs: 300,
+        onTimeout: [
+          async () => {
+            await delay(20)
+            steps.push('hook 1')
+          },
+          () => steps.push('hook 2'),
+        ],
+      }),
+    )
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000, awsRequestId: 'req-1' })
+
+    expect(outcome.status).toBe('failed')
+    if (outcome.status !== 'failed') return
+    expect(outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect((outcome.error as Error).name).toBe('TimeoutError')
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(690)
+    expect(outcome.durationMs).toBeLessThan(950)
+    expect(outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(50)
+    expect(steps).toEqual(['handler finally', 'hook 1', 'hook 2'])
+    const records = stdout.records()
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ requestId: 'req-1', source: 'main', trigger: 'cutoff', phase: 'handler', reserveMs: 300 })
+    expect(records[0]?.elapsedMs).toBeGreaterThanOrEqual(690)
+    expect(records[0]?.remainingMs).toBeGreaterThan(200)
+
+    // The next invocation in the same process is clean: no record, no hook, no timer of the last one.
+    const next = await invokeWithTimeout(
+      middy(async () => 'fast').use(gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('stray hook') })),
+      {},
+      { timeoutMs: 1000 },
+    )
+    expect(next.status).toBe('succeeded')
+    await sleep(400)
+    expect(stdout.records()).toHaveLength(1)
+    expect(steps).not.toContain('stray hook')
+  })
+
+  it('keeps the cause: the error the handler ended with, and the deadline reason under it', async () => {
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      try {
+        await delay(3000, undefined, { signal: context.deadline.signal })
+      } catch (error) {
+        throw new Error('could not load the order', { cause: error })
+      }
+    }).use(gracefulTimeout({ reserveMs: 200 }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status).toBe('failed')
+    const error = outcome.status === 'failed' ? (outcome.error as GracefulTimeoutError) : undefined
+    expect(error).toBeInstanceOf(GracefulTimeoutError)
+    expect((error?.cause as Error).message).toBe('could not load the order')
+    // timers/promises rejects with an AbortError whose cause is the deadline's reason.
+    const abort = (error?.cause as Error).cause as Error
+    expect(abort.name).toBe('AbortError')
+    expect(abort.cause).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
+  })
+
+  it('ends with timeoutResponse when one is given', async () => {
+    const handler = middy(slowHandler([])).use(
+      gracefulTimeout({
+        reserveMs: 200,
+        timeoutResponse: (request) => ({ statusCode: 504, body: `gave up on ${(request.event as { id: string }).id}` }),
+      }),
+    )
+    const outcome = await invokeWithTimeout(handler, { id: 'order-7' }, { timeoutMs: 600 })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 504, body: 'gave up on order-7' } })
+  })
+
+  it('ends with the error of a timeoutResponse that throws', async () => {
+    const handler = middy(slowHandler([])).use(
+      gracefulTimeout({
+        reserveMs: 200,
+        timeoutResponse: () => {
+          throw new Error('no fallback today')
+        },
+      }),
+    )
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('no fallback today')
+    expect(stdout.warnings().map((w) => w.message)).toContain('timeoutResponse threw; ending with its error')
+  })
+
+  it('leaves the function’s own errors alone, before and after the cutoff', async () => {
+    const early = middy(async () => {
+      throw new Error('bad input')
+    }).use(gracefulTimeout({ reserveMs: 200 }))
+    const outcome = await invokeWithTimeout(early, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('bad input')
+
+    const late = middy(async (_e: unknown, context: DeadlineContext) => {
+      await delay(3000, undefined, { signal: context.deadline.signal }).catch(() => {})
+      throw new Error('validation failed')
+    }).use(gracefulTimeout({ reserveMs: 200 }))
+    const lateOutcome = await invokeWithTimeout(late, {}, { timeoutMs: 600 })
+    expect(lateOutcome.status === 'failed' && (lateOutcome.error as Error).message).toBe('validation failed')
+    expect(stdout.records()).toHaveLength(1)
+  })
+
+  it('lets a handler that answers after the cutoff keep its answer, once the hooks ran', async () => {
+    const steps: string[] = []
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      await delay(3000, undefined, { signal: context.deadline.signal }).catch(() => steps.push('aborted'))
+      return 'partial result'
+    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'partial result' })
+    expect(steps).toEqual(['aborted', 'hook'])
+    expect(stdout.records()).toHaveLength(1)
+  })
+
+  it('does nothing on an invocation that finishes in time', async () => {
+    const steps: string[] = []
+    const handler = middy(async () => 'ok').use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
+    expect(await invokeWithTimeout(handler, {}, { timeoutMs: 600 })).toMatchObject({ status: 'succeeded', response: 'ok' })
+    await sleep(500)
+    expect(steps).toEqual([])
+    expect(stdout.lines()).toEqual([])
+  })
+})
