@@ -83,9 +83,9 @@ export class OutboundCallLog {
   }
 
   /** @internal */
-  finish(call: MutableCall, outcome: OutboundOutcome, limit: OutboundLimit | undefined): void {
+  finish(call: MutableCall, outcome: OutboundOutcome, limit: OutboundLimit | undefined, endMs = this.#deadline.elapsed()): void {
     if (!this.#pending.delete(call)) return
-    call.durationMs = this.#deadline.elapsed() - call.startMs
+    call.durationMs = endMs - call.startMs
     call.outcome = outcome
     call.limit = limit
     this.#counts[outcome]++
@@ -120,8 +120,9 @@ export class PendingCall {
     Object.assign(this.#call, fields)
   }
 
-  finish(outcome: OutboundOutcome, limit?: OutboundLimit): void {
-    this.#log.finish(this.#call, outcome, limit)
+  /** `endMs` (ms since the invocation started) when the call ended earlier than now. */
+  finish(outcome: OutboundOutcome, limit?: OutboundLimit, endMs?: number): void {
+    this.#log.finish(this.#call, outcome, limit, endMs)
   }
 }
 

@@ -48,7 +48,7 @@ export async function fetchWithin(
   const scope = deadline.scope(perRequestMs, callerSignal)
   const call = log.start('fetch', target)
   const startedAt = performance.now()
-  let answered = false
+  let answeredAtMs: number | undefined
   let bodyTouched = false
   const cut = (cause: unknown) => abortError(scope.signal, callerSignal, target, performance.now() - startedAt, perRequestMs, cause)
   const settle = (error: unknown) => {
@@ -61,13 +61,15 @@ export async function fetchWithin(
     call.finish(outcome, limit)
     return cut(error)
   }
-  // A body never read is cut when the scope aborts (per-request limit, cutoff, end): the record
-  // says what happened then. A response whose body was simply left unread counts as answered.
+  // The scope aborting (per-request limit, cutoff, end) cuts a body nobody is reading, and frees
+  // its connection. The call had answered and nobody asked for the body: it counts as answered,
+  // for the time its headers took.
   scope.signal.addEventListener(
     'abort',
     () => {
+      if (answeredAtMs !== undefined && !bodyTouched) return call.finish('ok', undefined, answeredAtMs)
       const { outcome, limit } = endingOf(scope.signal, callerSignal)
-      call.finish(outcome === 'aborted' && answered && !bodyTouched && !callerSignal?.aborted ? 'ok' : outcome, limit)
+      call.finish(outcome, limit)
     },
     { once: true },
   )
@@ -79,7 +81,7 @@ export async function fetchWithin(
   } catch (error) {
     throw settle(error)
   }
-  answered = true
+  answeredAtMs = deadline.elapsed()
   call.update({ status: response.status })
   return watchBody(response, {
     touched: () => {

@@ -34,7 +34,9 @@ async function callOnce(
   options: Partial<OutboundFetchTimeoutOptions> = {},
 ) {
   let calls: ReturnType<typeof outboundCallsOf> | undefined
+  let deadlineOfCall: OutboundFetchContext['deadline'] | undefined
   const handler = chain(async (_event, context) => {
+    deadlineOfCall = context.deadline
     const started = performance.now()
     try {
       return { value: await call(context), afterMs: performance.now() - started }
@@ -49,6 +51,7 @@ async function callOnce(
   return {
     ...(outcome.response as { value?: unknown; error?: unknown; afterMs: number }),
     calls: calls as ReturnType<typeof outboundCallsOf>,
+    deadline: deadlineOfCall as OutboundFetchContext['deadline'],
   }
 }
 
@@ -185,6 +188,10 @@ describe('context.fetch', () => {
     // Still pending when the handler returned; the end of the invocation aborted and released it.
     expect(result.calls.pending).toEqual([expect.objectContaining({ status: 200, outcome: undefined })])
     await vi.waitFor(() => expect(server.closedEarly()).toBeGreaterThan(0))
+    // Answered, body not asked for: an answered call, for the time its headers took.
+    const [call] = outboundCallsOf(result.deadline).recent
+    expect(call).toMatchObject({ outcome: 'ok', status: 200 })
+    expect(call?.durationMs).toBeLessThan(100)
   })
 
   it('keeps the record bounded: the last 50 calls and counters over all of them', async () => {
