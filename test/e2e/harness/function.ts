@@ -206,7 +206,12 @@ class EmulatedFunction implements LambdaFunction {
   }
 
   async #closeLogs(invocation: Invocation): Promise<string[]> {
-    if (this.#process?.alive) await delay(DRAIN_MS)
+    if (this.#process?.alive) {
+      await delay(DRAIN_MS)
+      // A timer can fire before the poll phase that reads the pipes if our own event loop was
+      // busy; setImmediate runs after the next poll phase, so whatever was in the pipe is read.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     if (!this.#multi) return this.#pending.splice(0)
     const logs = this.#byRequest.get(invocation.requestId) ?? []
     this.#byRequest.delete(invocation.requestId)
