@@ -2,14 +2,15 @@
 // measurement, many runs, Node 22 and 24. Usage: node bench/cold-start.mjs [--runs=30] [--node=22,24]
 import { fileURLToPath } from 'node:url'
 import { runChild } from './lib/child.mjs'
-import { IMPORT_TARGETS, targetPackages } from './lib/imports.mjs'
-import { isBuilt, NODES } from './lib/packages.mjs'
+import { importTargets, singleFileTargets } from './lib/imports.mjs'
+import { NODES } from './lib/packages.mjs'
 import { nodeMajors, option, save, table } from './lib/report.mjs'
 import { median, percentile } from './lib/stats.mjs'
 
 const child = fileURLToPath(new URL('./import-child.mjs', import.meta.url))
 const runs = Number(option('runs', 30))
-const targets = Object.keys(IMPORT_TARGETS).filter((target) => targetPackages(target).every(isBuilt))
+const specifiers = { ...importTargets(), ...(await singleFileTargets()) }
+const targets = Object.keys(specifiers)
 
 const summary = []
 for (const major of nodeMajors()) {
@@ -18,7 +19,7 @@ for (const major of nodeMajors()) {
   // Interleaved: run i of every target before run i+1 of any.
   for (let i = 0; i < runs; i++) {
     for (const target of targets) {
-      const result = runChild(NODES[major], child, [target])
+      const result = runChild(NODES[major], child, [target, ...specifiers[target]])
       times[target].push(result.ms)
       node = result.node
     }
