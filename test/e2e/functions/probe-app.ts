@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { currentDeadline, type Deadline } from '@middy-deadline/deadline'
 import type { Context } from 'aws-lambda'
 
@@ -9,6 +10,8 @@ import type { Context } from 'aws-lambda'
 export interface ProbeEvent {
   /** Awaits this long (a slow downstream call). */
   workMs?: number
+  /** Passes the deadline's signal to that wait, so it stops at the cutoff (as well-behaved code does). */
+  useSignal?: boolean
   /** Blocks the event loop this long (a synchronous loop). */
   spinMs?: number
   /** Leaves a plain setTimeout behind that logs after this many ms. */
@@ -35,7 +38,7 @@ export async function probeApp(event: ProbeEvent, context: Context): Promise<Pro
   if (event.leaveCutoffListener) deadline?.onCutoff(() => console.log(`cutoff listener from ${id}`))
   try {
     if (event.spinMs !== undefined) spin(event.spinMs)
-    if (event.workMs !== undefined) await new Promise((resolve) => setTimeout(resolve, event.workMs))
+    if (event.workMs !== undefined) await sleep(event.workMs, undefined, { signal: event.useSignal ? deadline?.signal : undefined })
     return probe(context)
   } finally {
     console.log(`finally ran for ${id}`)

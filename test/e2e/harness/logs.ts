@@ -19,10 +19,12 @@ export function parseLogLine(raw: string): LogLine {
     return { raw, timestamp, requestId, level, message: rest.join('\t') }
   }
   const json = parseObject(raw)
-  if (json !== undefined && typeof json.requestId === 'string' && 'level' in json && 'message' in json) {
-    return { raw, timestamp: String(json.timestamp), requestId: json.requestId, level: String(json.level), message: String(json.message) }
+  if (json !== undefined && isRuntimeEnvelope(json)) {
+    return { raw, timestamp: json.timestamp, requestId: json.requestId, level: json.level, message: json.message }
   }
-  return { raw, timestamp: undefined, requestId: undefined, level: undefined, message: raw }
+  // A JSON line written directly (a structured record) still says whose it is, if it has a requestId.
+  const field = (key: string) => (typeof json?.[key] === 'string' ? (json[key] as string) : undefined)
+  return { raw, timestamp: field('timestamp'), requestId: field('requestId'), level: field('level'), message: raw }
 }
 
 /**
@@ -32,8 +34,7 @@ export function parseLogLine(raw: string): LogLine {
 export function jsonRecords(logs: readonly string[]): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = []
   for (const raw of logs) {
-    const line = parseLogLine(raw)
-    const record = parseObject(line.message)
+    const record = parseObject(parseLogLine(raw).message)
     if (record !== undefined) records.push(record)
   }
   return records
@@ -42,6 +43,21 @@ export function jsonRecords(logs: readonly string[]): Record<string, unknown>[] 
 /** The log lines whose message contains `text`. */
 export function linesWith(logs: readonly string[], text: string): string[] {
   return logs.filter((raw) => parseLogLine(raw).message.includes(text))
+}
+
+const ENVELOPE_KEYS = new Set(['timestamp', 'level', 'requestId', 'tenantId', 'message', 'errorType', 'errorMessage', 'stackTrace'])
+
+/** The runtime's own JSON log line: exactly its fields, with the console message as a string. */
+function isRuntimeEnvelope(
+  json: Record<string, unknown>,
+): json is { timestamp: string; level: string; requestId: string; message: string } {
+  return (
+    typeof json.timestamp === 'string' &&
+    typeof json.requestId === 'string' &&
+    typeof json.level === 'string' &&
+    typeof json.message === 'string' &&
+    Object.keys(json).every((key) => ENVELOPE_KEYS.has(key))
+  )
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
