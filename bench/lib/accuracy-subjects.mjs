@@ -29,5 +29,27 @@ export const ACCURACY_SUBJECTS = {
   },
 }
 
+/**
+ * graceful-timeout as documented (with its plugin): its cutoff handling is the timeout record,
+ * written through `logger.error` at the cutoff; the handler honours the signal and answers.
+ */
+ACCURACY_SUBJECTS['graceful-timeout'] = async ({ reserveMs, now }) => {
+  const middy = (await import('@middy/core')).default
+  const { gracefulTimeout } = await import(distEntry('graceful-timeout'))
+  const handledAt = new Map()
+  const logger = { error: (record) => handledAt.set(record.requestId, now()), warn: () => {} }
+  const graceful = gracefulTimeout({ reserveMs, logger, timeoutResponse: () => ({ statusCode: 504 }) })
+  const handler = middy(
+    (_event, context) => new Promise((resolve) => context.deadline.signal.addEventListener('abort', () => resolve({ statusCode: 200 }))),
+    graceful.plugin,
+  ).use(graceful)
+  return async (context) => {
+    await handler({}, context)
+    const at = handledAt.get(context.awsRequestId)
+    handledAt.delete(context.awsRequestId)
+    return at
+  }
+}
+
 /** Our subjects need their package built. */
 export const subjectReady = (subject) => subject === 'middy-default' || isBuilt(subject)
