@@ -99,11 +99,11 @@ describe('gracefulTimeout', () => {
     }).use(gracefulTimeout({ reserveMs: 200 }))
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status).toBe('failed')
-    const error = outcome.status === 'failed' ? (outcome.error as GracefulTimeoutError) : undefined
+    const error = (outcome.status === 'failed' ? outcome.error : undefined) as GracefulTimeoutError
     expect(error).toBeInstanceOf(GracefulTimeoutError)
-    expect((error?.cause as Error).message).toBe('could not load the order')
+    expect((error.cause as Error).message).toBe('could not load the order')
     // timers/promises rejects with an AbortError whose cause is the deadline's reason.
-    const abort = (error?.cause as Error).cause as Error
+    const abort = (error.cause as Error).cause as Error
     expect(abort.name).toBe('AbortError')
     expect(abort.cause).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
   })

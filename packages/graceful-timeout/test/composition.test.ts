@@ -1,0 +1,164 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
+import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Captured, captureStdout, sleep } from './capture.js'
+
+let stdout: Captured
+beforeEach(() => {
+  stdout = captureStdout()
+})
+afterEach(() => stdout.restore())
+
+const honoursSignal = async (_e: unknown, context: DeadlineContext) => {
+  await delay(3000, undefined, { signal: context.deadline.signal })
+  return { statusCode: 200, body: 'done' }
+}
+
+describe('gracefulTimeout in a chain', () => {
+  it('gives @middy/http-error-handler a 504 to answer with', async () => {
+    const handler = middy(honoursSignal)
+      .use(httpErrorHandler({ logger: false }))
+      .use(gracefulTimeout({ reserveMs: 200 }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status).toBe('succeeded')
+    expect(outcome.status === 'succeeded' && outcome.response).toMatchObject({ statusCode: 504 })
+  })
+
+  it('lets http-error-handler pass a timeoutResponse through untouched', async () => {
+    const handler = middy(honoursSignal)
+      .use(httpErrorHandler({ logger: false }))
+      .use(gracefulTimeout({ reserveMs: 200, timeoutResponse: () => ({ statusCode: 503, body: 'try again', headers: {} }) }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'succeeded' && outcome.response).toEqual({ statusCode: 503, body: 'try again', headers: {} })
+  })
+
+  it('stays quiet when another middleware answers early, with or without the plugin', async () => {
+    const steps: string[] = []
+    const cached = { before: () => ({ statusCode: 200, body: 'from cache' }) }
+    for (const plugin of [undefined, deadlinePlugin()]) {
+      const handler = middy(honoursSignal, plugin)
+        .use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
+        .use(cached)
+      expect(await invokeWithTimeout(handler, {}, { timeoutMs: 500 })).toMatchObject({ status: 'succeeded' })
+    }
+    await sleep(500)
+    expect(steps).toEqual([])
+    expect(stdout.lines()).toEqual([])
+  })
+
+  it('passes on errors thrown by other middlewares, before and after, and releases the deadline', async () => {
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 500 })
+    const broken = middy(async () => 'x')
+      .use(gracefulTimeout({ reserveMs: 200 }))
+      .use({
+        before: () => {
+          throw new Error('bad config')
+        },
+      })
+    await expect(broken({}, context)).rejects.toThrow('bad config')
+    expect(context.deadline.ended).toBe(true)
+
+    const context2 = createLambdaContext<DeadlineContext>({ timeoutMs: 500 })
+    const brokenAfter = middy(async () => 'x')
+      .use(gracefulTimeout({ reserveMs: 200 }))
+      .use({
+        after: () => {
+          throw new Error('bad serializer')
+        },
+      })
+    await expect(brokenAfter({}, context2)).rejects.toThrow('bad serializer')
+    expect(context2.deadline.ended).toBe(true)
+
+    // An earlier middleware fails before ours ever ran: nothing to settle, the error stands.
+    const first = middy(async () => 'x')
+      .use({
+        before: () => {
+          throw new Error('auth down')
+        },
+      })
+      .use(gracefulTimeout({ reserveMs: 200 }))
+    await expect(first({}, createLambdaContext({ timeoutMs: 500 }))).rejects.toThrow('auth down')
+    await sleep(400)
+    expect(stdout.lines()).toEqual([])
+  })
+
+  it('releases everything when an onError outside ours throws', async () => {
+    // Middy stops the onError chain at the first one that throws; ours runs before any outer one.
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 500 })
+    const handler = middy(async () => {
+      throw new Error('handler failed')
+    })
+      .use({
+        onError: () => {
+          throw new Error('reporter failed')
+        },
+      })
+      .use(gracefulTimeout({ reserveMs: 200 }))
+    await expect(handler({}, context)).rejects.toThrow('reporter failed')
+    expect(context.deadline.ended).toBe(true)
+    await sleep(500)
+    expect(stdout.lines()).toEqual([])
+  })
+
+  it('keeps concurrent invocations apart: each timed-out one gets its own record, the others none', async () => {
+    const handler = middy(async (event: { slow: boolean }, context: DeadlineContext) => {
+      if (event.slow) await delay(3000, undefined, { signal: context.deadline.signal })
+      else await delay(50)
+      return 'ok'
+    }).use(gracefulTimeout({ reserveMs: 200 }))
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => invokeWithTimeout(handler, { slow: i % 2 === 0 }, { timeoutMs: 600, awsRequestId: `req-${i}` })),
+    )
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'failed' : 'succeeded')))
+    const ids = stdout
+      .records()
+      .map((r) => r.requestId)
+      .sort()
+    expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `req-${i * 2}`).sort())
+  })
+
+  it('sends the record and warnings to a logger of yours', async () => {
+    const errors: TimeoutRecord[] = []
+    const warnings: unknown[] = []
+    const logger = { error: (record: TimeoutRecord) => errors.push(record), warn: (entry: unknown) => warnings.push(entry) }
+    const handler = middy(honoursSignal).use(
+      gracefulTimeout({
+        reserveMs: 200,
+        logger,
+        onTimeout: function failingFlush() {
+          throw new Error('flush failed')
+        },
+      }),
+    )
+    await invokeWithTimeout(handler, {}, { timeoutMs: 600, awsRequestId: 'req-log' })
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ level: 'ERROR', requestId: 'req-log' })
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: 'onTimeout hook threw', hook: 'failingFlush', error: 'Error: flush failed' }),
+    ])
+    expect(stdout.lines()).toEqual([])
+  })
+
+  it('lists the marks and the outbound calls still pending', async () => {
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      context.deadline.mark('loaded order')
+      // What @middy-deadline/outbound-fetch-timeout keeps on the deadline, read without importing it.
+      Object.defineProperty(context.deadline, Symbol.for('@middy-deadline/outbound.calls'), {
+        value: {
+          snapshot: () => ({
+            pending: [{ kind: 'fetch', label: 'payments', method: 'POST', url: 'https://pay.example/x', durationMs: 312.4 }],
+          }),
+        },
+      })
+      await delay(3000, undefined, { signal: context.deadline.signal })
+    }).use(gracefulTimeout({ reserveMs: 200 }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    const [record] = stdout.records()
+    expect(record?.marks).toEqual([{ name: 'loaded order', atMs: expect.any(Number) }])
+    expect(record?.pending).toEqual([{ kind: 'fetch', label: 'payments', method: 'POST', url: 'https://pay.example/x', durationMs: 312 }])
+  })
+})

@@ -1,0 +1,78 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import middy from '@middy/core'
+import type { DeadlineContext } from '@middy-deadline/deadline'
+import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Captured, captureStdout } from './capture.js'
+
+let stdout: Captured
+beforeEach(() => {
+  stdout = captureStdout()
+})
+afterEach(() => stdout.restore())
+
+const honoursSignal = async (_e: unknown, context: DeadlineContext) => {
+  await delay(3000, undefined, { signal: context.deadline.signal })
+}
+
+describe('onTimeout hooks', () => {
+  it('run in order; one that throws or hangs is logged and never stops the others or the answer', async () => {
+    const steps: string[] = []
+    let hangSignal: AbortSignal | undefined
+    const handler = middy(honoursSignal).use(
+      gracefulTimeout({
+        reserveMs: 300,
+        onTimeout: [
+          function saveCheckpoint() {
+            steps.push('saveCheckpoint')
+            throw new Error('store unavailable')
+          },
+          function notifyOps(_request, { signal }) {
+            steps.push('notifyOps')
+            hangSignal = signal
+            return new Promise(() => {})
+          },
+          async function flushLogs(_request, { record }) {
+            steps.push(`flushLogs saw ${record.requestId}`)
+          },
+        ],
+      }),
+    )
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000, awsRequestId: 'req-h' })
+    expect(outcome.status).toBe('failed')
+    expect(outcome.status === 'failed' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(0)
+    expect(steps).toEqual(['saveCheckpoint', 'notifyOps', 'flushLogs saw req-h'])
+    expect(hangSignal?.aborted).toBe(true)
+    expect(stdout.warnings().map((w) => [w.hook, w.message])).toEqual([
+      ['saveCheckpoint', 'onTimeout hook threw'],
+      ['notifyOps', 'onTimeout hook did not finish in its share of the remaining time'],
+    ])
+  })
+
+  it('get the request, so they can reach what the handler left on it', async () => {
+    const seen: unknown[] = []
+    const handler = middy(async (event: { orderId: string }, context: DeadlineContext) => {
+      await delay(3000, undefined, { signal: context.deadline.signal })
+      return event.orderId
+    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: (request) => seen.push(request.event) }))
+    await invokeWithTimeout(handler, { orderId: 'o-1' }, { timeoutMs: 600 })
+    expect(seen).toEqual([{ orderId: 'o-1' }])
+  })
+
+  it('start after a short grace when the handler ignores the signal, before the invocation is settled', async () => {
+    const steps: string[] = []
+    const handler = middy(
+      async () => {
+        await delay(880)
+        steps.push('handler done')
+        return 'late'
+      },
+      { timeoutEarlyInMillis: 0 },
+    ).use(gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    // The handler answered after the cutoff but before the hard deadline: its answer stands.
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'late' })
+    expect(steps).toEqual(['hook', 'handler done'])
+  })
+})

@@ -1,0 +1,130 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import middy from '@middy/core'
+import type { DeadlineContext } from '@middy-deadline/deadline'
+import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Captured, captureStdout, sleep } from './capture.js'
+
+let stdout: Captured
+let unhandled: unknown[]
+const onUnhandled = (reason: unknown) => unhandled.push(reason)
+beforeEach(() => {
+  stdout = captureStdout()
+  unhandled = []
+  process.on('unhandledRejection', onUnhandled)
+})
+afterEach(() => {
+  process.off('unhandledRejection', onUnhandled)
+  stdout.restore()
+})
+
+/** A handler that never looks at the signal, and fails long after anyone waits for it. */
+function ignoresSignal(steps: string[]) {
+  return async () => {
+    await delay(1200)
+    steps.push('abandoned handler went on')
+    throw new Error('late failure nobody waits for')
+  }
+}
+
+/** A handler that passes the deadline's signal to its awaits. */
+const honoursSignal = async (_e: unknown, context: DeadlineContext) => {
+  await delay(3000, undefined, { signal: context.deadline.signal })
+}
+
+describe('gracefulTimeout with @middy/core’s early timeout', () => {
+  it('with Middy’s default 5 ms: a handler that ignores the signal is settled 5 ms before the end, hooks and record done at the cutoff', async () => {
+    const steps: string[] = []
+    const graceful = gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') })
+    const outcome = await invokeWithTimeout(middy(ignoresSignal(steps)).use(graceful), {}, { timeoutMs: 1000 })
+    expect(outcome.status).toBe('failed')
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(outcome.durationMs).toBeGreaterThan(950)
+    expect(steps).toEqual(['hook'])
+    const [record] = stdout.records()
+    expect(record?.trigger).toBe('cutoff')
+    expect(record?.elapsedMs).toBeLessThan(850)
+  })
+
+  it('with graceful.plugin: a handler that ignores the signal is settled at the cutoff', async () => {
+    const steps: string[] = []
+    const graceful = gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') })
+    const handler = middy(ignoresSignal(steps), graceful.plugin).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(690)
+    expect(outcome.durationMs).toBeLessThan(900)
+    expect(steps).toEqual(['hook'])
+    expect(stdout.records()).toHaveLength(1)
+    // The abandoned handler fails later: no unhandled rejection, no second record.
+    await sleep(700)
+    expect(steps).toEqual(['hook', 'abandoned handler went on'])
+    expect(unhandled).toEqual([])
+    expect(stdout.records()).toHaveLength(1)
+  })
+
+  it('the plugin records which middleware or the handler was running', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 300 })
+    const slowSetup = {
+      before: async function loadConfigBefore(request: { context: DeadlineContext }) {
+        await delay(3000, undefined, { signal: request.context.deadline.signal })
+      },
+    }
+    const handler = middy(async () => 'never', graceful.plugin)
+      .use(graceful)
+      .use(slowSetup)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(stdout.records()[0]?.phase).toBe('loadConfigBefore')
+  })
+
+  it('when Middy’s early timeout is larger than our reserve, it fires first and counts as the cutoff', async () => {
+    const steps: string[] = []
+    const graceful = gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') })
+    const handler = middy(ignoresSignal(steps), { timeoutEarlyInMillis: 600 }).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(390)
+    expect(outcome.durationMs).toBeLessThan(600)
+    expect(steps).toEqual(['hook'])
+    const records = stdout.records()
+    expect(records).toHaveLength(1)
+    expect(records[0]?.trigger).toBe('middy-timeout')
+    await sleep(900)
+    expect(unhandled).toEqual([])
+  })
+
+  it('when the deadline caps the reserve on a short function, the plugin still waits for the real cutoff', async () => {
+    // 600 ms function, 500 ms asked: the deadline keeps at most half (300 ms); Middy's timer,
+    // fixed at 500 ms, would fire at 100 ms.
+    const graceful = gracefulTimeout({ reserveMs: 500 })
+    const handler = middy(ignoresSignal([]), graceful.plugin).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(290)
+    expect(outcome.durationMs).toBeLessThan(500)
+    expect(stdout.records()[0]).toMatchObject({ reserveMs: 300, trigger: 'cutoff' })
+    await sleep(1000)
+    expect(unhandled).toEqual([])
+  })
+
+  it('with timeoutEarlyInMillis 0: a handler that honours the signal still settles at the cutoff', async () => {
+    const handler = middy(honoursSignal, { timeoutEarlyInMillis: 0 }).use(gracefulTimeout({ reserveMs: 200 }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(outcome.durationMs).toBeLessThan(550)
+  })
+
+  it('with timeoutEarlyInMillis 0: a handler that ignores the signal is killed, but hooks and record ran at the cutoff', async () => {
+    const steps: string[] = []
+    const handler = middy(ignoresSignal(steps), { timeoutEarlyInMillis: 0 }).use(
+      gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') }),
+    )
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome.status).toBe('killed')
+    expect(steps).toEqual(['hook'])
+    expect(stdout.records()).toHaveLength(1)
+    await sleep(400)
+  })
+})

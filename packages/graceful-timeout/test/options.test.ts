@@ -1,0 +1,29 @@
+import { DeadlineOptionError } from '@middy-deadline/deadline'
+import { type GracefulTimeoutOptions, gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { describe, expect, it } from 'vitest'
+
+describe('gracefulTimeout options', () => {
+  it.each([
+    [{ reserveMs: 0 }, 'option `reserveMs` must be greater than 0, got 0'],
+    [{ reserveMs: -5 }, 'option `reserveMs` must be at least 0, got -5'],
+    [{ reserveMs: '500' }, 'option `reserveMs` must be a finite number of milliseconds, got "500"'],
+    [{ onTimeout: [() => {}, 'flush'] }, 'option `onTimeout[1]` must be a function, got string'],
+    [{ timeoutResponse: { statusCode: 504 } }, 'option `timeoutResponse` must be a function, got object'],
+    [{ logger: console.log }, 'option `logger.error` must be a function, got undefined'],
+    [{ watchdog: 'yes' }, 'option `watchdog` must be true or false, got "yes"'],
+    [{ reserve: 500 }, 'option `reserve` is not an option of @middy-deadline/graceful-timeout'],
+  ])('rejects %j when the middleware is created', (options, message) => {
+    expect(() => gracefulTimeout(options as unknown as Partial<GracefulTimeoutOptions>)).toThrow(DeadlineOptionError)
+    expect(() => gracefulTimeout(options as unknown as Partial<GracefulTimeoutOptions>)).toThrow(message)
+  })
+
+  it('accepts one hook or a list, and gives Middy options with the same reserve', () => {
+    expect(gracefulTimeout({ onTimeout: () => {} }).plugin.timeoutEarlyInMillis).toBe(500)
+    expect(gracefulTimeout({ reserveMs: 1200.4, onTimeout: [() => {}] }).plugin.timeoutEarlyInMillis).toBe(1200)
+  })
+
+  it('names its functions, for the plugin hooks and the timeout record', () => {
+    const { before, after, onError } = gracefulTimeout()
+    expect([before?.name, after?.name, onError?.name]).toEqual(['gracefulTimeoutBefore', 'gracefulTimeoutAfter', 'gracefulTimeoutOnError'])
+  })
+})
