@@ -94,6 +94,11 @@ export class OutboundCallLog {
     if (this.#recent.length > RECENT_CALLS) this.#recent.shift()
   }
 
+  /** @internal ms since the invocation started. */
+  now(): number {
+    return this.#deadline.elapsed()
+  }
+
   snapshot(): OutboundCalls {
     const now = this.#deadline.elapsed()
     return {
@@ -123,6 +128,15 @@ export class PendingCall {
   /** `endMs` (ms since the invocation started) when the call ended earlier than now. */
   finish(outcome: OutboundOutcome, limit?: OutboundLimit, endMs?: number): void {
     this.#log.finish(this.#call, outcome, limit, endMs)
+  }
+
+  /**
+   * For a call ended by its signal aborting. The deadline aborts its scopes at the cutoff just
+   * before it runs its cutoff listeners, and those (the timeout record) must still find the call
+   * among the pending ones: the record moves a microtask later, with the time it ended now.
+   */
+  finishOnAbort(outcome: OutboundOutcome, limit?: OutboundLimit, endMs = this.#log.now()): void {
+    queueMicrotask(() => this.#log.finish(this.#call, outcome, limit, endMs))
   }
 }
 

@@ -67,9 +67,9 @@ export async function fetchWithin(
   scope.signal.addEventListener(
     'abort',
     () => {
-      if (answeredAtMs !== undefined && !bodyTouched) return call.finish('ok', undefined, answeredAtMs)
+      if (answeredAtMs !== undefined && !bodyTouched) return call.finishOnAbort('ok', undefined, answeredAtMs)
       const { outcome, limit } = endingOf(scope.signal, callerSignal)
-      call.finish(outcome, limit)
+      call.finishOnAbort(outcome, limit)
     },
     { once: true },
   )

@@ -96,7 +96,7 @@ function race<T>(work: DeadlineWork<T>, signal: AbortSignal, hooks: RaceHooks): 
 function finishFromSignal(call: PendingCall, signal: AbortSignal, callerSignal: AbortSignal | undefined, error: unknown): void {
   if (signal.aborted) {
     const { outcome, limit } = endingOf(signal, callerSignal)
-    call.finish(outcome, limit)
+    call.finishOnAbort(outcome, limit)
   } else if (error instanceof OutboundTimeoutError) {
     // A bounded call inside the work (a fetch of ours) timed out first.
     call.finish('timeout', error.limit)

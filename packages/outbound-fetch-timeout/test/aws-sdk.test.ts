@@ -4,14 +4,10 @@ import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { OutboundTimeoutError, outboundCallsOf } from '@middy-deadline/outbound-fetch-timeout'
 import { type AwsSdkDeadlineOptions, awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startServer, type TestServer } from './server.js'
+import { describe, expect, it, vi } from 'vitest'
+import { localServer } from './server.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = localServer()
 
 /** A real SQS client of the SDK, pointed at the local server; only its endpoint path differs. */
 function sqsClient(path: string, options: Partial<AwsSdkDeadlineOptions>, maxAttempts = 3) {

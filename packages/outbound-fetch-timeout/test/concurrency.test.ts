@@ -8,14 +8,10 @@ import {
   withDeadline,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type TestServer } from './server.js'
+import { describe, expect, it } from 'vitest'
+import { localServer } from './server.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = localServer()
 
 const settledAfter = async (started: number, work: Promise<unknown>) => {
   try {

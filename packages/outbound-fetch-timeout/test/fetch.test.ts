@@ -7,16 +7,13 @@ import {
   OutboundTimeoutError,
   outboundCallsOf,
   outboundFetchTimeout,
+  withDeadline,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startServer, type TestServer } from './server.js'
+import { describe, expect, it, vi } from 'vitest'
+import { localServer } from './server.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = localServer()
 
 type Handler = (event: unknown, context: OutboundFetchContext) => Promise<unknown>
 
@@ -192,6 +189,28 @@ describe('context.fetch', () => {
     const [call] = outboundCallsOf(result.deadline).recent
     expect(call).toMatchObject({ outcome: 'ok', status: 200 })
     expect(call?.durationMs).toBeLessThan(100)
+  })
+
+  it('shows the calls in flight at the cutoff to cutoff listeners (the timeout record), then records them', async () => {
+    let atCutoff: ReturnType<typeof outboundCallsOf> | undefined
+    const result = await callOnce((context) => {
+      context.deadline.onCutoff((deadline) => {
+        atCutoff = outboundCallsOf(deadline)
+      })
+      return Promise.allSettled([
+        context.fetch(`${server.base}/never?secret=1`),
+        withDeadline((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), {
+          label: 'db',
+        }),
+      ])
+    }, 400)
+    expect(atCutoff?.pending).toEqual([
+      expect.objectContaining({ kind: 'fetch', method: 'GET', url: `${server.base}/never`, outcome: undefined }),
+      expect.objectContaining({ kind: 'custom', label: 'db', outcome: undefined }),
+    ])
+    expect(atCutoff?.pending[0]?.durationMs).toBeGreaterThan(250)
+    expect(result.calls.pending).toEqual([])
+    expect(result.calls.counts).toMatchObject({ started: 2, timeout: 2 })
   })
 
   it('keeps the record bounded: the last 50 calls and counters over all of them', async () => {

@@ -9,14 +9,10 @@ import {
   restoreGlobalFetch,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startServer, type TestServer } from './server.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { localServer } from './server.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(() => server.close())
+const server = localServer()
 afterEach(() => {
   restoreGlobalFetch()
   vi.unstubAllGlobals()

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll } from 'vitest'
 
 export interface Arrival {
   path: string
@@ -64,5 +65,28 @@ export async function startServer(): Promise<TestServer> {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },
+  }
+}
+
+/** The server of one test file: started before its tests, closed after them. */
+export function localServer(): TestServer {
+  let started: TestServer | undefined
+  beforeAll(async () => {
+    started = await startServer()
+  })
+  afterAll(() => started?.close())
+  const running = () => {
+    if (started === undefined) throw new Error('the local server is used outside the tests of its file')
+    return started
+  }
+  return {
+    get base() {
+      return running().base
+    },
+    get arrivals() {
+      return running().arrivals
+    },
+    closedEarly: () => running().closedEarly(),
+    close: () => running().close(),
   }
 }
