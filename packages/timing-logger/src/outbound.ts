@@ -1,0 +1,98 @@
+import { type Deadline, warnOnce } from '@middy-deadline/deadline'
+import { PACKAGE } from './options.js'
+import { round } from './phases.js'
+
+/**
+ * Where `@middy-deadline/outbound-fetch-timeout` keeps an invocation's calls on its deadline. Read
+ * through the shared key, not by importing that package: it is optional, and its shape is read
+ * defensively so that a different version degrades to "no summary", never to a crash.
+ */
+const CALLS_KEY = Symbol.for('@middy-deadline/outbound.calls')
+
+export interface OutboundCallSummary {
+  kind: string | undefined
+  label: string | undefined
+  method: string | undefined
+  /** Origin and path only: query strings and fragments often carry personal data or secrets. */
+  target: string | undefined
+  durationMs: number
+  outcome: string
+  status: number | undefined
+}
+
+export interface OutboundSummary {
+  started: number
+  ok: number
+  error: number
+  timeout: number
+  aborted: number
+  /** Still running when the invocation ended. */
+  pending: number
+  /** Sum of the finished calls' durations (calls may overlap, so it can exceed the wall time). */
+  totalMs: number
+  /** The slowest calls, finished or pending, slowest first. */
+  slowest: OutboundCallSummary[]
+}
+
+const SLOWEST = 3
+
+export function outboundSummaryOf(deadline: Deadline, custom: ((deadline: Deadline) => unknown) | undefined): unknown {
+  try {
+    if (custom !== undefined) return custom(deadline)
+    const log = (deadline as unknown as Record<symbol, unknown>)[CALLS_KEY] as { snapshot?: unknown } | undefined
+    if (typeof log?.snapshot !== 'function') return undefined
+    return summarize(log.snapshot())
+  } catch (error) {
+    warnOnce(`outbound:${String(error)}`, PACKAGE, 'could not read the outbound calls; the record goes without them', {
+      error: String(error),
+    })
+    return undefined
+  }
+}
+
+function summarize(snapshot: unknown): OutboundSummary | undefined {
+  const { counts, recent, pending, totalDurationMs } = (snapshot ?? {}) as Record<string, unknown>
+  if (typeof counts !== 'object' || counts === null) return undefined
+  const count = (key: string) => numberOr((counts as Record<string, unknown>)[key], 0)
+  const calls: Record<string, unknown>[] = [...listOf(recent), ...listOf(pending).map((call) => ({ ...call, outcome: 'pending' }))]
+  calls.sort((a, b) => numberOr(b.durationMs, 0) - numberOr(a.durationMs, 0))
+  return {
+    started: count('started'),
+    ok: count('ok'),
+    error: count('error'),
+    timeout: count('timeout'),
+    aborted: count('aborted'),
+    pending: listOf(pending).length,
+    totalMs: round(numberOr(totalDurationMs, 0)),
+    slowest: calls.slice(0, SLOWEST).map(describeCall),
+  }
+}
+
+function describeCall(call: Record<string, unknown>): OutboundCallSummary {
+  return {
+    kind: stringOr(call.kind),
+    label: stringOr(call.label),
+    method: stringOr(call.method),
+    target: targetOf(call.url),
+    durationMs: round(numberOr(call.durationMs, 0)),
+    outcome: stringOr(call.outcome) ?? 'unknown',
+    status: typeof call.status === 'number' ? call.status : undefined,
+  }
+}
+
+function targetOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined
+  try {
+    const parsed = new URL(url)
+    return `${parsed.origin}${parsed.pathname}`
+  } catch {
+    return url.split(/[?#]/, 1)[0]
+  }
+}
+
+function listOf(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter((item) => typeof item === 'object' && item !== null) : []
+}
+
+const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback)
+const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined)

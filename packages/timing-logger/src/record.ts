@@ -1,0 +1,151 @@
+import type { Deadline, DeadlineMark } from '@middy-deadline/deadline'
+import type { ColdStart, InitType } from './cold-start.js'
+import { type OwnMarks, type PhaseTiming, phasesOf, round, type TimingSource, totalsOf } from './phases.js'
+
+/** How the invocation ended, as the caller saw it. */
+export type Outcome = 'success' | 'error' | 'early-response' | 'timeout'
+
+/** The one record of an invocation. Never the event or the response body. */
+export interface TimingRecord {
+  message: string
+  requestId: string
+  functionName: string | undefined
+  functionVersion: string | undefined
+  outcome: Outcome
+  /** The error's `name` (never its message, which may carry data); on `error` and `timeout`. */
+  errorName?: string
+  /** The HTTP status of the response, when the response is an HTTP one. */
+  statusCode?: number
+  coldStart: boolean
+  initType?: InitType
+  initDurationMs?: number
+  /** From the start of the chain (or of our `before` without the plugin) to the end of the invocation. */
+  durationMs: number
+  /** Remaining time when the invocation started: the configured timeout, less what ran before Middy. */
+  budgetMs: number | null
+  /** Time left before Lambda's hard deadline when the record was written. */
+  remainingMs: number | null
+  /** `durationMs / budgetMs`, 0–1 (more if the deadline passed). */
+  timeoutUsedShare: number | null
+  nearMiss: boolean
+  /** The deadline's cutoff (hard deadline minus the reserve) was reached. */
+  cutoffReached: boolean
+  timingSource: TimingSource
+  /** Time in the handler (plugin only). */
+  handlerMs?: number
+  /** Time in every middleware together (plugin only). */
+  middlewareMs?: number
+  phases: PhaseTiming[]
+  marks: DeadlineMark[]
+  outbound?: unknown
+  /** Resident memory of the whole process when the invocation ended. */
+  rssMB: number
+  memoryLimitMB: number | undefined
+  /** `rssMB / memoryLimitMB`: close to 1 means little memory, and on Lambda little CPU too. */
+  memoryUsedShare: number | undefined
+  /** Present when routine records are sampled: each written routine record stands for 1/sampleRate. */
+  sampleRate?: number
+}
+
+export interface RecordInput {
+  request: { context: object; error?: unknown; response?: unknown }
+  deadline: Deadline
+  own: OwnMarks
+  cold: ColdStart
+  earlyResponse: boolean
+  nearMissThreshold: number
+  outbound: unknown
+}
+
+// Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
+const MAX_CAUSE_DEPTH = 8
+const MB = 1024 * 1024
+
+export function buildRecord({ request, deadline, own, cold, earlyResponse, nearMissThreshold, outbound }: RecordInput): TimingRecord {
+  const endMs = deadline.elapsed()
+  const context = request.context as { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
+  const { source, phases } = phasesOf(deadline, own, endMs)
+  const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
+  const remaining = deadline.remainingToHardDeadline()
+  const rawShare = budgetMs === null ? null : endMs / budgetMs
+  const share = rawShare === null ? null : round3(rawShare)
+  const nearMiss = rawShare !== null && rawShare >= nearMissThreshold
+  const outcome = outcomeOf(request.error, deadline, earlyResponse)
+  const memoryLimitMB = positiveNumber(context.memoryLimitInMB)
+  const rss = process.memoryUsage.rss() / MB
+
+  const record: TimingRecord = {
+    message: messageOf(outcome, nearMiss, share, budgetMs),
+    requestId: deadline.requestId,
+    functionName: stringOr(context.functionName),
+    functionVersion: stringOr(context.functionVersion),
+    outcome,
+    coldStart: cold.coldStart,
+    durationMs: round(endMs),
+    budgetMs,
+    remainingMs: Number.isFinite(remaining) ? round(remaining) : null,
+    timeoutUsedShare: share,
+    nearMiss,
+    cutoffReached: deadline.cutoffReached,
+    timingSource: source,
+    phases,
+    marks: deadline.marks.map((mark) => ({ name: mark.name, atMs: round(mark.atMs) })),
+    rssMB: round1(rss),
+    memoryLimitMB,
+    memoryUsedShare: memoryLimitMB === undefined ? undefined : round2(rss / memoryLimitMB),
+  }
+  if (request.error !== undefined) record.errorName = errorName(request.error)
+  const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
+  if (typeof statusCode === 'number') record.statusCode = statusCode
+  if (cold.initType !== undefined) record.initType = cold.initType
+  if (cold.initDurationMs !== undefined) record.initDurationMs = round(cold.initDurationMs)
+  if (source === 'plugin') Object.assign(record, withoutUndefined(totalsOf(phases)))
+  if (outbound !== undefined) record.outbound = outbound
+  return record
+}
+
+/**
+ * `timeout`: the error is a timeout (ours, Middy's early timeout, graceful-timeout's settle, all
+ * named `TimeoutError`, possibly as a `cause`), or the cutoff came before the chain failed.
+ * `early-response`: a middleware answered and the handler never did.
+ */
+function outcomeOf(error: unknown, deadline: Deadline, earlyResponse: boolean): Outcome {
+  if (error !== undefined) return deadline.cutoffReached || isTimeout(error) ? 'timeout' : 'error'
+  return earlyResponse ? 'early-response' : 'success'
+}
+
+function isTimeout(error: unknown): boolean {
+  let current = error
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { name?: unknown }).name === 'TimeoutError') return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}
+
+function messageOf(outcome: Outcome, nearMiss: boolean, share: number | null, budgetMs: number | null): string {
+  const used = share === null || budgetMs === null ? '' : `: ${Math.round(share * 100)} % of the ${Math.round(budgetMs)} ms budget used`
+  if (outcome === 'timeout') return `invocation timed out${used}`
+  if (nearMiss) return `near miss${used}`
+  return `invocation ${outcome}${used}`
+}
+
+function errorName(error: unknown): string {
+  if (typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string')
+    return (error as { name: string }).name
+  return typeof error
+}
+
+function positiveNumber(value: unknown): number | undefined {
+  const number = typeof value === 'string' ? Number(value) : value
+  return typeof number === 'number' && Number.isFinite(number) && number > 0 ? number : undefined
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined)
+const round1 = (value: number) => Math.round(value * 10) / 10
+const round2 = (value: number) => Math.round(value * 100) / 100
+const round3 = (value: number) => Math.round(value * 1000) / 1000
