@@ -1,0 +1,63 @@
+import { DeadlineOptionError } from '@middy-deadline/deadline'
+import { PACKAGE, type TimeoutHook } from './options.js'
+
+/** What we need of Powertools Logger: its log buffer (Logger 2.x `logBufferOptions`). */
+export interface FlushableLogger {
+  flushBuffer(): void
+}
+
+/** What we need of Powertools Metrics. */
+export interface PublishableMetrics {
+  publishStoredMetrics(): void
+}
+
+export interface FlushPowertoolsOptions {
+  logger?: FlushableLogger | FlushableLogger[]
+  metrics?: PublishableMetrics | PublishableMetrics[]
+}
+
+/**
+ * An `onTimeout` hook that writes out what Powertools holds back until its own `after`/`onError`:
+ * the Logger's buffered logs and the Metrics not yet published. Lambda never runs those when it
+ * kills a timed-out invocation; at our cutoff there is still time.
+ *
+ * Typed by shape, not imported: this file loads nothing from Powertools.
+ */
+export function flushPowertools(options: FlushPowertoolsOptions): TimeoutHook {
+  const loggers = list(options.logger, 'logger', 'flushBuffer')
+  const metrics = list(options.metrics, 'metrics', 'publishStoredMetrics')
+  if (loggers.length + metrics.length === 0) fail('logger', 'or `metrics` must be given: there is nothing to flush')
+
+  // Logs first: a metrics failure is then already explained in them.
+  return function flushPowertools() {
+    const errors: unknown[] = []
+    for (const logger of loggers) attempt(() => logger.flushBuffer(), errors)
+    for (const metric of metrics) attempt(() => metric.publishStoredMetrics(), errors)
+    if (errors.length === 1) throw errors[0]
+    if (errors.length > 1) throw new AggregateError(errors, 'flushing Powertools failed')
+  }
+}
+
+function attempt(flush: () => void, errors: unknown[]): void {
+  try {
+    flush()
+  } catch (error) {
+    errors.push(error)
+  }
+}
+
+function list<T>(value: T | T[] | undefined, option: string, method: string): T[] {
+  const items = value === undefined ? [] : Array.isArray(value) ? value : [value]
+  items.forEach((item, index) => {
+    if (typeof (item as Record<string, unknown> | null)?.[method] !== 'function')
+      fail(
+        Array.isArray(value) ? `${option}[${index}]` : option,
+        `must have a ${method}() method (a Powertools ${option === 'logger' ? 'Logger' : 'Metrics'})`,
+      )
+  })
+  return items
+}
+
+function fail(option: string, problem: string): never {
+  throw new DeadlineOptionError(PACKAGE, option, problem)
+}

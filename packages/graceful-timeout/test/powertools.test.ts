@@ -1,0 +1,73 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import middy from '@middy/core'
+import { type DeadlineContext, DeadlineOptionError } from '@middy-deadline/deadline'
+import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { flushPowertools } from '@middy-deadline/graceful-timeout/powertools'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Captured, captureStdout } from './capture.js'
+
+let stdout: Captured
+beforeEach(() => {
+  // Logger buffers per X-Ray trace id, as on Lambda.
+  process.env._X_AMZN_TRACE_ID = 'Root=1-6741a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1'
+  stdout = captureStdout()
+})
+afterEach(() => {
+  stdout.restore()
+  delete process.env._X_AMZN_TRACE_ID
+})
+
+describe('flushPowertools', () => {
+  it('writes the Logger buffer and the stored Metrics at the cutoff, which Lambda would have dropped', async () => {
+    const logger = new Logger({ serviceName: 'orders', logLevel: 'DEBUG', logBufferOptions: { enabled: true } })
+    const metrics = new Metrics({ namespace: 'shop', serviceName: 'orders' })
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      logger.debug('fetched 40 rows')
+      metrics.addMetric('rowsFetched', MetricUnit.Count, 40)
+      try {
+        await delay(3000, undefined, { signal: context.deadline.signal })
+      } finally {
+        logger.debug('gave up on the report')
+      }
+    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: flushPowertools({ logger, metrics }) }))
+
+    // Before the cutoff, nothing of it is out.
+    const pending = invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    await delay(300)
+    expect(stdout.lines()).toEqual([])
+
+    await pending
+    const lines = stdout.lines()
+    const messages = lines.map((line) => line.message)
+    expect(messages).toEqual(expect.arrayContaining(['fetched 40 rows', 'gave up on the report']))
+    // The record first (at the cutoff), then the buffer: it includes what the handler's finally logged.
+    expect(lines[0]?.package).toBe('@middy-deadline/graceful-timeout')
+    const emf = lines.find((line) => '_aws' in line)
+    expect(emf).toMatchObject({ rowsFetched: 40, service: 'orders' })
+  })
+
+  it('publishes Metrics even when flushing a Logger fails', async () => {
+    const metrics = new Metrics({ namespace: 'shop', serviceName: 'orders' })
+    const broken = {
+      flushBuffer() {
+        throw new Error('stdout closed')
+      },
+    }
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      metrics.addMetric('started', MetricUnit.Count, 1)
+      await delay(3000, undefined, { signal: context.deadline.signal })
+    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: flushPowertools({ logger: broken, metrics }) }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(stdout.lines().find((line) => '_aws' in line)).toMatchObject({ started: 1 })
+    expect(stdout.warnings()).toEqual([expect.objectContaining({ hook: 'flushPowertools', error: 'Error: stdout closed' })])
+  })
+
+  it('checks its options when created', () => {
+    expect(() => flushPowertools({})).toThrow(DeadlineOptionError)
+    expect(() => flushPowertools({ logger: console as never })).toThrow('option `logger` must have a flushBuffer() method')
+    expect(() => flushPowertools({ metrics: [{}] as never })).toThrow('option `metrics[0]` must have a publishStoredMetrics() method')
+  })
+})

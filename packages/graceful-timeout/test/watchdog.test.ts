@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+let bundle: string
+
+beforeAll(async () => {
+  // The watchdog writes to fd 1 from its own thread: only a separate process shows that honestly.
+  bundle = join(mkdtempSync(join(tmpdir(), 'graceful-watchdog-')), 'blocked-loop.mjs')
+  await build({
+    entryPoints: [source('./fixtures/blocked-loop.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'silent',
+    alias: {
+      '@middy-deadline/graceful-timeout': source('../src/index.ts'),
+      '@middy-deadline/deadline': source('../../deadline/src/index.ts'),
+      '@middy-deadline/testing': source('../../testing/src/index.ts'),
+      ...(process.env.MIDDY_MAJOR === '6' ? { '@middy/core': 'middy6' } : {}),
+    },
+  })
+})
+
+interface Line extends Record<string, unknown> {
+  /** When the parent read the line (epoch ms): the child's main thread may be blocked then. */
+  seenAt: number
+}
+
+function run(...scenarios: string[]): Promise<Line[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, ...scenarios], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const lines: Line[] = []
+    let rest = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      const seenAt = Date.now()
+      const parts = (rest + chunk.toString()).split('\n')
+      rest = parts.pop() ?? ''
+      for (const part of parts) if (part.startsWith('{')) lines.push({ ...JSON.parse(part), seenAt })
+    })
+    child.on('error', reject)
+    child.on('close', () => resolve(lines))
+  })
+}
+
+const records = (lines: Line[]) => lines.filter((line) => line.package === '@middy-deadline/graceful-timeout')
+
+describe('the watchdog', () => {
+  it('writes the timeout record before the hard deadline while a synchronous loop blocks the event loop', async () => {
+    const lines = await run('blocked')
+    const start = lines.find((line) => line.scenario === 'blocked' && 'hardDeadlineAt' in line)
+    const end = lines.find((line) => line.scenario === 'blocked' && 'endedAt' in line)
+    const found = records(lines)
+    expect(found).toHaveLength(1)
+    const [record] = found
+    expect(record).toMatchObject({
+      source: 'watchdog',
+      requestId: 'req-blocked',
+      reserveMs: 400,
+      phase: 'handler',
+      marks: [{ name: 'rendering PDF', atMs: expect.any(Number) }],
+    })
+    // Out before the hard deadline, and while the main thread was still stuck in its loop.
+    expect(record?.remainingMs).toBeGreaterThan(0)
+    expect(record?.seenAt).toBeLessThan(start?.hardDeadlineAt as number)
+    expect(record?.seenAt).toBeLessThan(end?.endedAt as number)
+    expect(record?.elapsedMs).toBeGreaterThanOrEqual(600)
+  })
+
+  it('stays silent when the main thread handles the cutoff itself, and between invocations', async () => {
+    const lines = await run('responsive', 'quick', 'quick')
+    const found = records(lines)
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({ source: 'main', requestId: 'req-responsive' })
+    expect(lines.filter((line) => 'outcome' in line).map((line) => line.outcome)).toEqual(['TimeoutError', 'succeeded', 'succeeded'])
+    expect(lines.at(-1)).toMatchObject({ done: true })
+  })
+})
