@@ -168,13 +168,19 @@ class EmulatedFunction implements LambdaFunction {
         marginMs: undefined,
       }
     }
-    const startedAt = performance.now()
-    const hardDeadline = startedAt + timeoutMs
-    const outcome = await firstOf({ result: invocation.result, deadline: delay(timeoutMs), exited: proc.exited })
-    const durationMs = performance.now() - startedAt
+    const hardDeadline = invocation.handedOutAt + timeoutMs
+    const outcome = await firstOf({
+      result: invocation.result,
+      deadline: delay(hardDeadline - performance.now()),
+      exited: proc.exited,
+    })
+    // Our own timer may fire late on a busy machine: an answer that came after the hard deadline
+    // is a timeout all the same, as on Lambda.
+    const late = outcome.key === 'result' && outcome.value.at > hardDeadline
+    const durationMs = (late ? hardDeadline : outcome.key === 'result' ? outcome.value.at : performance.now()) - invocation.handedOutAt
     const base = { requestId: invocation.requestId, deadlineAt: invocation.deadlineAt, durationMs, coldStart }
 
-    if (outcome.key === 'deadline') {
+    if (outcome.key === 'deadline' || late) {
       this.#api.abandon(invocation.requestId)
       // Managed Instances report the timeout and let the code run on; standard Lambda kills the sandbox.
       if (!this.#multi) await proc.kill()
@@ -186,7 +192,7 @@ class EmulatedFunction implements LambdaFunction {
     }
 
     const result = outcome.key === 'exited' ? await this.#crashResult(proc, invocation) : outcome.value
-    const marginMs = hardDeadline - performance.now()
+    const marginMs = hardDeadline - result.at
     if (!this.#multi) await this.#freezeWhenIdle(proc, hardDeadline)
     const logs = await this.#closeLogs(invocation)
     return result.kind === 'response'

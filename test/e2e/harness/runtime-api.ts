@@ -17,7 +17,8 @@ export interface LambdaError {
   trace?: string[]
 }
 
-export type RuntimeResult = { kind: 'response'; body: unknown } | { kind: 'error'; body: LambdaError }
+/** What the runtime answered, and when it arrived (`performance.now()`). */
+export type RuntimeResult = { kind: 'response'; body: unknown; at: number } | { kind: 'error'; body: LambdaError; at: number }
 
 export interface Invocation {
   readonly requestId: string
@@ -25,6 +26,8 @@ export interface Invocation {
   readonly timeoutMs: number
   /** Epoch ms of the hard deadline (`Lambda-Runtime-Deadline-Ms`), fixed at hand-out. */
   deadlineAt: number
+  /** `performance.now()` at hand-out: the same moment on the monotonic clock. */
+  handedOutAt: number
   /** Resolves when the runtime has received the invocation: the function's clock starts there. */
   readonly handedOut: Promise<void>
   /** Resolves with what the runtime posted, or with what `fail()` decided (init error, crash). */
@@ -87,7 +90,17 @@ export class RuntimeApi {
     const result = new Promise<RuntimeResult>((resolve) => {
       settle = resolve
     })
-    const entry: Entry = { requestId: randomUUID(), event, timeoutMs, deadlineAt: Number.NaN, handedOut, result, markHandedOut, settle }
+    const entry: Entry = {
+      requestId: randomUUID(),
+      event,
+      timeoutMs,
+      deadlineAt: Number.NaN,
+      handedOutAt: Number.NaN,
+      handedOut,
+      result,
+      markHandedOut,
+      settle,
+    }
     this.#queue.push(entry)
     this.#dispatch()
     return entry
@@ -98,7 +111,7 @@ export class RuntimeApi {
     const entry = this.#inFlight.get(requestId) ?? this.#queue.find((queued) => queued.requestId === requestId)
     if (entry === undefined) return
     this.#forget(entry)
-    entry.settle({ kind: 'error', body: error })
+    entry.settle({ kind: 'error', body: error, at: performance.now() })
   }
 
   /**
@@ -132,7 +145,10 @@ export class RuntimeApi {
       const entry = this.#inFlight.get(decodeURIComponent(posted[1] as string))
       if (entry !== undefined) {
         this.#forget(entry)
-        entry.settle(posted[2] === 'response' ? { kind: 'response', body: parseJson(body) } : { kind: 'error', body: toError(body) })
+        const at = performance.now()
+        entry.settle(
+          posted[2] === 'response' ? { kind: 'response', body: parseJson(body), at } : { kind: 'error', body: toError(body), at },
+        )
       }
       // Unknown or abandoned ids are accepted and dropped, so a late answer never crashes the runtime.
       accepted(res)
@@ -166,6 +182,7 @@ export class RuntimeApi {
       const entry = this.#queue.shift() as Entry
       this.#inFlight.set(entry.requestId, entry)
       entry.deadlineAt = Date.now() + entry.timeoutMs
+      entry.handedOutAt = performance.now()
       res.writeHead(200, this.#headers(entry)).end(JSON.stringify(entry.event ?? null))
       entry.markHandedOut()
     }
