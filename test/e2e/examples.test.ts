@@ -39,7 +39,8 @@ describe('docs/examples/report-export.ts', () => {
     expect(flushed?.value).toBeGreaterThan(0)
     const [record] = timeoutRecord(result)
     expect(record).toMatchObject({ requestId: result.requestId, phase: 'handler' })
-    expect((record?.marks as { name: string }[]).at(-1)?.name).toBe(`page ${flushed?.value} rendered`)
+    const marks = (record?.marks ?? []) as { name: string }[]
+    expect(marks.at(-1)?.name).toBe(`page ${flushed?.value} rendered`)
   })
 
   it('blocking render: killed all the same, but the watchdog wrote the record first', async () => {

@@ -270,6 +270,7 @@ class EmulatedFunction implements LambdaFunction {
       AWS_LAMBDA_FUNCTION_NAME: o.functionName,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memoryMb),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${o.functionName}`,
       AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`,
       AWS_LAMBDA_RUNTIME_API: this.#address,
