@@ -1,0 +1,57 @@
+import middy from '@middy/core'
+import { type Deadline, type DeadlineContext, type DeadlineProgress, deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { describe, expect, it } from 'vitest'
+
+describe('deadline.onProgress', () => {
+  it('tells a listener about every mark and every phase change, in order, until the invocation ends', async () => {
+    const seen: string[] = []
+    const listener = (d: Deadline, progress: DeadlineProgress) =>
+      seen.push(progress === 'mark' ? `mark ${d.marks.at(-1)?.name}` : `phase ${d.currentPhase ?? '-'}`)
+    let kept: Deadline | undefined
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      context.deadline.mark('parsed')
+      context.deadline.mark('stored')
+      return 'ok'
+    }, deadlinePlugin())
+      .use(deadline())
+      .use({
+        before: function listenBefore(request: { context: DeadlineContext }) {
+          kept = request.context.deadline
+          kept.onProgress(listener)
+        },
+      })
+    await handler({}, createLambdaContext())
+    expect(seen).toEqual([
+      // The listener was added inside listenBefore: it sees that phase close, then the rest.
+      'phase -',
+      'phase handler',
+      'mark parsed',
+      'mark stored',
+      'phase -',
+      // deadline()'s after ends the deadline: the close of its own phase is not reported.
+      'phase deadlineAfter',
+    ])
+    // Ended: nothing more is reported, and a late listener is not kept.
+    kept?.mark('after the end')
+    kept?.onProgress(listener)
+    kept?.mark('later still')
+    expect(seen).toHaveLength(6)
+  })
+
+  it('can be removed, and a listener that throws does not stop the others or the mark', async () => {
+    const seen: string[] = []
+    const context = createLambdaContext<DeadlineContext>()
+    await middy(async (_event: unknown, ctx: DeadlineContext) => {
+      const remove = ctx.deadline.onProgress(() => seen.push('removed one'))
+      ctx.deadline.onProgress(() => {
+        throw new Error('listener bug')
+      })
+      ctx.deadline.onProgress((_d, progress) => seen.push(progress))
+      remove()
+      ctx.deadline.mark('work')
+    }).use(deadline())({}, context)
+    expect(seen).toEqual(['mark'])
+    expect(context.deadline.marks.map((mark) => mark.name)).toEqual(['work'])
+  })
+})
