@@ -1,5 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { type Deadline, deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
+import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
@@ -34,8 +34,9 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
   type WithState = Request<TEvent, TResult> & { [STATE]?: InvocationState }
 
   const timingLoggerBefore = (request: WithState): void => {
+    const createdHere = existingDeadlineOf(request) === undefined
     const deadline = deadlineOf(request, middleware)
-    const beforeAtMs = deadline.elapsed()
+    const beforeAtMs = createdHere ? 0 : deadline.elapsed()
     if (deadline.currentPhase === undefined) {
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',

@@ -1,0 +1,77 @@
+import middy from '@middy/core'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { memoryLogger, sleep } from './helpers.js'
+
+// The cold-start flag is process state: a fresh copy of the module stands for a fresh process.
+async function freshTimingLogger() {
+  vi.resetModules()
+  return (await import('@middy-deadline/timing-logger')).timingLogger
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+
+describe('timingLogger: cold starts', () => {
+  it('marks the first invocation of the process cold, with its init duration, and the next ones warm', async () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
+    const timingLogger = await freshTimingLogger()
+    const logger = memoryLogger()
+    const handler = middy(async () => 'ok').use(timingLogger({ logger }))
+    const beforeFirst = performance.now()
+    await invokeWithTimeout(handler, {})
+    await invokeWithTimeout(handler, {})
+
+    const [cold, warm] = logger.records
+    expect(cold).toMatchObject({ coldStart: true, initType: 'on-demand' })
+    // From the start of the process to the start of the first invocation.
+    expect(cold?.initDurationMs).toBeGreaterThan(0)
+    expect(cold?.initDurationMs).toBeGreaterThanOrEqual(beforeFirst - 1)
+    expect(cold?.initDurationMs).toBeLessThanOrEqual(performance.now())
+    expect(warm).toMatchObject({ coldStart: false, initType: 'on-demand' })
+    expect(warm).not.toHaveProperty('initDurationMs')
+  })
+
+  it('leaves the init duration out when the environment was initialised ahead of time', async () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'provisioned-concurrency')
+    const timingLogger = await freshTimingLogger()
+    const logger = memoryLogger()
+    await invokeWithTimeout(middy(async () => 'ok').use(timingLogger({ logger })), {})
+
+    expect(logger.records[0]).toMatchObject({ coldStart: true, initType: 'provisioned-concurrency' })
+    expect(logger.records[0]).not.toHaveProperty('initDurationMs')
+  })
+
+  it('makes exactly one of several concurrent first invocations cold', async () => {
+    const timingLogger = await freshTimingLogger()
+    const logger = memoryLogger()
+    const handler = middy(() => sleep(30)).use(timingLogger({ logger }))
+    await Promise.all(Array.from({ length: 5 }, () => invokeWithTimeout(handler, {})))
+
+    expect(logger.records).toHaveLength(5)
+    expect(logger.records.filter((record) => record.coldStart)).toHaveLength(1)
+  })
+
+  it('shares the flag between two functions of one process: only the first invocation is cold', async () => {
+    const timingLogger = await freshTimingLogger()
+    const logger = memoryLogger()
+    await invokeWithTimeout(middy(async () => 'a').use(timingLogger({ logger })), {})
+    await invokeWithTimeout(middy(async () => 'b').use(timingLogger({ logger })), {})
+
+    expect(logger.records.map((record) => record.coldStart)).toEqual([true, false])
+  })
+})
+
+describe('timingLogger: cold starts and sampling', () => {
+  it('always writes the cold start record, even when routine records are sampled out', async () => {
+    const timingLogger = await freshTimingLogger()
+    const logger = memoryLogger()
+    const handler = middy(async () => 'ok').use(timingLogger({ logger, sampleRate: 0, random: () => 0.5 }))
+    await invokeWithTimeout(handler, {})
+    await invokeWithTimeout(handler, {})
+
+    expect(logger.records).toHaveLength(1)
+    expect(logger.records[0]).toMatchObject({ coldStart: true, sampleRate: 0 })
+  })
+})

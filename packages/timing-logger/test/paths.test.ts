@@ -1,0 +1,204 @@
+import { deadline } from '@middy-deadline/deadline'
+import { describe, expect, it } from 'vitest'
+import { chain, invoke, memoryLogger, sleep } from './helpers.js'
+
+const SECRET = 'card-4111-1111-1111-1111'
+
+describe('timingLogger: one record on every path', () => {
+  it('writes one success record with the function, the timing and the budget, never the event or the response', async () => {
+    const logger = memoryLogger()
+    const handler = chain(async () => ({ statusCode: 200, body: SECRET }), { logger })
+    const outcome = await invoke(
+      handler,
+      { card: SECRET },
+      { timeoutMs: 1000, functionName: 'orders', functionVersion: '7', memoryLimitInMB: 512 },
+    )
+
+    expect(outcome.status).toBe('succeeded')
+    expect(logger.records).toHaveLength(1)
+    const [record] = logger.records
+    expect(record).toMatchObject({
+      level: 'INFO',
+      outcome: 'success',
+      functionName: 'orders',
+      functionVersion: '7',
+      memoryLimitMB: 512,
+      statusCode: 200,
+      nearMiss: false,
+      cutoffReached: false,
+      timingSource: 'plugin',
+    })
+    expect(record?.requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(record?.budgetMs).toBeGreaterThan(900)
+    expect(record?.budgetMs).toBeLessThanOrEqual(1000)
+    expect(record?.remainingMs).toBeGreaterThan(800)
+    expect(record?.timeoutUsedShare).toBeLessThan(0.2)
+    expect(JSON.stringify(record)).not.toContain(SECRET)
+  })
+
+  it('writes an error record with the error name (not its message), and the error still reaches Lambda', async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async () => {
+        throw new RangeError(`bad input ${SECRET}`)
+      },
+      { logger },
+    )
+    const outcome = await invoke(handler)
+
+    expect(outcome.status).toBe('failed')
+    expect(logger.records).toHaveLength(1)
+    expect(logger.records[0]).toMatchObject({ level: 'INFO', outcome: 'error', errorName: 'RangeError' })
+    expect(JSON.stringify(logger.records[0])).not.toContain(SECRET)
+  })
+
+  it('records the status of an error an inner middleware turned into a response', async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async () => {
+        throw new Error('boom')
+      },
+      { logger },
+      {
+        middlewares: [
+          {
+            onError: (request) => {
+              request.response = { statusCode: 502, body: 'sorry' }
+            },
+          },
+        ],
+      },
+    )
+    const outcome = await invoke(handler)
+
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 502 } })
+    expect(logger.records).toHaveLength(1)
+    expect(logger.records[0]).toMatchObject({ outcome: 'error', errorName: 'Error', statusCode: 502 })
+  })
+
+  for (const plugin of [true, false]) {
+    it(`writes the record of an early response from a later before ${plugin ? 'with' : 'without'} the plugin`, async () => {
+      const logger = memoryLogger()
+      let handlerRan = false
+      const cache = { before: () => ({ statusCode: 304 }) }
+      const handler = chain(
+        async () => {
+          handlerRan = true
+          return { statusCode: 200 }
+        },
+        { logger },
+        { plugin, middlewares: [cache] },
+      )
+      const outcome = await invoke(handler)
+
+      expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 304 } })
+      expect(handlerRan).toBe(false)
+      // Written before the invocation returned, not at some later timer.
+      expect(logger.records).toHaveLength(1)
+      expect(logger.records[0]).toMatchObject({ outcome: 'early-response', statusCode: 304 })
+      expect(logger.records[0]?.durationMs).toBeLessThan(50)
+    })
+  }
+
+  it('calls a handler answer that an inner after replaces a success, not an early response', async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async () => ({ statusCode: 200 }),
+      { logger },
+      { plugin: false, middlewares: [{ after: () => ({ statusCode: 201 }) }] },
+    )
+    const outcome = await invoke(handler)
+
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 201 } })
+    expect(logger.records).toHaveLength(1)
+    expect(logger.records[0]).toMatchObject({ outcome: 'success', statusCode: 201 })
+  })
+
+  it("writes a WARN timeout record when Middy's early timeout fires", async () => {
+    const logger = memoryLogger()
+    const handler = chain(() => sleep(1000), { logger }, { timeoutEarlyInMillis: 100 })
+    const outcome = await invoke(handler, {}, { timeoutMs: 300 })
+
+    expect(outcome.status).toBe('failed')
+    expect(logger.records).toHaveLength(1)
+    const [record] = logger.records
+    expect(record).toMatchObject({ level: 'WARN', outcome: 'timeout', errorName: 'TimeoutError', nearMiss: false })
+    expect(record?.durationMs).toBeGreaterThan(150)
+    expect(record?.durationMs).toBeLessThan(290)
+    expect(record?.message).toMatch(/^invocation timed out: \d+ % of the \d+ ms budget used$/)
+  })
+
+  it('writes a timeout record when the handler fails on the deadline signal at the cutoff', async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async (_event: unknown, context: { deadline: { signal: AbortSignal } }) => {
+        await new Promise((_resolve, reject) =>
+          context.deadline.signal.addEventListener('abort', () => reject(context.deadline.signal.reason)),
+        )
+      },
+      { logger },
+      { middlewares: [deadline({ reserveMs: 150 })] },
+    )
+    const outcome = await invoke(handler, {}, { timeoutMs: 300 })
+
+    expect(outcome.status).toBe('failed')
+    expect(logger.records).toHaveLength(1)
+    expect(logger.records[0]).toMatchObject({ level: 'WARN', outcome: 'timeout', cutoffReached: true })
+    expect(logger.records[0]?.remainingMs).toBeGreaterThan(100)
+  })
+
+  it('writes a WARN near-miss record when the share of the budget used crosses the threshold', async () => {
+    const logger = memoryLogger()
+    const handler = chain(() => sleep(180), { logger })
+    await invoke(handler, {}, { timeoutMs: 200 })
+    const relaxed = chain(() => sleep(180), { logger, nearMissThreshold: 0.99 })
+    await invoke(relaxed, {}, { timeoutMs: 200 })
+
+    expect(logger.records).toHaveLength(2)
+    expect(logger.records[0]).toMatchObject({ level: 'WARN', outcome: 'success', nearMiss: true })
+    expect(logger.records[0]?.message).toMatch(/^near miss: (8|9)\d % of the \d+ ms budget used$/)
+    expect(logger.records[0]?.timeoutUsedShare).toBeGreaterThanOrEqual(0.8)
+    expect(logger.records[1]).toMatchObject({ level: 'INFO', nearMiss: false })
+  })
+
+  it('keeps the deadline marks, and memory against the configured size', async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async (_event: unknown, context: { deadline: { mark(name: string): void } }) => {
+        context.deadline.mark('loaded')
+        await sleep(20)
+        context.deadline.mark('saved')
+      },
+      { logger },
+    )
+    await invoke(handler, {}, { memoryLimitInMB: 1024 })
+
+    const [record] = logger.records
+    const marks = record?.marks as { name: string; atMs: number }[]
+    expect(marks.map((mark) => mark.name)).toEqual(['loaded', 'saved'])
+    expect((marks[1]?.atMs ?? 0) - (marks[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(18)
+    expect(record?.rssMB).toBeGreaterThan(1)
+    expect(record?.memoryLimitMB).toBe(1024)
+    expect(record?.memoryUsedShare).toBeCloseTo((record?.rssMB as number) / 1024, 2)
+  })
+
+  it('adds fields from the hook without letting them replace its own, and survives a hook that throws', async () => {
+    const logger = memoryLogger()
+    const handler = chain(async () => 'ok', {
+      logger,
+      fields: (request) => ({ tenant: (request.event as { tenant: string }).tenant, outcome: 'forged' }),
+    })
+    await invoke(handler, { tenant: 'acme' })
+    const throwing = chain(async () => 'ok', {
+      logger,
+      fields: () => {
+        throw new Error('hook bug')
+      },
+    })
+    const outcome = await invoke(throwing)
+
+    expect(logger.records[0]).toMatchObject({ tenant: 'acme', outcome: 'success' })
+    expect(outcome.status).toBe('succeeded')
+    expect(logger.records[1]).toMatchObject({ outcome: 'success' })
+  })
+})
