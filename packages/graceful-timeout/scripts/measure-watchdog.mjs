@@ -1,0 +1,95 @@
+// What the watchdog costs: start-up, memory, and time per invocation.
+// Build first (`tsc -b packages/graceful-timeout packages/testing`), then run from the repo root:
+//   node --expose-gc packages/graceful-timeout/scripts/measure-watchdog.mjs
+import { performance } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
+import middy from '@middy/core'
+import { createLambdaContext } from '../../testing/dist/index.js'
+import { Deadline } from '../../deadline/dist/index.js'
+import { gracefulTimeout } from '../dist/index.js'
+import { watch } from '../dist/watchdog.js'
+import { watchdogSource } from '../dist/watchdog-worker.js'
+
+const gc = globalThis.gc ?? (() => {})
+const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// 1. Start-up of a thread running the watchdog's source, until it runs (the 'online' event).
+const startups = []
+for (let i = 0; i < 10; i++) {
+  const started = performance.now()
+  const worker = new Worker(watchdogSource(), { eval: true, workerData: { buffer: new SharedArrayBuffer(16384), fd: 1 } })
+  await new Promise((resolve) => worker.once('online', resolve))
+  startups.push(performance.now() - started)
+  await worker.terminate()
+}
+
+// 2. Memory: RSS before and after the first watched invocation started the real watchdog.
+const context = () => createLambdaContext({ timeoutMs: 900_000 })
+gc()
+await sleep(200)
+const rssBefore = process.memoryUsage().rss
+const firstStarted = performance.now()
+await middy(async () => 'ok').use(gracefulTimeout({ watchdog: true }))({}, context())
+const firstInvocationMs = performance.now() - firstStarted
+await sleep(500)
+gc()
+const rssAfter = process.memoryUsage().rss
+
+// 3. Per invocation: the same trivial chain with and without the watchdog, with three marks.
+async function perInvocation(watchdog) {
+  const handler = middy(async (_event, ctx) => {
+    ctx.deadline.mark('a')
+    ctx.deadline.mark('b')
+    ctx.deadline.mark('c')
+    return 'ok'
+  }).use(gracefulTimeout({ watchdog }))
+  const batches = []
+  for (let batch = 0; batch < 30; batch++) {
+    const contexts = Array.from({ length: 2000 }, context)
+    const started = performance.now()
+    for (const ctx of contexts) await handler({}, ctx)
+    batches.push(((performance.now() - started) / contexts.length) * 1000)
+  }
+  return median(batches.slice(5))
+}
+const without = await perInvocation(false)
+const withWatchdog = await perInvocation(true)
+const withoutAgain = await perInvocation(false)
+
+// 4. The watchdog's own work alone, without Middy around it: put a deadline under watch, mark it
+// three times, end it; against the same without watch(). Alternating runs, the median kept.
+function isolated(watched) {
+  const runs = []
+  for (let run = 0; run < 30; run++) {
+    const deadlines = Array.from({ length: 5000 }, () => new Deadline({ context: context() }))
+    const started = performance.now()
+    for (const deadline of deadlines) {
+      if (watched) watch(deadline)
+      deadline.mark('a')
+      deadline.mark('b')
+      deadline.mark('c')
+      deadline.end()
+    }
+    runs.push(((performance.now() - started) / deadlines.length) * 1000)
+  }
+  return median(runs.slice(5))
+}
+const isolatedWithout = isolated(false)
+const isolatedWith = isolated(true)
+
+const round = (n, digits = 2) => Number(n.toFixed(digits))
+console.log(
+  JSON.stringify(
+    {
+      node: process.version,
+      workerStartupMs: { median: round(median(startups)), max: round(Math.max(...startups)) },
+      firstWatchedInvocationMs: round(firstInvocationMs),
+      rssDeltaMiB: round((rssAfter - rssBefore) / 2 ** 20, 1),
+      perInvocationUs: { without: round(Math.min(without, withoutAgain)), withWatchdog: round(withWatchdog) },
+      watchPlusThreeMarksUs: round(isolatedWith - isolatedWithout),
+    },
+    null,
+    2,
+  ),
+)
