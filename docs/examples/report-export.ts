@@ -7,7 +7,8 @@
  *   is lost, and the caller gets `Task timed out`. The log says nothing about how far it got.
  * - `handler`: `gracefulTimeout` cuts it 300 ms before the hard deadline. The deadline's signal
  *   stops the render, the `finally` runs (the metric is flushed), the caller gets a 503 with
- *   Retry-After, and one timeout record says where the invocation was.
+ *   Retry-After, and one timeout record says where the invocation was. `timingLogger` writes
+ *   one record per invocation: duration, share of the timeout used, cold start, phases.
  *
  * With `"blocking": true` the pages are rendered synchronously (CPU-bound, the event loop never
  * gets a turn): nothing in the main thread can run before the kill, not even a timer. Then
@@ -16,6 +17,7 @@
 import middy from '@middy/core'
 import { currentDeadline, type DeadlineContext } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { timingLogger } from '@middy-deadline/timing-logger'
 import type { Context } from 'aws-lambda'
 
 interface ExportRequest {
@@ -73,7 +75,9 @@ function renderPageBlocking(ms: number): void {
 // Without our middlewares.
 export const unprotected = middy(exportReport)
 
-// With graceful-timeout. `graceful.plugin` also moves Middy's own early timeout to our cutoff.
+// With graceful-timeout, and the timing logger first so that its one record per invocation covers
+// the whole chain. `graceful.plugin` moves Middy's own early timeout to our cutoff and times each
+// middleware and the handler for the record.
 const graceful = gracefulTimeout<ExportRequest, HttpResponse>({
   reserveMs: 300,
   timeoutResponse: () => ({
@@ -83,4 +87,4 @@ const graceful = gracefulTimeout<ExportRequest, HttpResponse>({
   }),
   watchdog: true,
 })
-export const handler = middy(exportReport, graceful.plugin).use(graceful)
+export const handler = middy(exportReport, graceful.plugin).use(timingLogger()).use(graceful)

@@ -14,6 +14,7 @@
 import middy from '@middy/core'
 import { deadline } from '@middy-deadline/deadline'
 import { outboundFetchTimeout } from '@middy-deadline/outbound-fetch-timeout'
+import { timingLogger } from '@middy-deadline/timing-logger'
 
 interface PriceRequest {
   productId?: string
@@ -35,6 +36,8 @@ async function getPrice(event: PriceRequest) {
 export const unprotected = middy(getPrice)
 
 // With them: the cutoff comes 300 ms before Lambda's hard deadline, and every fetch ends by then.
+// The timing record of each invocation lists its outbound calls.
 export const handler = middy(getPrice)
+  .use(timingLogger())
   .use(deadline({ reserveMs: 300 }))
   .use(outboundFetchTimeout({ perRequestMs: 5000, patchGlobalFetch: true }))

@@ -16,7 +16,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import middy from '@middy/core'
+import { deadlinePlugin } from '@middy-deadline/deadline'
 import { remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
+import { timingLogger } from '@middy-deadline/timing-logger'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 
 interface Order {
@@ -37,14 +39,15 @@ export const unprotected = middy(async (event: SQSEvent) => {
   for (const record of event.Records) await saveOrder(record)
 })
 
-// With them: do what fits, report the rest.
+// With them: do what fits, report the rest, and write one timing record per invocation.
 export const handler = middy(
   sqsBatch((record, { signal }) => saveOrder(record, signal), {
     // Until it has timed a few orders, the runner assumes each takes 100 ms; an order starts
     // only if 1.5 × that still fits before the cutoff.
     expectedMs: 100,
   }),
-).use(
-  // Keep 300 ms after the cutoff to stop, build the response and return it.
-  remainingTimeBudget({ reserveMs: 300 }),
+  deadlinePlugin(), // times each middleware and the handler for the timing record
 )
+  .use(timingLogger())
+  // Keep 300 ms after the cutoff to stop, build the response and return it.
+  .use(remainingTimeBudget({ reserveMs: 300 }))

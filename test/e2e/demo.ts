@@ -18,14 +18,22 @@ interface Section {
   title: string
   source: string
   rows: Row[]
+  /** A timing record to show in full after the table. */
+  record?: Record<string, unknown> | undefined
 }
 
 async function main(): Promise<void> {
-  const runtimeNode = process.env.E2E_NODE ?? process.execPath
   console.log('middy-deadline demo: example functions under the real Lambda runtime client (aws-lambda-ric),')
-  console.log(`on ${runtimeNode}, with a ${seconds(TIMEOUT_MS)} function timeout. Each runs as usually written, then with our middlewares.`)
+  console.log(
+    `on Node ${process.versions.node}, with a ${seconds(TIMEOUT_MS)} function timeout. Each runs as usually written, then with our middlewares.`,
+  )
   const sections = [await slowDownstream(), await reportExport(false), await reportExport(true), await sqsOrders()]
   for (const [index, section] of sections.entries()) print(index + 1, section)
+  const record = sections.find((section) => section.record !== undefined)?.record
+  if (record !== undefined) {
+    console.log('\nThe timing record of the settled export, as the log has it (one JSON line per invocation; phases shortened):')
+    console.log(JSON.stringify(shorten(record), null, 1).replaceAll(/\n\s*/g, ' '))
+  }
   console.log('\nThe harness behind this (and how to run your own functions under it): docs/testing.md, "Testing under the real runtime".')
 }
 
@@ -49,6 +57,7 @@ async function slowDownstream(): Promise<Section> {
         ['invocation', outcome(without), outcome(withMw)],
         ['caller gets', answer(without), answer(withMw)],
         ['the log says', logLine(without), logLine(withMw)],
+        ['timing record', timing(without), timing(withMw)],
       ],
     }
   } finally {
@@ -82,7 +91,9 @@ async function reportExport(blocking: boolean): Promise<Section> {
       ...(blocking ? [] : ([['caller gets', answer(without), answer(withMw)]] as Row[])),
       ['its finally', flushed(without), flushed(withMw)],
       ['the log says', logSays(without), logSays(withMw)],
+      ['timing record', timing(without), timing(withMw)],
     ],
+    ...(blocking ? {} : { record: timingRecord(withMw) }),
   }
 }
 
@@ -132,6 +143,7 @@ async function sqsOrders(): Promise<Section> {
         `all ${orders.length} again: ${twice} orders saved a second time, and ${outcome(again)} again (until the dead-letter queue)`,
         `${sizes.join(' → ')} orders: done in ${sizes.length} deliveries, ${savedOnce ? 'every order saved exactly once' : 'SOMETHING WAS LOST OR DONE TWICE'}`,
       ],
+      ['timing record', timing(first), timing(firstWith as InvokeResult)],
     ],
   }
 }
@@ -159,6 +171,27 @@ function outcome(result: InvokeResult): string {
   if (result.status === 'error' && (result.marginMs ?? 0) < 10) return `cut by Middy's own TimeoutError ${spare} (or killed: a coin toss)`
   if (result.status === 'error') return `failed with ${result.error?.errorType} ${spare}`
   return `settled ${spare}`
+}
+
+function timingRecord(result: InvokeResult): Record<string, unknown> | undefined {
+  return jsonRecords(result.logs).find((record) => 'timingSource' in record && 'coldStart' in record)
+}
+
+function timing(result: InvokeResult): string {
+  const record = timingRecord(result)
+  if (record === undefined) return result.status === 'timeout' ? 'none: killed before anything could write it' : 'none'
+  const cold = record.coldStart ? `, cold start (init ${Math.round(record.initDurationMs as number)} ms)` : ''
+  const used = Math.round((record.timeoutUsedShare as number) * 100)
+  return `${record.outcome}: ${Math.round(record.durationMs as number)} ms, ${used} % of the timeout${cold}, ${Math.round(record.remainingMs as number)} ms left`
+}
+
+/** The record with its phases as `name: ms` and its marks left out, to fit a terminal. */
+function shorten(record: Record<string, unknown>): Record<string, unknown> {
+  const { phases, marks, timestamp, ...rest } = record
+  const phaseMs = Object.fromEntries(
+    (phases as { name: string; durationMs: number }[]).map((p) => [p.name, Math.round(p.durationMs * 10) / 10]),
+  )
+  return { ...rest, phases: phaseMs, marks: `${(marks as unknown[]).length} marks` }
 }
 
 function answer(result: InvokeResult): string {
