@@ -62,6 +62,8 @@ export const defaults: TimingLoggerOptions = {
 
 // CloudWatch allows at most 30 dimensions in a set.
 const MAX_DIMENSIONS = 30
+// Members of the EMF document that a dimension must not overwrite.
+const RESERVED_MEMBERS = ['_aws', 'requestId', 'Duration', 'Remaining', 'NearMiss', 'TimedOut', 'ColdStart', 'TimeoutUsed']
 
 export function validate(options: Partial<TimingLoggerOptions>): TimingLoggerOptions {
   check.unknownKeys(options, Object.keys(defaults))
@@ -106,6 +108,7 @@ function validateEmf(emf: unknown): EmfOptions | undefined {
   if (entries.length === 0 || entries.length > MAX_DIMENSIONS)
     fail('emf.dimensions', `must have 1 to ${MAX_DIMENSIONS} entries, got ${entries.length}`)
   for (const [name, value] of entries) {
+    if (RESERVED_MEMBERS.includes(name)) fail(`emf.dimensions.${name}`, `is a member of the EMF document (${RESERVED_MEMBERS.join(', ')})`)
     if (typeof value !== 'string' || value.trim() === '')
       fail(`emf.dimensions.${name}`, `must be a non-empty string, got ${JSON.stringify(value)}`)
   }

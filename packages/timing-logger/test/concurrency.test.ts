@@ -23,8 +23,8 @@ describe('timingLogger: concurrent invocations', () => {
     for (const delay of delays) {
       const record = logger.records.find((candidate) => candidate.requestId === `request-${delay}`)
       expect(record?.outcome).toBe(delay === 90 ? 'error' : 'success')
-      expect((record?.marks as { name: string }[]).map((mark) => mark.name)).toEqual([`start-${delay}`])
-      const handlerPhase = (record?.phases as { name: string; durationMs: number }[]).find((phase) => phase.name === 'handler')
+      expect(((record?.marks ?? []) as { name: string }[]).map((mark) => mark.name)).toEqual([`start-${delay}`])
+      const handlerPhase = ((record?.phases ?? []) as { name: string; durationMs: number }[]).find((phase) => phase.name === 'handler')
       expect(handlerPhase?.durationMs).toBeGreaterThanOrEqual(delay - 2)
       expect(handlerPhase?.durationMs).toBeLessThan(delay + 60)
       expect(record?.durationMs).toBeGreaterThanOrEqual(delay + 8)

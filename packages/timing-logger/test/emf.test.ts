@@ -58,16 +58,16 @@ describe('timingLogger: CloudWatch Embedded Metric Format', () => {
     const { lines } = await stdoutLines(() => invoke(handler, {}, { functionName: 'orders-api' }))
 
     expect(lines).toHaveLength(1)
-    const [document] = lines as Record<string, unknown>[]
-    expect(emfProblems(document as Record<string, unknown>)).toEqual([])
-    const directive = (document?._aws as { CloudWatchMetrics: Record<string, unknown>[] }).CloudWatchMetrics[0]
+    const document = lines[0] ?? {}
+    expect(emfProblems(document)).toEqual([])
+    const directive = (document._aws as { CloudWatchMetrics: Record<string, unknown>[] }).CloudWatchMetrics[0]
     expect(directive).toMatchObject({ Namespace: 'Orders', Dimensions: [['FunctionName']] })
-    expect((directive?.Metrics as { Name: string }[]).map((metric) => metric.Name)).toEqual(
+    expect(((directive?.Metrics ?? []) as { Name: string }[]).map((metric) => metric.Name)).toEqual(
       expect.arrayContaining(['Duration', 'Remaining', 'NearMiss', 'TimedOut', 'ColdStart']),
     )
     expect(document).toMatchObject({ FunctionName: 'orders-api', NearMiss: 0, TimedOut: 0, requestId: logger.records[0]?.requestId })
-    expect(document?.Duration).toBe(logger.records[0]?.durationMs)
-    expect(document?.Remaining).toBe(logger.records[0]?.remainingMs)
+    expect(document.Duration).toBe(logger.records[0]?.durationMs)
+    expect(document.Remaining).toBe(logger.records[0]?.remainingMs)
   })
 
   it('uses the dimensions given, and counts a timeout and a near-miss', async () => {
@@ -78,9 +78,9 @@ describe('timingLogger: CloudWatch Embedded Metric Format', () => {
     )
     const { lines } = await stdoutLines(() => invoke(handler, {}, { timeoutMs: 150 }))
 
-    const [document] = lines as Record<string, unknown>[]
-    expect(emfProblems(document as Record<string, unknown>)).toEqual([])
-    expect((document?._aws as { CloudWatchMetrics: { Dimensions: unknown }[] }).CloudWatchMetrics[0]?.Dimensions).toEqual([
+    const document = lines[0] ?? {}
+    expect(emfProblems(document)).toEqual([])
+    expect((document._aws as { CloudWatchMetrics: { Dimensions: unknown }[] }).CloudWatchMetrics[0]?.Dimensions).toEqual([
       ['service', 'stage'],
     ])
     expect(document).toMatchObject({ service: 'checkout', stage: 'prod', TimedOut: 1, NearMiss: 1 })

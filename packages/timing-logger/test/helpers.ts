@@ -34,7 +34,7 @@ export async function stdoutLines<T>(run: () => Promise<T>): Promise<{ result: T
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-type Handler = (event: unknown, context: never) => unknown
+type Handler = (event: never, context: never) => unknown
 
 /** A Middy chain with the timing logger first, with or without the deadline's plugin hooks. */
 export function chain(

@@ -1,0 +1,194 @@
+import middy, { type MiddlewareObj } from '@middy/core'
+import { deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { timingLogger } from '@middy-deadline/timing-logger'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chain, delayedMiddleware, invoke, memoryLogger, sleep, stdoutLines, warmUp } from './helpers.js'
+
+beforeAll(warmUp)
+
+describe('timingLogger: output', () => {
+  it('writes one JSON line on stdout by default, with timestamp, level and message first', async () => {
+    const handler = chain(async () => 'ok', {})
+    const { raw, lines } = await stdoutLines(() => invoke(handler))
+
+    expect(raw).toHaveLength(1)
+    expect(raw[0]?.endsWith('}\n')).toBe(true)
+    expect(raw[0]?.trimEnd()).not.toContain('\n')
+    const [line] = lines
+    expect(Object.keys(line ?? {}).slice(0, 3)).toEqual(['timestamp', 'level', 'message'])
+    expect(new Date(line?.timestamp as string).toISOString()).toBe(line?.timestamp)
+    expect(line).toMatchObject({
+      level: 'INFO',
+      outcome: 'success',
+      message: expect.stringMatching(/^invocation success: \d+ % of the \d+ ms budget used$/),
+    })
+  })
+
+  it('hands a logger the record without level or timestamp, which the logger adds itself', async () => {
+    const logger = memoryLogger()
+    await invoke(chain(async () => 'ok', { logger }))
+
+    const { level, ...given } = logger.records[0] ?? {}
+    expect(level).toBe('INFO')
+    expect(given).not.toHaveProperty('level')
+    expect(given).not.toHaveProperty('timestamp')
+    expect(given).toHaveProperty('message')
+  })
+
+  it('falls back to stdout when the logger throws', async () => {
+    const broken = {
+      info: () => {
+        throw new Error('closed')
+      },
+      warn: () => {},
+    }
+    const { lines, result } = await stdoutLines(() => invoke(chain(async () => 'ok', { logger: broken })))
+
+    expect(result.status).toBe('succeeded')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'success' })
+  })
+
+  it('cuts coarse phases at its own before when another middleware of ours created the deadline first', async () => {
+    const logger = memoryLogger()
+    const handler = middy(() => sleep(40))
+      .use(deadline())
+      .use(delayedMiddleware('auth', { before: 30 }))
+      .use(timingLogger({ logger }))
+    await invokeWithTimeout(handler, {})
+
+    const phases = logger.records[0]?.phases as { name: string; durationMs: number }[]
+    expect(phases.map((phase) => phase.name)).toEqual(['outer-before', 'inner', 'outer-after'])
+    expect(phases[0]?.durationMs).toBeGreaterThanOrEqual(28)
+    expect(phases[1]?.durationMs).toBeGreaterThanOrEqual(38)
+  })
+})
+
+describe('timingLogger: Server-Timing', () => {
+  it('adds the header to an HTTP response, with the handler and middleware times from the plugin', async () => {
+    const handler = chain(async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' }), {
+      logger: memoryLogger(),
+      serverTiming: true,
+    })
+    const outcome = await invoke(handler)
+
+    const headers = (outcome as { response: { headers: Record<string, string> } }).response.headers
+    expect(headers['content-type']).toBe('application/json')
+    expect(headers['Server-Timing']).toMatch(/^total;dur=[\d.]+, handler;dur=[\d.]+, middleware;dur=[\d.]+$/)
+  })
+
+  it('appends to a header already set, and adds it to an early response too', async () => {
+    const appended = chain(async () => ({ statusCode: 200, headers: { 'server-timing': 'db;dur=12' } }), {
+      logger: memoryLogger(),
+      serverTiming: true,
+    })
+    const early = chain(
+      async () => ({ statusCode: 200 }),
+      { logger: memoryLogger(), serverTiming: true },
+      { plugin: false, middlewares: [{ before: () => ({ statusCode: 304 }) }] },
+    )
+
+    const first = (await invoke(appended)) as { response: { headers: Record<string, string> } }
+    const second = (await invoke(early)) as { response: { headers: Record<string, string> } }
+    expect(first.response.headers['server-timing']).toMatch(/^db;dur=12, total;dur=[\d.]+/)
+    expect(first.response.headers).not.toHaveProperty('Server-Timing')
+    expect(second.response.headers['Server-Timing']).toMatch(/^total;dur=[\d.]+$/)
+  })
+
+  it('leaves a response that is not an HTTP one alone, and adds nothing unless asked', async () => {
+    const plain = await invoke(chain(async () => ({ items: 3 }), { logger: memoryLogger(), serverTiming: true }))
+    const notAsked = await invoke(chain(async () => ({ statusCode: 200 }), { logger: memoryLogger() }))
+
+    expect(plain).toMatchObject({ response: { items: 3 } })
+    expect((plain as { response: object }).response).not.toHaveProperty('headers')
+    expect((notAsked as { response: object }).response).not.toHaveProperty('headers')
+  })
+})
+
+describe('timingLogger: outbound calls', () => {
+  const CALLS = Symbol.for('@middy-deadline/outbound.calls')
+  const call = (url: string, durationMs: number, outcome: string) => ({
+    kind: 'fetch',
+    method: 'GET',
+    url,
+    startMs: 1,
+    durationMs,
+    outcome,
+    status: 200,
+  })
+
+  /** Stands in for the outbound package: the same key, the same shape. */
+  const recordingCalls = (snapshot: () => unknown): MiddlewareObj => ({
+    before: (request) => {
+      const { deadline } = request.context as { deadline?: object }
+      Object.defineProperty(deadline as object, CALLS, { value: { snapshot }, enumerable: false })
+    },
+  })
+
+  it('summarises the calls the outbound package kept on the deadline, without query strings', async () => {
+    const logger = memoryLogger()
+    const snapshot = () => ({
+      recent: [call('https://api.example.com/users?email=a@b.c', 120, 'ok'), call('https://db.example.com/q', 40, 'ok')],
+      pending: [call('https://slow.example.com/report#x', 300, 'pending')],
+      counts: { started: 3, ok: 2, error: 0, timeout: 0, aborted: 0 },
+      totalDurationMs: 160,
+      dropped: 0,
+    })
+    await invoke(chain(async () => 'ok', { logger }, { middlewares: [recordingCalls(snapshot)] }))
+
+    const outbound = logger.records[0]?.outbound as { slowest: { target: string; outcome: string }[] }
+    expect(outbound).toMatchObject({ started: 3, ok: 2, pending: 1, totalMs: 160 })
+    expect(outbound.slowest.map((slow) => [slow.target, slow.outcome])).toEqual([
+      ['https://slow.example.com/report', 'pending'],
+      ['https://api.example.com/users', 'ok'],
+      ['https://db.example.com/q', 'ok'],
+    ])
+    expect(JSON.stringify(logger.records[0])).not.toContain('email=')
+  })
+
+  it('goes without a summary when the shape is not the expected one, and takes a summary of your own', async () => {
+    const logger = memoryLogger()
+    await invoke(
+      chain(
+        async () => 'ok',
+        { logger },
+        {
+          middlewares: [
+            recordingCalls(() => {
+              throw new Error('other version')
+            }),
+          ],
+        },
+      ),
+    )
+    await invoke(chain(async () => 'ok', { logger, summarizeOutbound: (deadline) => ({ marks: deadline.marks.length }) }))
+
+    expect(logger.records[0]?.outcome).toBe('success')
+    expect(logger.records[0]).not.toHaveProperty('outbound')
+    expect(logger.records[1]?.outbound).toEqual({ marks: 0 })
+  })
+})
+
+describe('timingLogger: options', () => {
+  it.each([
+    [{ nearMissThreshold: 0 }, 'nearMissThreshold'],
+    [{ nearMissThreshold: 1.5 }, 'nearMissThreshold'],
+    [{ sampleRate: -0.1 }, 'sampleRate'],
+    [{ logger: { info: () => {} } }, 'logger'],
+    [{ emf: { namespace: '' } }, 'emf.namespace'],
+    [{ emf: { namespace: 'x', dimensions: { service: '' } } }, 'emf.dimensions.service'],
+    [{ emf: { namespace: 'x', dimensions: { Duration: 'x' } } }, 'emf.dimensions.Duration'],
+    [{ serverTiming: 'yes' }, 'serverTiming'],
+    [{ sampelRate: 0.5 }, 'sampelRate'],
+  ])('rejects %j at creation, naming the option', (options, option) => {
+    expect(() => timingLogger(options as never)).toThrow(`@middy-deadline/timing-logger: option \`${option}\``)
+  })
+
+  it('works with the plugin spread into options of its own', async () => {
+    const logger = memoryLogger()
+    const handler = middy(async () => 'ok', { ...deadlinePlugin(), timeoutEarlyInMillis: 10 }).use(timingLogger({ logger }))
+    await invokeWithTimeout(handler, {})
+    expect(logger.records[0]?.timingSource).toBe('plugin')
+  })
+})
