@@ -1,0 +1,29 @@
+import middy from '@middy/core'
+import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { type Outcome, type TimingLoggerSink, type TimingRecord, timingLogger } from '@middy-deadline/timing-logger'
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
+import { expectTypeOf } from 'vitest'
+
+// It fits a typed chain, with the plugin, whatever the event, result and context types.
+middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, DeadlineContext>(
+  async (event: APIGatewayProxyEventV2) => ({ statusCode: 200, body: event.rawPath }),
+  { ...deadlinePlugin() },
+).use(timingLogger({ serverTiming: true, emf: { namespace: 'Orders', dimensions: { service: 'orders' } } }))
+
+// The fields hook sees the record it adds to; console is a logger.
+timingLogger({
+  logger: console,
+  fields: (_request, record) => {
+    expectTypeOf(record.outcome).toEqualTypeOf<Outcome>()
+    expectTypeOf(record.durationMs).toEqualTypeOf<number>()
+    expectTypeOf(record.remainingMs).toEqualTypeOf<number | null>()
+    return { tenant: 'acme' }
+  },
+})
+expectTypeOf(console).toExtend<TimingLoggerSink>()
+expectTypeOf<TimingRecord['outcome']>().toEqualTypeOf<'success' | 'error' | 'early-response' | 'timeout'>()
+
+// @ts-expect-error the threshold is a share of the timeout, not milliseconds as a string
+timingLogger({ nearMissThreshold: '800' })
+// @ts-expect-error an EMF output needs its namespace
+timingLogger({ emf: { dimensions: { service: 'orders' } } })
