@@ -9,7 +9,7 @@ import type {
   Pluggable,
 } from '@smithy/types'
 import { callLogOf, type PendingCall } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
+import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError, reachCutoffIfDue } from './errors.js'
 import { type CallLimits, PACKAGE, validateLimits } from './options.js'
 
 export type AwsSdkDeadlineOptions = CallLimits
@@ -112,7 +112,6 @@ function sendMiddleware<Input extends object, Output extends object>(limits: Cal
       context[SEND] = state
       try {
         const result = await next(args)
-        state.call.update({ attempts: state.attempts, method: state.target.method, url: state.target.url })
         state.call.finish('ok')
         return result
       } catch (error) {
@@ -133,6 +132,7 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       state.attemptScope?.dispose()
       state.attempts++
       Object.assign(state.target, describeRequest(args.request))
+      state.call.update({ method: state.target.method, url: state.target.url, attempts: state.attempts })
       const { deadline, callerSignal } = state
       if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
         state.lastAttemptError = notSentError(state.target, deadline, limits.minimumMs)
@@ -144,7 +144,7 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       try {
         // The request handler aborts the socket on this signal; racing it too keeps the bound for a
         // handler that ignores `abortSignal`.
-        const result = await raceSignal(next(args), scope.signal)
+        const result = await raceSignal(next(args), scope.signal, () => reachCutoffIfDue(deadline, scope.signal))
         releaseAfterBody(scope, (result.response as { body?: unknown } | undefined)?.body)
         return result
       } catch (error) {
@@ -205,7 +205,6 @@ function wrapRequestHandler(config: AwsClientConfigLike): void {
 
 function settleSend(state: SendState, limits: CallLimits, error: unknown): unknown {
   const { call, retryScope, callerSignal, lastAttemptError } = state
-  call.update({ attempts: state.attempts, method: state.target.method, url: state.target.url })
   if (error instanceof OutboundTimeoutError) {
     call.finish('timeout', error.limit)
     return error
@@ -232,9 +231,12 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
   )
 }
 
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal, aborted: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
+    const onAbort = () => {
+      reject(signal.reason)
+      aborted()
+    }
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })
     promise.then(

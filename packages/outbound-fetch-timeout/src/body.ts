@@ -41,20 +41,23 @@ export function watchBody(response: Response, watch: BodyWatch): Response {
       },
     })
   }
-  let watched: ReadableStream<Uint8Array> | null | undefined
+  let watched: ReadableStream<Uint8Array> | undefined
   Object.defineProperty(response, 'body', {
     configurable: true,
     // Read from the original getter at first access, not before: `clone()` replaces the stream.
     get: () => {
-      watched ??= watchStream(bodyOf.call(response) as ReadableStream<Uint8Array> | null, watch)
+      if (watched !== undefined) return watched
+      const original = bodyOf.call(response)
+      // A `fetch` option may return another Response class (a Node stream body): leave it as it is.
+      if (!(original instanceof ReadableStream)) return original
+      watched = watchStream(original as ReadableStream<Uint8Array>, watch)
       return watched
     },
   })
   return response
 }
 
-function watchStream(stream: ReadableStream<Uint8Array> | null, watch: BodyWatch): ReadableStream<Uint8Array> | null {
-  if (stream === null) return null
+function watchStream(stream: ReadableStream<Uint8Array>, watch: BodyWatch): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   return new ReadableStream<Uint8Array>(
     {

@@ -1,9 +1,9 @@
 import { currentDeadline, type Deadline } from '@middy-deadline/deadline'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget } from './errors.js'
+import { abortError, endingOf, notSentError, type OutboundTarget, reachCutoffIfDue } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
-import { originalGlobalFetch } from './original-fetch.js'
+import { originalGlobalFetch, unwrapped } from './original-fetch.js'
 
 /** A `fetch` whose every call ends no later than the invocation's cutoff. */
 export type DeadlineFetch = FetchLike
@@ -67,9 +67,10 @@ export async function fetchWithin(
   scope.signal.addEventListener(
     'abort',
     () => {
-      if (answeredAtMs !== undefined && !bodyTouched) return call.finishOnAbort('ok', undefined, answeredAtMs)
       const { outcome, limit } = endingOf(scope.signal, callerSignal)
-      call.finishOnAbort(outcome, limit)
+      if (answeredAtMs !== undefined && !bodyTouched) call.finishOnAbort('ok', undefined, answeredAtMs)
+      else call.finishOnAbort(outcome, limit)
+      reachCutoffIfDue(deadline, scope.signal)
     },
     { once: true },
   )
@@ -77,7 +78,7 @@ export async function fetchWithin(
 
   let response: Response
   try {
-    response = await (underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
+    response = await unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
   } catch (error) {
     throw settle(error)
   }
@@ -99,7 +100,11 @@ export async function fetchWithin(
 export function targetOf(input: string | URL | Request, init: RequestInit | undefined): OutboundTarget {
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
   const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-  const url = URL.parse(href)
-  if (url === null) return { label: 'invalid URL', method, url: undefined }
-  return { label: url.host, method, url: `${url.origin}${url.pathname}` }
+  try {
+    const url = new URL(href)
+    return { label: url.host, method, url: `${url.origin}${url.pathname}` }
+  } catch {
+    // fetch itself rejects such a URL; the error must not repeat it (it may hold a token).
+    return { label: 'invalid URL', method, url: undefined }
+  }
 }

@@ -11,6 +11,10 @@ export type Wrapper = FetchLike & { [ORIGINAL]?: FetchLike }
  * through the patched global they would be bounded twice.
  */
 export function originalGlobalFetch(): FetchLike {
-  const current = globalThis.fetch as Wrapper
-  return current[ORIGINAL] ?? current
+  return unwrapped(globalThis.fetch)
+}
+
+/** `fetch` itself, or what it wraps when it is our wrapper (a `fetch` option set to the patched global). */
+export function unwrapped(fetch: FetchLike): FetchLike {
+  return (fetch as Wrapper)[ORIGINAL] ?? fetch
 }

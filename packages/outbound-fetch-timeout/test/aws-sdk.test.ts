@@ -29,6 +29,10 @@ async function sendInInvocation(client: SQSClient, timeoutMs: number) {
     async (_event: unknown, context: DeadlineContext) => {
       const started = performance.now()
       const arrivalsBefore = server.arrivals.length
+      let pendingAtCutoff: unknown[] | undefined
+      context.deadline.onCutoff((deadline) => {
+        pendingAtCutoff = [...outboundCallsOf(deadline).pending]
+      })
       try {
         const output = await client.send(new GetQueueUrlCommand({ QueueName: 'orders' }))
         return { output, afterMs: performance.now() - started, calls: outboundCallsOf(context.deadline) }
@@ -37,6 +41,7 @@ async function sendInInvocation(client: SQSClient, timeoutMs: number) {
           error,
           afterMs: performance.now() - started,
           calls: outboundCallsOf(context.deadline),
+          pendingAtCutoff,
           // When each attempt reached the server, in ms before the invocation's cutoff.
           attemptsLeftMs: server.arrivals.slice(arrivalsBefore).map((a) => timeoutMs - RESERVE_MS - (a.atMs - started)),
         }
@@ -50,6 +55,7 @@ async function sendInInvocation(client: SQSClient, timeoutMs: number) {
     afterMs: number
     calls: ReturnType<typeof outboundCallsOf>
     attemptsLeftMs: number[]
+    pendingAtCutoff: unknown[] | undefined
   }
 }
 
@@ -80,6 +86,8 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
     expect(result.error).toMatchObject({ limit: 'invocation deadline' })
     expect(result.attemptsLeftMs).toHaveLength(1)
+    // The timeout record, written at the cutoff, still sees the send in flight.
+    expect(result.pendingAtCutoff).toEqual([expect.objectContaining({ kind: 'aws-sdk', label: 'SQS.GetQueueUrl', method: 'POST' })])
     // The cutoff is 400 ms after the start.
     expect(result.afterMs).toBeGreaterThanOrEqual(380)
     expect(result.afterMs).toBeLessThan(480)

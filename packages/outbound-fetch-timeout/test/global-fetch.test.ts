@@ -111,6 +111,17 @@ describe('patchGlobalFetch', () => {
     expect(restoreGlobalFetch()).toBe(false)
   })
 
+  it('bounds a call once, even when the patched global is handed back as the fetch option', async () => {
+    vi.stubGlobal('fetch', async () => new Response('stub'))
+    await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+      await (await context.fetch('https://api.test/x')).text()
+      await (await fetch('https://api.test/y')).text()
+      return outboundCallsOf(context.deadline).counts
+    }).use(outboundFetchTimeout({ patchGlobalFetch: true, fetch: globalThis.fetch }))
+    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toMatchObject({ started: 2, ok: 2 })
+  })
+
   it('does not stack a second wrapper over a fetch that replaced ours, and says so once', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
     const original = globalThis.fetch
