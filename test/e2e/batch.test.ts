@@ -1,28 +1,19 @@
 import type { SQSBatchResponse } from 'aws-lambda'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sqsEvent } from './events.js'
-import { bundleFunction, type LambdaFunction, linesWith, startFunction } from './harness/index.js'
+import { linesWith } from './harness/index.js'
+import { functionUnderTest } from './lifecycle.js'
 
 // docs/examples/sqs-orders.ts under the real runtime: 12 orders of ~100 ms each against a 1 s timeout.
 
-let bundle: string
-let fn: LambdaFunction | undefined
-
-beforeAll(async () => {
-  bundle = await bundleFunction('docs/examples/sqs-orders.ts')
-})
-
-afterEach(async () => {
-  await fn?.stop()
-  fn = undefined
-})
+const example = functionUnderTest('docs/examples/sqs-orders.ts')
 
 const orderIds = Array.from({ length: 12 }, (_, i) => `order-${String(i + 1).padStart(2, '0')}`)
 const saved = (logs: readonly string[]) => linesWith(logs, 'saved order').map((line) => /saved order (\S+)/.exec(line)?.[1] as string)
 
 describe('an SQS batch bigger than the budget (remaining-time-budget)', () => {
   it('answers in time naming exactly the records not done; re-driving them finishes the batch, nothing lost, nothing done twice', async () => {
-    fn = await startFunction({ bundle, handler: 'index.handler', timeoutMs: 1000 })
+    const fn = await example.start({ handler: 'index.handler', timeoutMs: 1000 })
     const savedInAll: string[] = []
     let delivery = [...orderIds]
     let rounds = 0
@@ -48,7 +39,7 @@ describe('an SQS batch bigger than the budget (remaining-time-budget)', () => {
   })
 
   it('without it, the invocation is cut off mid-batch: the whole batch comes back and what was saved is saved again', async () => {
-    fn = await startFunction({ bundle, handler: 'index.unprotected', timeoutMs: 1000 })
+    const fn = await example.start({ handler: 'index.unprotected', timeoutMs: 1000 })
     const first = await fn.invoke(sqsEvent(orderIds))
     const savedFirst = saved(first.logs)
     const firstSeen = JSON.stringify({ status: first.status, error: first.error?.errorType, savedFirst })

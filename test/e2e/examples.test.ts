@@ -1,19 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { bundleFunction, type InvokeResult, jsonRecords, type LambdaFunction, startFunction } from './harness/index.js'
+import { describe, expect, it } from 'vitest'
+import { type InvokeResult, jsonRecords } from './harness/index.js'
+import { functionUnderTest } from './lifecycle.js'
 
 // docs/examples/report-export.ts does what its comment says, under the real runtime.
 
-let bundle: string
-let fn: LambdaFunction | undefined
-
-beforeAll(async () => {
-  bundle = await bundleFunction('docs/examples/report-export.ts')
-})
-
-afterEach(async () => {
-  await fn?.stop()
-  fn = undefined
-})
+const example = functionUnderTest('docs/examples/report-export.ts')
 
 const metric = (result: InvokeResult) => jsonRecords(result.logs).filter((record) => record.metric === 'pagesRendered')
 const timeoutRecord = (result: InvokeResult) =>
@@ -23,14 +14,14 @@ describe('docs/examples/report-export.ts', () => {
   const bigExport = { pages: 30, msPerPage: 100 }
 
   it('unprotected: cut off at the hard deadline, the metric in its finally is lost', async () => {
-    fn = await startFunction({ bundle, handler: 'index.unprotected', timeoutMs: 1000 })
+    const fn = await example.start({ handler: 'index.unprotected', timeoutMs: 1000 })
     const result = await fn.invoke(bigExport)
     expect(['timeout', 'error']).toContain(result.status)
     expect(metric(result)).toEqual([])
   })
 
   it('with graceful-timeout: a 503 before the hard deadline, the metric flushed, one record with the last page reached', async () => {
-    fn = await startFunction({ bundle, handler: 'index.handler', timeoutMs: 1000 })
+    const fn = await example.start({ handler: 'index.handler', timeoutMs: 1000 })
     const result = await fn.invoke<{ statusCode: number; headers: Record<string, string> }>(bigExport)
 
     expect(result.status).toBe('ok')
@@ -44,7 +35,7 @@ describe('docs/examples/report-export.ts', () => {
   })
 
   it('blocking render: killed all the same, but the watchdog wrote the record first', async () => {
-    fn = await startFunction({ bundle, handler: 'index.handler', timeoutMs: 1000 })
+    const fn = await example.start({ handler: 'index.handler', timeoutMs: 1000 })
     const result = await fn.invoke({ ...bigExport, blocking: true })
     expect(result.status).toBe('timeout')
     expect(timeoutRecord(result)).toEqual([expect.objectContaining({ source: 'watchdog', requestId: result.requestId })])

@@ -1,29 +1,20 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Probe } from './functions/probe-app.js'
-import { bundleFunction, type InvokeResult, jsonRecords, type LambdaFunction, linesWith, startFunction } from './harness/index.js'
+import { type InvokeResult, jsonRecords, linesWith } from './harness/index.js'
+import { functionUnderTest } from './lifecycle.js'
 
 // graceful-timeout under the real runtime: a 1 s function, cutoff 300 ms before the hard deadline.
 
 type Answer = Probe | { statusCode: number; body: string }
 
-let bundle: string
-let fn: LambdaFunction | undefined
-
-beforeAll(async () => {
-  bundle = await bundleFunction('test/e2e/functions/probe-graceful.ts')
-})
-
-afterEach(async () => {
-  await fn?.stop()
-  fn = undefined
-})
+const probe = functionUnderTest('test/e2e/functions/probe-graceful.ts')
 
 const timeoutRecords = (result: InvokeResult) =>
   jsonRecords(result.logs).filter((record) => record.package === '@middy-deadline/graceful-timeout')
 
 describe('graceful-timeout', () => {
   it('settles an overrunning invocation with the configured response before the hard deadline; its finally ran, one record', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1000 })
+    const fn = await probe.start({ timeoutMs: 1000 })
     const result = await fn.invoke<Answer>({ workMs: 5000, useSignal: true })
 
     expect(result.status).toBe('ok')
@@ -37,7 +28,7 @@ describe('graceful-timeout', () => {
   })
 
   it('leaves nothing behind: the next, thawed invocation sees no timer and no log line of the previous one', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1000 })
+    const fn = await probe.start({ timeoutMs: 1000 })
     const settled = await fn.invoke<Answer>({ workMs: 5000, useSignal: true })
     expect(settled.response).toEqual({ statusCode: 504, body: 'timed out' })
 
@@ -52,7 +43,7 @@ describe('graceful-timeout', () => {
   })
 
   it('settles a handler that ignores the signal too (Middy early timeout at the cutoff), with one record', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1000 })
+    const fn = await probe.start({ timeoutMs: 1000 })
     const result = await fn.invoke<Answer>({ workMs: 5000 })
 
     expect(result.status).toBe('ok')
@@ -62,7 +53,7 @@ describe('graceful-timeout', () => {
   })
 
   it('cannot stop a handler that ignores the signal: its abandoned work finishes inside the next, thawed invocation', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1000 })
+    const fn = await probe.start({ timeoutMs: 1000 })
     // Settled at the cutoff (700 ms); the handler's own wait would end at 1200 ms, after the freeze.
     const settled = await fn.invoke<Answer>({ workMs: 1200 })
     expect(settled.response).toEqual({ statusCode: 504, body: 'timed out' })
@@ -73,7 +64,7 @@ describe('graceful-timeout', () => {
   })
 
   it('writes the record from the watchdog before the kill when the handler is stuck in a synchronous loop', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1000 })
+    const fn = await probe.start({ timeoutMs: 1000 })
     const result = await fn.invoke<Answer>({ spinMs: 3000 })
 
     // Nothing on the main thread can run: Lambda kills it, but the record is already out.
@@ -89,7 +80,7 @@ describe('graceful-timeout', () => {
   })
 
   it('settles concurrent invocations with different deadlines each on its own (multi-concurrency)', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1500, maxConcurrency: 4 })
+    const fn = await probe.start({ timeoutMs: 1500, maxConcurrency: 4 })
     const [short, quick, long, steady] = await Promise.all([
       fn.invoke<Answer>({ workMs: 5000, useSignal: true }, { timeoutMs: 800 }),
       fn.invoke<Answer>({ workMs: 100, useSignal: true }, { timeoutMs: 1500 }),

@@ -1,29 +1,23 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { bundleFunction, type LambdaFunction, linesWith, startFunction } from './harness/index.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { linesWith } from './harness/index.js'
+import { functionUnderTest } from './lifecycle.js'
 
 // docs/examples/slow-downstream.ts under the real runtime, against a local server that accepts
 // every request and never answers.
 
-let bundle: string
+const example = functionUnderTest('docs/examples/slow-downstream.ts')
 let downstream: Server
 let downstreamUrl: string
 let requestsSeen = 0
-let fn: LambdaFunction | undefined
 
 beforeAll(async () => {
-  bundle = await bundleFunction('docs/examples/slow-downstream.ts')
   downstream = createServer(() => {
     requestsSeen++
   })
   await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve))
   downstreamUrl = `http://127.0.0.1:${(downstream.address() as AddressInfo).port}`
-})
-
-afterEach(async () => {
-  await fn?.stop()
-  fn = undefined
 })
 
 afterAll(async () => {
@@ -33,7 +27,7 @@ afterAll(async () => {
 
 describe('an outbound call that never answers (outbound-fetch-timeout)', () => {
   it('is cut at the cutoff, before the hard deadline, with our error naming the call', async () => {
-    fn = await startFunction({ bundle, handler: 'index.handler', timeoutMs: 1000, env: { PRICES_URL: downstreamUrl } })
+    const fn = await example.start({ handler: 'index.handler', timeoutMs: 1000, env: { PRICES_URL: downstreamUrl } })
     const before = requestsSeen
     const result = await fn.invoke<{ statusCode: number }>({ productId: '7' })
 
@@ -48,7 +42,7 @@ describe('an outbound call that never answers (outbound-fetch-timeout)', () => {
   })
 
   it('without it, the call outlives the invocation: killed, or failed by Middy within a few ms of the deadline', async () => {
-    fn = await startFunction({ bundle, handler: 'index.unprotected', timeoutMs: 1000, env: { PRICES_URL: downstreamUrl } })
+    const fn = await example.start({ handler: 'index.unprotected', timeoutMs: 1000, env: { PRICES_URL: downstreamUrl } })
     const result = await fn.invoke({ productId: '7' })
 
     expect(['timeout', 'error']).toContain(result.status)

@@ -1,31 +1,18 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Probe } from './functions/probe-app.js'
-import { bundleFunction, type LambdaFunction, linesWith, startFunction } from './harness/index.js'
+import { linesWith } from './harness/index.js'
+import { functionUnderTest } from './lifecycle.js'
 
 // What the runtime itself does to a function, before any of our middlewares is involved, and the
 // shared deadline as user code finds it under the real runtime client.
 
-let bare: string
-let plain: string
-let withDeadline: string
-let fn: LambdaFunction | undefined
-
-beforeAll(async () => {
-  ;[bare, plain, withDeadline] = await Promise.all([
-    bundleFunction('test/e2e/functions/probe-bare.ts'),
-    bundleFunction('test/e2e/functions/probe-plain.ts'),
-    bundleFunction('test/e2e/functions/probe-deadline.ts'),
-  ])
-})
-
-afterEach(async () => {
-  await fn?.stop()
-  fn = undefined
-})
+const bare = functionUnderTest('test/e2e/functions/probe-bare.ts')
+const plain = functionUnderTest('test/e2e/functions/probe-plain.ts')
+const withDeadline = functionUnderTest('test/e2e/functions/probe-deadline.ts')
 
 describe('the Lambda runtime, as the harness runs it', () => {
   it('kills a handler that runs past its timeout: Task timed out, its finally never ran, the next start is cold', async () => {
-    fn = await startFunction({ bundle: bare, timeoutMs: 1000 })
+    const fn = await bare.start({ timeoutMs: 1000 })
 
     const killed = await fn.invoke({ workMs: 5000 })
     expect(killed.status).toBe('timeout')
@@ -44,7 +31,7 @@ describe('the Lambda runtime, as the harness runs it', () => {
     // Middy 7 races the handler against the remaining time minus 5 ms (timeoutEarlyInMillis).
     // Under the real runtime those 5 ms are a coin toss: sometimes its TimeoutError is posted in
     // time, sometimes the sandbox is killed first. Either way the handler itself was cut off.
-    fn = await startFunction({ bundle: plain, timeoutMs: 1000 })
+    const fn = await plain.start({ timeoutMs: 1000 })
     const result = await fn.invoke({ workMs: 5000 })
 
     expect(['error', 'timeout']).toContain(result.status)
@@ -56,7 +43,7 @@ describe('the Lambda runtime, as the harness runs it', () => {
   })
 
   it('keeps one warm process between invocations and answers each with its own request id', async () => {
-    fn = await startFunction({ bundle: plain, timeoutMs: 1000 })
+    const fn = await plain.start({ timeoutMs: 1000 })
     const first = await fn.invoke<Probe>({})
     const second = await fn.invoke<Probe>({})
     expect([first.coldStart, second.coldStart]).toEqual([true, false])
@@ -68,7 +55,7 @@ describe('the Lambda runtime, as the harness runs it', () => {
   })
 
   it('freezes the process between invocations: a timer left by one invocation fires inside the next', async () => {
-    fn = await startFunction({ bundle: plain, timeoutMs: 1000 })
+    const fn = await plain.start({ timeoutMs: 1000 })
     const first = await fn.invoke({ leaveTimerMs: 100 })
     // Frozen, the process cannot run the timer now, however long we wait...
     await new Promise((resolve) => setTimeout(resolve, 300))
@@ -82,7 +69,7 @@ describe('the Lambda runtime, as the harness runs it', () => {
 
 describe('the shared deadline under the real runtime', () => {
   it('is context.deadline and currentDeadline(), stored in the runtime InvokeStore, with the hard deadline Lambda gave', async () => {
-    fn = await startFunction({ bundle: withDeadline, timeoutMs: 1000 })
+    const fn = await withDeadline.start({ timeoutMs: 1000 })
     const { response: probe, deadlineAt, requestId } = await fn.invoke<Probe>({ workMs: 20 })
 
     expect(probe).toMatchObject({
@@ -98,7 +85,7 @@ describe('the shared deadline under the real runtime', () => {
   })
 
   it('releases its cutoff timer at the end: unlike a plain setTimeout, nothing of it acts in the next (thawed) invocation', async () => {
-    fn = await startFunction({ bundle: withDeadline, timeoutMs: 600 })
+    const fn = await withDeadline.start({ timeoutMs: 600 })
     // Cutoff at 600 - 200 = 400 ms; both the listener and a plain timer are due then.
     const first = await fn.invoke({ leaveCutoffListener: true, leaveTimerMs: 400 })
     await new Promise((resolve) => setTimeout(resolve, 500))
@@ -110,7 +97,7 @@ describe('the shared deadline under the real runtime', () => {
   })
 
   it('reaches the cutoff of a slow invocation inside it, 200 ms before the hard deadline', async () => {
-    fn = await startFunction({ bundle: withDeadline, timeoutMs: 600 })
+    const fn = await withDeadline.start({ timeoutMs: 600 })
     const slow = await fn.invoke({ leaveCutoffListener: true, workMs: 450 })
     expect(slow.status).toBe('ok')
     expect(linesWith(slow.logs, `cutoff listener from ${slow.requestId}`)).toHaveLength(1)
@@ -119,7 +106,7 @@ describe('the shared deadline under the real runtime', () => {
 
 describe('multi-concurrency (AWS_LAMBDA_MAX_CONCURRENCY)', () => {
   it('runs several invocations at once in one process, each finding its own deadline after its awaits', async () => {
-    fn = await startFunction({ bundle: withDeadline, timeoutMs: 1500, maxConcurrency: 4 })
+    const fn = await withDeadline.start({ timeoutMs: 1500, maxConcurrency: 4 })
     const results = await Promise.all([
       fn.invoke<Probe>({ workMs: 300 }, { timeoutMs: 1500 }),
       fn.invoke<Probe>({ workMs: 100 }, { timeoutMs: 800 }),

@@ -1,26 +1,17 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { bundleFunction, type InvokeResult, jsonRecords, type LambdaFunction, startFunction } from './harness/index.js'
+import { describe, expect, it } from 'vitest'
+import { type InvokeResult, jsonRecords } from './harness/index.js'
+import { functionUnderTest } from './lifecycle.js'
 
 // timing-logger under the real runtime, with graceful-timeout in the chain: a 1 s function.
 
-let bundle: string
-let fn: LambdaFunction | undefined
-
-beforeAll(async () => {
-  bundle = await bundleFunction('test/e2e/functions/probe-timed.ts')
-})
-
-afterEach(async () => {
-  await fn?.stop()
-  fn = undefined
-})
+const probe = functionUnderTest('test/e2e/functions/probe-timed.ts')
 
 const timingRecords = (result: InvokeResult) =>
   jsonRecords(result.logs).filter((record) => 'timingSource' in record && 'coldStart' in record)
 
 describe('timing-logger', () => {
   it('writes one record per invocation, the cold start on the first and again on the first after a kill', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1000 })
+    const fn = await probe.start({ timeoutMs: 1000 })
     const first = await fn.invoke({})
     const warm = await fn.invoke({})
     const settled = await fn.invoke({ workMs: 5000, useSignal: true })
@@ -40,7 +31,7 @@ describe('timing-logger', () => {
   })
 
   it('writes one record per invocation under multi-concurrency, each with its own request id, one cold start', async () => {
-    fn = await startFunction({ bundle, timeoutMs: 1500, maxConcurrency: 4 })
+    const fn = await probe.start({ timeoutMs: 1500, maxConcurrency: 4 })
     const results = await Promise.all([
       fn.invoke({ workMs: 200 }),
       fn.invoke({ workMs: 5000, useSignal: true }, { timeoutMs: 800 }),
