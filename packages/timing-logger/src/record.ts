@@ -9,8 +9,8 @@ export type Outcome = 'success' | 'error' | 'early-response' | 'timeout'
 export interface TimingRecord {
   message: string
   requestId: string
-  functionName: string | undefined
-  functionVersion: string | undefined
+  functionName?: string
+  functionVersion?: string
   outcome: Outcome
   /** The error's `name` (never its message, which may carry data); on `error` and `timeout`. */
   errorName?: string
@@ -40,9 +40,9 @@ export interface TimingRecord {
   outbound?: unknown
   /** Resident memory of the whole process when the invocation ended. */
   rssMB: number
-  memoryLimitMB: number | undefined
+  memoryLimitMB?: number
   /** `rssMB / memoryLimitMB`: close to 1 means little memory, and on Lambda little CPU too. */
-  memoryUsedShare: number | undefined
+  memoryUsedShare?: number
   /** Present when routine records are sampled: each written routine record stands for 1/sampleRate. */
   sampleRate?: number
 }
@@ -74,13 +74,21 @@ export function buildRecord({ request, deadline, own, cold, earlyResponse, nearM
   const memoryLimitMB = positiveNumber(context.memoryLimitInMB)
   const rss = process.memoryUsage.rss() / MB
 
+  const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
+  const totals = source === 'plugin' ? totalsOf(phases) : undefined
+
+  // In reading order; absent fields are dropped below rather than written as null.
   const record: TimingRecord = {
     message: messageOf(outcome, nearMiss, share, budgetMs),
     requestId: deadline.requestId,
     functionName: stringOr(context.functionName),
     functionVersion: stringOr(context.functionVersion),
     outcome,
+    errorName: request.error === undefined ? undefined : errorName(request.error),
+    statusCode: typeof statusCode === 'number' ? statusCode : undefined,
     coldStart: cold.coldStart,
+    initType: cold.initType,
+    initDurationMs: cold.initDurationMs === undefined ? undefined : round(cold.initDurationMs),
     durationMs: round(endMs),
     budgetMs,
     remainingMs: Number.isFinite(remaining) ? round(remaining) : null,
@@ -88,19 +96,16 @@ export function buildRecord({ request, deadline, own, cold, earlyResponse, nearM
     nearMiss,
     cutoffReached: deadline.cutoffReached,
     timingSource: source,
+    handlerMs: totals?.handlerMs,
+    middlewareMs: totals?.middlewareMs,
     phases,
     marks: deadline.marks.map((mark) => ({ name: mark.name, atMs: round(mark.atMs) })),
+    outbound,
     rssMB: round1(rss),
     memoryLimitMB,
     memoryUsedShare: memoryLimitMB === undefined ? undefined : round2(rss / memoryLimitMB),
   }
-  if (request.error !== undefined) record.errorName = errorName(request.error)
-  const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
-  if (typeof statusCode === 'number') record.statusCode = statusCode
-  if (cold.initType !== undefined) record.initType = cold.initType
-  if (cold.initDurationMs !== undefined) record.initDurationMs = round(cold.initDurationMs)
-  if (source === 'plugin') Object.assign(record, withoutUndefined(totalsOf(phases)))
-  if (outbound !== undefined) record.outbound = outbound
+  for (const key of Object.keys(record) as (keyof TimingRecord)[]) if (record[key] === undefined) delete record[key]
   return record
 }
 
@@ -139,10 +144,6 @@ function errorName(error: unknown): string {
 function positiveNumber(value: unknown): number | undefined {
   const number = typeof value === 'string' ? Number(value) : value
   return typeof number === 'number' && Number.isFinite(number) && number > 0 ? number : undefined
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined)
