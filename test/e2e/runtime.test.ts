@@ -134,4 +134,16 @@ describe('multi-concurrency (AWS_LAMBDA_MAX_CONCURRENCY)', () => {
     const finished = results.map((r, i) => (handedOut[i] as number) + r.durationMs)
     expect(Math.max(...handedOut)).toBeLessThan(Math.min(...finished))
   })
+
+  it('reports a timed-out invocation without stopping the process or the others, as Managed Instances do', async () => {
+    const fn = await bare.start({ timeoutMs: 1000, maxConcurrency: 2 })
+    const [overrun, fine] = await Promise.all([fn.invoke({ workMs: 1500 }, { timeoutMs: 500 }), fn.invoke<Probe>({ workMs: 800 })])
+    expect(overrun.status).toBe('timeout')
+    expect(fine.status).toBe('ok')
+    // The overrun kept running in the same process: its finally shows in the log stream later.
+    const next = await fn.invoke<Probe>({ workMs: 900 })
+    expect(next.coldStart).toBe(false)
+    expect(fn.processesStarted).toBe(1)
+    expect(linesWith(fn.logs, `finally ran for ${overrun.requestId}`)).toHaveLength(1)
+  })
 })
