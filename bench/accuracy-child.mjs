@@ -1,6 +1,8 @@
 // How late cutoff handling runs after its planned time, over many short invocations in one process.
 // Usage: node bench/accuracy-child.mjs <deadline|graceful-timeout|middy-default> <idle|busy> <invocations>
+
 import { ACCURACY_SUBJECTS } from './lib/accuracy-subjects.mjs'
+import { writeResult } from './lib/result.mjs'
 import { percentile } from './lib/stats.mjs'
 
 const [subject, loop, countArg] = process.argv.slice(2)
@@ -33,18 +35,16 @@ for (let i = 0; i < count; i++) {
   generation++
   lateMs.push(handledAt - plannedAt)
 }
-console.log(
-  JSON.stringify({
-    subject,
-    loop,
-    node: process.version,
-    count,
-    timeoutMs: TIMEOUT_MS,
-    reserveMs: RESERVE_MS,
-    minMs: Math.min(...lateMs),
-    p50Ms: percentile(lateMs, 50),
-    p90Ms: percentile(lateMs, 90),
-    p99Ms: percentile(lateMs, 99),
-    maxMs: Math.max(...lateMs),
-  }),
-)
+writeResult({
+  subject,
+  loop,
+  node: process.version,
+  count,
+  timeoutMs: TIMEOUT_MS,
+  reserveMs: RESERVE_MS,
+  minMs: Math.min(...lateMs),
+  p50Ms: percentile(lateMs, 50),
+  p90Ms: percentile(lateMs, 90),
+  p99Ms: percentile(lateMs, 99),
+  maxMs: Math.max(...lateMs),
+})

@@ -1,7 +1,9 @@
 // One configuration, one store mode, one fresh process: prints per-invocation times as JSON.
-// Usage: node bench/overhead-child.mjs <config> <als|invoke-store> <batches> <batchSize> [sequential|concurrent]
+// Usage: node bench/overhead-child.mjs <config> <als|invoke-store|invoke-store-multi> <batches> <batchSize> [sequential|concurrent]
+
 import { CONFIGS, makeApp } from './lib/configs.mjs'
 import { contexts, invoker } from './lib/invoke.mjs'
+import { writeResult } from './lib/result.mjs'
 import { median, percentile } from './lib/stats.mjs'
 
 const [name, store, batchesArg, batchSizeArg, shape = 'sequential'] = process.argv.slice(2)
@@ -23,7 +25,7 @@ async function concurrentBatch(ctxs) {
 }
 const runBatch = shape === 'concurrent' ? concurrentBatch : sequentialBatch
 
-const warmup = Math.max(20, Math.floor(batches / 5))
+const warmup = Math.max(5, Math.floor(batches / 5))
 for (let i = 0; i < warmup; i++) await runBatch(contexts(batchSize))
 const perInvocationNs = []
 for (let i = 0; i < batches; i++) {
@@ -31,16 +33,14 @@ for (let i = 0; i < batches; i++) {
   perInvocationNs.push(Number(await runBatch(ctxs)) / batchSize)
 }
 const resources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
-console.log(
-  JSON.stringify({
-    config: name,
-    store,
-    shape,
-    node: process.version,
-    batches,
-    batchSize,
-    medianNs: median(perInvocationNs),
-    p99Ns: percentile(perInvocationNs, 99),
-    activeResourcesAfter: resources.length,
-  }),
-)
+writeResult({
+  config: name,
+  store,
+  shape,
+  node: process.version,
+  batches,
+  batchSize,
+  medianNs: median(perInvocationNs),
+  p99Ns: percentile(perInvocationNs, 99),
+  activeResourcesAfter: resources.length,
+})

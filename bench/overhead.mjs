@@ -12,21 +12,39 @@ const child = fileURLToPath(new URL('./overhead-child.mjs', import.meta.url))
 const concurrent = flag('concurrent')
 const rounds = Number(option('rounds', concurrent ? 2 : 3))
 const only = option('only', undefined)?.split(',')
-const configs = availableConfigs().filter((name) => only === undefined || only.includes(name) || name === 'middy-bare')
-const stores = ['als', 'invoke-store']
-// Sequential: 300 batches of 200 invocations (plus 60 warm-up batches). Concurrent: 1,000 in flight.
-const [batches, batchSize, shape] = concurrent ? [40, 1000, 'concurrent'] : [300, 200, 'sequential']
+// With 1,000 invocations in flight, the chains that matter: the baselines, the alternatives, ours whole.
+const CONCURRENT = [
+  'middy-bare',
+  'middy-default',
+  'dazn-log-timeout',
+  'powertools-logger',
+  'deadline',
+  'graceful-timeout+plugin',
+  'all-four',
+  'all-four+plugin',
+]
+const configs = availableConfigs().filter(
+  (name) => name === 'middy-bare' || ((only === undefined || only.includes(name)) && (!concurrent || CONCURRENT.includes(name))),
+)
+// Concurrent invocations run in Lambda's multi-concurrency mode, where its InvokeStore is an ALS.
+const stores = concurrent ? ['als', 'invoke-store-multi'] : ['als', 'invoke-store']
+// Sequential: 300 batches of 200 invocations (plus 60 warm-up batches). Concurrent: 20 batches of
+// 1,000 invocations in flight at once (plus 5 warm-up batches).
+const [batches, batchSize, shape] = concurrent ? [20, 1000, 'concurrent'] : [300, 200, 'sequential']
 
 const samples = {}
 for (const major of nodeMajors()) {
   for (let round = 0; round < rounds; round++) {
     for (const config of configs) {
       for (const store of stores) {
-        const result = runChild(NODES[major], child, [config, store, String(batches), String(batchSize), shape])
         const key = `${major}|${store}|${config}`
         samples[key] ??= []
-        samples[key].push(result)
-        process.stderr.write('.')
+        try {
+          samples[key].push(runChild(NODES[major], child, [config, store, String(batches), String(batchSize), shape]))
+          process.stderr.write('.')
+        } catch (error) {
+          process.stderr.write(`\n${error.message}\n`)
+        }
       }
     }
   }
@@ -39,6 +57,7 @@ for (const major of nodeMajors()) {
     const bare = median(samples[`${major}|${store}|middy-bare`].map((r) => r.medianNs))
     for (const config of configs) {
       const runs = samples[`${major}|${store}|${config}`]
+      if (runs.length === 0) continue
       const medianNs = median(runs.map((r) => r.medianNs))
       summary.push({
         node: runs[0].node,

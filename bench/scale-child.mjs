@@ -1,7 +1,9 @@
 // Memory and active handles over many sequential invocations of one chain, in one process.
 // Usage: node --expose-gc bench/scale-child.mjs <config> <als|invoke-store> <invocations> <samples>
+
 import { CONFIGS, makeApp } from './lib/configs.mjs'
 import { contexts, invoker } from './lib/invoke.mjs'
+import { writeResult } from './lib/result.mjs'
 
 const [name, store, totalArg, samplesArg] = process.argv.slice(2)
 const total = Number(totalArg)
@@ -30,4 +32,4 @@ for (let done = 0; done < total; ) {
   done += 1000
   if (done % every === 0) samples.push(sample(done, startedNs))
 }
-console.log(JSON.stringify({ config: name, store, node: process.version, total, samples }))
+writeResult({ config: name, store, node: process.version, total, samples })

@@ -1,16 +1,21 @@
-import { execFileSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 
 /**
  * Runs one measurement in a fresh Node process (so one configuration's AsyncLocalStorage or JIT
- * state never taxes another) and returns the JSON object it prints as its last stdout line.
+ * state never taxes another) and returns the JSON object it writes on fd 3. The child's stdout,
+ * where our middlewares write their log lines as they would on Lambda, goes to /dev/null.
  */
 export function runChild(nodeBin, script, args = [], nodeFlags = []) {
-  const out = execFileSync(nodeBin, [...nodeFlags, script, ...args], {
+  const result = spawnSync(nodeBin, [...nodeFlags, script, ...args], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NODE_ENV: 'production' },
   })
-  const lines = out.trim().split('\n')
+  if (result.status !== 0) {
+    const detail = (result.stderr ?? '').split('\n').filter(Boolean).slice(0, 6).join('\n  ')
+    throw new Error(`${script.split('/').pop()} ${args.join(' ')} failed (exit ${result.status}):\n  ${detail}`)
+  }
+  const lines = result.output[3].trim().split('\n')
   return JSON.parse(lines[lines.length - 1])
 }

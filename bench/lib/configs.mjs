@@ -5,7 +5,8 @@ import { distEntry, isBuilt } from './packages.mjs'
  * The chains measured per invocation. Every chain wraps the same trivial async handler and, except
  * `middy-default`, turns Middy's own early timeout off (`timeoutEarlyInMillis: 0`), so that each
  * row shows what its middleware adds to bare Middy. Modules load inside the factory: a process
- * loads only what it measures.
+ * loads only what it measures. The timing logger writes its record to stdout, as by default on
+ * Lambda; the bench points the child's stdout at /dev/null.
  */
 const RESPONSE = { statusCode: 200, body: 'ok' }
 /** The handler: returns at once, or (`yields`) waits one turn of the loop so invocations overlap. */
@@ -25,17 +26,7 @@ async function fourMiddlewares() {
     ours('outbound-fetch-timeout'),
     ours('remaining-time-budget'),
   ])
-  return [
-    timingLogger(timingLoggerOptions()),
-    gracefulTimeout({ reserveMs: 1000 }),
-    outboundFetchTimeout({ perRequestMs: 2000 }),
-    remainingTimeBudget(),
-  ]
-}
-
-/** The timing logger writes one record per invocation; the bench sends it to a no-op sink. */
-function timingLoggerOptions() {
-  return { write: () => {} }
+  return [timingLogger(), gracefulTimeout({ reserveMs: 1000 }), outboundFetchTimeout({ perRequestMs: 2000 }), remainingTimeBudget()]
 }
 
 export const CONFIGS = {
@@ -57,6 +48,21 @@ export const CONFIGS = {
       const { Logger } = await import('@aws-lambda-powertools/logger')
       const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
       return (await core())(app, BARE).use(injectLambdaContext(new Logger({ serviceName: 'bench' })))
+    },
+  },
+  'powertools-logger, one line': {
+    group: 'alternative',
+    label: "Powertools Logger's injectLambdaContext, and one logger.info line per invocation (the nearest job to timing-logger)",
+    build: async (app) => {
+      const { Logger } = await import('@aws-lambda-powertools/logger')
+      const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
+      const logger = new Logger({ serviceName: 'bench' })
+      const handler = async (event, context) => {
+        const response = await app(event, context)
+        logger.info('invocation done', { statusCode: response.statusCode })
+        return response
+      }
+      return (await core())(handler, BARE).use(injectLambdaContext(logger))
     },
   },
   deadline: {
@@ -112,7 +118,13 @@ export const CONFIGS = {
   'timing-logger': {
     group: 'ours',
     needs: ['deadline', 'timing-logger'],
-    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger(timingLoggerOptions())),
+    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger()),
+  },
+  'timing-logger, sampled out': {
+    group: 'ours',
+    label: 'timing-logger with sampleRate 0: routine records are built but not written',
+    needs: ['deadline', 'timing-logger'],
+    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger({ sampleRate: 0 })),
   },
   'all-four': {
     group: 'ours',
