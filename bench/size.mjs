@@ -18,6 +18,17 @@ console.log(
     ]),
   ),
 )
+// --breakdown: minified bytes per source file of each package, largest first (where to cut).
+if (flag('breakdown')) {
+  const { bundleSize, PEERS } = await import('./lib/bundle.mjs')
+  const { OURS } = await import('./lib/packages.mjs')
+  for (const name of OURS) {
+    const external = name === 'deadline' ? PEERS : [...PEERS, '@middy-deadline/deadline']
+    const { byInput } = await bundleSize(`export * from '@middy-deadline/${name}'`, { external })
+    const files = Object.entries(byInput).sort((a, b) => b[1] - a[1])
+    console.log(`\n${name}: ${files.map(([path, bytes]) => `${path.split('/').pop()} ${bytes}`).join(', ')}`)
+  }
+}
 if (over.length > 0) {
   console.error(`\nbundle-size budget exceeded: ${over.map((r) => `${r.name} ${r.gzipBytes} B > ${r.budget} B`).join('; ')}`)
   process.exit(1)

@@ -18,11 +18,17 @@ export async function bundleSize(contents, { external = [], minify = true } = {}
     target: 'node22',
     legalComments: 'none',
     external,
-    alias: Object.fromEntries(OURS.map((name) => [`@middy-deadline/${name}`, srcEntry(name)])),
+    // A package left external must not be aliased: esbuild would follow the alias and bundle it.
+    alias: Object.fromEntries(
+      OURS.filter((name) => !external.includes(`@middy-deadline/${name}`)).map((name) => [`@middy-deadline/${name}`, srcEntry(name)]),
+    ),
     logLevel: 'silent',
+    metafile: true,
   })
   const code = result.outputFiles[0].contents
-  return { code, minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length }
+  const inputs = Object.values(result.metafile.outputs)[0].inputs
+  const byInput = Object.fromEntries(Object.entries(inputs).map(([path, { bytesInOutput }]) => [path, bytesInOutput]))
+  return { code, minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, byInput }
 }
 
 /** Peers every package of ours leaves to the user: Middy and the optional integrations. */

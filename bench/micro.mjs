@@ -1,0 +1,83 @@
+// What the per-invocation building blocks cost on this machine: the figures behind the proposals in
+// docs/performance.md. One process, each primitive in batches of 200, median of 300 batches.
+// Usage: node bench/micro.mjs   (run it with .tools/bin/node22 and .tools/bin/node24)
+import { InvokeStore } from '@aws/lambda-invoke-store'
+import { InvocationEndedError } from '../packages/deadline/dist/index.js'
+import { table } from './lib/report.mjs'
+import { median } from './lib/stats.mjs'
+
+function cost(fn) {
+  const perCall = []
+  for (let batch = 0; batch < 300; batch++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < 200; i++) fn(i)
+    perCall.push(Number(process.hrtime.bigint() - start) / 200)
+  }
+  return median(perCall)
+}
+
+function withoutStack(make) {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return make()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+const store = await InvokeStore.getInstanceAsync()
+const key = Symbol('bench')
+const rows = [
+  ['performance.now()', () => performance.now()],
+  ['Date.now()', () => Date.now()],
+  ['new InvocationEndedError() (with stack)', () => new InvocationEndedError('the invocation has ended')],
+  ['new InvocationEndedError() (stackTraceLimit 0)', () => withoutStack(() => new InvocationEndedError('the invocation has ended'))],
+  ['setTimeout + clearTimeout', () => clearTimeout(setTimeout(() => {}, 60_000))],
+  ['new AbortController().signal', () => new AbortController().signal],
+  ['AbortController + abort(reason)', () => new AbortController().abort(1)],
+  ['Object.defineProperty on a context', () => Object.defineProperty({ a: 1 }, 'deadline', { value: 1, configurable: true })],
+  [
+    'plain property assignment',
+    () => {
+      const o = { a: 1 }
+      o.deadline = 1
+    },
+  ],
+  ['InvokeStore.set (single mode)', () => store.run({}, () => store.set(key, 1))],
+  ['process.memoryUsage.rss()', () => process.memoryUsage.rss()],
+  ['process.memoryUsage()', () => process.memoryUsage()],
+  [
+    'JSON.stringify of a 20-field record',
+    (i) =>
+      JSON.stringify({
+        i,
+        a: 'x',
+        b: 1.5,
+        c: true,
+        d: [1, 2],
+        e: 'y',
+        f: 2,
+        g: 3,
+        h: 4,
+        j: 5,
+        k: 6,
+        l: 7,
+        m: 8,
+        n: 9,
+        o: 10,
+        p: 11,
+        q: 12,
+        r: 13,
+        s: 14,
+        t: 15,
+      }),
+  ],
+]
+console.log(`\n### building blocks, Node ${process.version} (median ns per call)\n`)
+console.log(
+  table(
+    ['operation', 'ns'],
+    rows.map(([name, fn]) => [name, cost(fn).toFixed(0)]),
+  ),
+)
