@@ -3,6 +3,7 @@ export { timingLogger } from './middleware.js'
 export {
   DEFAULT_NEAR_MISS_THRESHOLD,
   type EmfOptions,
+  type TimingLogEntry,
   type TimingLoggerOptions,
   type TimingLoggerSink,
 } from './options.js'

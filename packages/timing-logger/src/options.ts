@@ -5,10 +5,13 @@ import type { TimingRecord } from './record.js'
 export const PACKAGE = '@middy-deadline/timing-logger'
 const check = optionChecker(PACKAGE)
 
+/** What a logger is given: the record as one object, its summary under `message`. */
+export type TimingLogEntry = Record<string, unknown> & { message: string }
+
 /** Any logger with `info` and `warn` that takes one object: Powertools Logger, pino, console. */
 export interface TimingLoggerSink {
-  info(record: Record<string, unknown>): unknown
-  warn(record: Record<string, unknown>): unknown
+  info(entry: TimingLogEntry): unknown
+  warn(entry: TimingLogEntry): unknown
 }
 
 export interface EmfOptions {

@@ -1,5 +1,5 @@
 import { warnOnce } from '@middy-deadline/deadline'
-import { PACKAGE, type TimingLoggerOptions } from './options.js'
+import { PACKAGE, type TimingLogEntry, type TimingLoggerOptions } from './options.js'
 import type { TimingRecord } from './record.js'
 
 export type Level = 'INFO' | 'WARN'
@@ -30,7 +30,7 @@ export function writeRecord(record: TimingRecord, level: Level, logger: TimingLo
     return
   }
   try {
-    const fields = record as unknown as Record<string, unknown>
+    const fields = record as unknown as TimingLogEntry
     if (level === 'WARN') logger.warn(fields)
     else logger.info(fields)
   } catch (error) {

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger'
 import middy from '@middy/core'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { type Outcome, type TimingLoggerSink, type TimingRecord, timingLogger } from '@middy-deadline/timing-logger'
@@ -21,6 +22,7 @@ timingLogger({
   },
 })
 expectTypeOf(console).toExtend<TimingLoggerSink>()
+expectTypeOf(new Logger()).toExtend<TimingLoggerSink>()
 expectTypeOf<TimingRecord['outcome']>().toEqualTypeOf<'success' | 'error' | 'early-response' | 'timeout'>()
 
 // @ts-expect-error the threshold is a share of the timeout, not milliseconds as a string
