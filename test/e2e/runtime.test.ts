@@ -42,6 +42,16 @@ describe('the Lambda runtime, as the harness runs it', () => {
     expect(linesWith(result.logs, 'finally ran')).toEqual([])
   })
 
+  it('fails an invocation whose handler cannot be loaded with the init error, and tries a fresh process next time', async () => {
+    const fn = await bare.start({ handler: 'index.missing', timeoutMs: 1000 })
+    const first = await fn.invoke({})
+    const second = await fn.invoke({})
+    expect(first.status).toBe('error')
+    expect(first.error?.errorType).toBe('Runtime.HandlerNotFound')
+    expect([first.coldStart, second.coldStart]).toEqual([true, true])
+    expect(fn.processesStarted).toBe(2)
+  })
+
   it('keeps one warm process between invocations and answers each with its own request id', async () => {
     const fn = await plain.start({ timeoutMs: 1000 })
     const first = await fn.invoke<Probe>({})

@@ -149,25 +149,8 @@ class EmulatedFunction implements LambdaFunction {
       exited: proc.exited,
       initTimeout: delay(INIT_TIMEOUT_MS),
     })
-    if (init.key !== 'handedOut') {
-      // The runtime never took the invocation: its handler failed to load (`/init/error`), or the
-      // process died or hung during init. Lambda fails the invocation and starts afresh next time.
-      if (init.key !== 'result') this.#api.fail(invocation.requestId, await this.#crash(proc, invocation.requestId))
-      else await proc.kill()
-      const error = ((await invocation.result) as { body: LambdaError }).body
-      const logs = await this.#closeLogs(invocation)
-      return {
-        requestId: invocation.requestId,
-        deadlineAt: Number.NaN,
-        durationMs: 0,
-        coldStart,
-        status: 'error',
-        response: undefined,
-        error,
-        logs,
-        marginMs: undefined,
-      }
-    }
+    if (init.key !== 'handedOut') return this.#initFailed(proc, invocation, init.key, coldStart)
+
     const hardDeadline = invocation.handedOutAt + timeoutMs
     const outcome = await firstOf({
       result: invocation.result,
@@ -198,6 +181,19 @@ class EmulatedFunction implements LambdaFunction {
     return result.kind === 'response'
       ? { ...base, status: 'ok', response: result.body, error: undefined, logs, marginMs }
       : { ...base, status: 'error', response: undefined, error: result.body, logs, marginMs }
+  }
+
+  /**
+   * The runtime never took the invocation: its handler failed to load (`/init/error`), or the
+   * process died or hung during init. Lambda fails the invocation and starts afresh next time.
+   */
+  async #initFailed(proc: RuntimeProcess, invocation: Invocation, why: string, coldStart: boolean): Promise<InvokeResult> {
+    if (why === 'result') await proc.kill()
+    else this.#api.fail(invocation.requestId, await this.#crash(proc, invocation.requestId))
+    const error = ((await invocation.result) as { body: LambdaError }).body
+    const logs = await this.#closeLogs(invocation)
+    const base = { requestId: invocation.requestId, deadlineAt: Number.NaN, durationMs: 0, coldStart }
+    return { ...base, status: 'error', response: undefined, error, logs, marginMs: undefined }
   }
 
   /** After its answer the runtime asks for the next invocation; Lambda freezes it right then. */
