@@ -6,7 +6,9 @@ import { writeLineSync } from './write.js'
 export function writeRecord(record: TimeoutRecord, logger: TimeoutLogger | undefined): void {
   if (logger !== undefined) {
     try {
-      logger.error(record)
+      // The logger's method sets the level (Powertools drops a `level` key, with a warning).
+      const { level: _level, ...entry } = record
+      logger.error(entry)
       return
     } catch {
       // A broken logger must not cost us the record: fall through to stdout.
@@ -16,7 +18,7 @@ export function writeRecord(record: TimeoutRecord, logger: TimeoutLogger | undef
 }
 
 export function writeWarning(logger: TimeoutLogger | undefined, message: string, detail: Record<string, unknown>): void {
-  const entry = { level: 'WARN', package: PACKAGE, message, ...detail }
+  const entry = { message, package: PACKAGE, ...detail }
   if (logger !== undefined) {
     try {
       logger.warn(entry)
@@ -25,5 +27,5 @@ export function writeWarning(logger: TimeoutLogger | undefined, message: string,
       // As above: say it on stdout instead.
     }
   }
-  writeLineSync(`${JSON.stringify(entry)}\n`)
+  writeLineSync(`${JSON.stringify({ level: 'WARN', ...entry })}\n`)
 }

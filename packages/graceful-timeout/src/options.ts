@@ -18,11 +18,11 @@ export type TimeoutHook<TEvent = unknown, TResult = any> = (request: Request<TEv
 
 /**
  * Where the timeout record and the hook warnings go instead of a JSON line on stdout. Both get
- * one object with a `message` key: Powertools Logger (`logger.error({ message, ...fields })`)
- * takes that shape as it is.
+ * one object with a `message` key and no `level` (the method is the level): Powertools Logger
+ * (`logger.error({ message, ...fields })`) takes that shape as it is.
  */
 export interface TimeoutLogger {
-  error(record: TimeoutRecord): void
+  error(record: Omit<TimeoutRecord, 'level'>): void
   warn(entry: { message: string } & Record<string, unknown>): void
 }
 
@@ -39,7 +39,8 @@ export interface GracefulTimeoutOptions<TEvent = unknown, TResult = any> {
    * The response to end a timed-out invocation with. Without it, the invocation ends with a
    * `GracefulTimeoutError` (name `TimeoutError`, `statusCode` 504) for the `onError` chain.
    */
-  timeoutResponse: ((request: Request<TEvent, TResult>) => TResult | Promise<TResult>) | undefined
+  // NoInfer: the handler's result type comes from the chain (or the type arguments), not from this.
+  timeoutResponse: ((request: Request<TEvent, TResult>) => NoInfer<TResult> | Promise<NoInfer<TResult>>) | undefined
   /** Where the record goes; default: one JSON line written synchronously to stdout. */
   logger: TimeoutLogger | undefined
   /** A worker thread that writes the record even when the event loop is blocked at the cutoff. */

@@ -23,7 +23,7 @@ describe('gracefulTimeout in a chain', () => {
     const handler = middy(honoursSignal)
       .use(httpErrorHandler({ logger: false }))
       .use(gracefulTimeout({ reserveMs: 200 }))
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome.status).toBe('succeeded')
     expect(outcome.status === 'succeeded' && outcome.response).toMatchObject({ statusCode: 504 })
   })
@@ -32,7 +32,7 @@ describe('gracefulTimeout in a chain', () => {
     const handler = middy(honoursSignal)
       .use(httpErrorHandler({ logger: false }))
       .use(gracefulTimeout({ reserveMs: 200, timeoutResponse: () => ({ statusCode: 503, body: 'try again', headers: {} }) }))
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome.status === 'succeeded' && outcome.response).toEqual({ statusCode: 503, body: 'try again', headers: {} })
   })
 
@@ -43,15 +43,15 @@ describe('gracefulTimeout in a chain', () => {
       const handler = middy(honoursSignal, plugin)
         .use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
         .use(cached)
-      expect(await invokeWithTimeout(handler, {}, { timeoutMs: 500 })).toMatchObject({ status: 'succeeded' })
+      expect(await invokeWithTimeout(handler, {}, { timeoutMs: 400 })).toMatchObject({ status: 'succeeded' })
     }
-    await sleep(500)
+    await sleep(300)
     expect(steps).toEqual([])
     expect(stdout.lines()).toEqual([])
   })
 
   it('passes on errors thrown by other middlewares, before and after, and releases the deadline', async () => {
-    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 500 })
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
     const broken = middy(async () => 'x')
       .use(gracefulTimeout({ reserveMs: 200 }))
       .use({
@@ -62,7 +62,7 @@ describe('gracefulTimeout in a chain', () => {
     await expect(broken({}, context)).rejects.toThrow('bad config')
     expect(context.deadline.ended).toBe(true)
 
-    const context2 = createLambdaContext<DeadlineContext>({ timeoutMs: 500 })
+    const context2 = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
     const brokenAfter = middy(async () => 'x')
       .use(gracefulTimeout({ reserveMs: 200 }))
       .use({
@@ -81,14 +81,14 @@ describe('gracefulTimeout in a chain', () => {
         },
       })
       .use(gracefulTimeout({ reserveMs: 200 }))
-    await expect(first({}, createLambdaContext({ timeoutMs: 500 }))).rejects.toThrow('auth down')
-    await sleep(400)
+    await expect(first({}, createLambdaContext({ timeoutMs: 400 }))).rejects.toThrow('auth down')
+    await sleep(350)
     expect(stdout.lines()).toEqual([])
   })
 
   it('releases everything when an onError outside ours throws', async () => {
     // Middy stops the onError chain at the first one that throws; ours runs before any outer one.
-    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 500 })
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
     const handler = middy(async () => {
       throw new Error('handler failed')
     })
@@ -100,7 +100,7 @@ describe('gracefulTimeout in a chain', () => {
       .use(gracefulTimeout({ reserveMs: 200 }))
     await expect(handler({}, context)).rejects.toThrow('reporter failed')
     expect(context.deadline.ended).toBe(true)
-    await sleep(500)
+    await sleep(350)
     expect(stdout.lines()).toEqual([])
   })
 
@@ -111,7 +111,7 @@ describe('gracefulTimeout in a chain', () => {
       return 'ok'
     }).use(gracefulTimeout({ reserveMs: 200 }))
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => invokeWithTimeout(handler, { slow: i % 2 === 0 }, { timeoutMs: 600, awsRequestId: `req-${i}` })),
+      Array.from({ length: 20 }, (_, i) => invokeWithTimeout(handler, { slow: i % 2 === 0 }, { timeoutMs: 400, awsRequestId: `req-${i}` })),
     )
     expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'failed' : 'succeeded')))
     const ids = stdout
@@ -122,9 +122,9 @@ describe('gracefulTimeout in a chain', () => {
   })
 
   it('sends the record and warnings to a logger of yours', async () => {
-    const errors: TimeoutRecord[] = []
+    const errors: Omit<TimeoutRecord, 'level'>[] = []
     const warnings: unknown[] = []
-    const logger = { error: (record: TimeoutRecord) => errors.push(record), warn: (entry: unknown) => warnings.push(entry) }
+    const logger = { error: (record: Omit<TimeoutRecord, 'level'>) => errors.push(record), warn: (entry: unknown) => warnings.push(entry) }
     const handler = middy(honoursSignal).use(
       gracefulTimeout({
         reserveMs: 200,
@@ -134,9 +134,9 @@ describe('gracefulTimeout in a chain', () => {
         },
       }),
     )
-    await invokeWithTimeout(handler, {}, { timeoutMs: 600, awsRequestId: 'req-log' })
+    await invokeWithTimeout(handler, {}, { timeoutMs: 400, awsRequestId: 'req-log' })
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatchObject({ level: 'ERROR', requestId: 'req-log' })
+    expect(errors[0]).toMatchObject({ requestId: 'req-log', source: 'main' })
     expect(warnings).toEqual([
       expect.objectContaining({ message: 'onTimeout hook threw', hook: 'failingFlush', error: 'Error: flush failed' }),
     ])
@@ -156,7 +156,7 @@ describe('gracefulTimeout in a chain', () => {
       })
       await delay(3000, undefined, { signal: context.deadline.signal })
     }).use(gracefulTimeout({ reserveMs: 200 }))
-    await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     const [record] = stdout.records()
     expect(record?.marks).toEqual([{ name: 'loaded order', atMs: expect.any(Number) }])
     expect(record?.pending).toEqual([{ kind: 'fetch', label: 'payments', method: 'POST', url: 'https://pay.example/x', durationMs: 312 }])

@@ -19,10 +19,10 @@ afterEach(() => {
   stdout.restore()
 })
 
-/** A handler that never looks at the signal, and fails long after anyone waits for it. */
+/** A handler that never looks at the signal, and fails just after the hard deadline (600 ms). */
 function ignoresSignal(steps: string[]) {
   return async () => {
-    await delay(1200)
+    await delay(650)
     steps.push('abandoned handler went on')
     throw new Error('late failure nobody waits for')
   }
@@ -36,36 +36,37 @@ const honoursSignal = async (_e: unknown, context: DeadlineContext) => {
 describe('gracefulTimeout with @middy/core’s early timeout', () => {
   it('with Middy’s default 5 ms: a handler that ignores the signal is settled 5 ms before the end, hooks and record done at the cutoff', async () => {
     const steps: string[] = []
-    const graceful = gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') })
-    const outcome = await invokeWithTimeout(middy(ignoresSignal(steps)).use(graceful), {}, { timeoutMs: 1000 })
+    const graceful = gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') })
+    const outcome = await invokeWithTimeout(middy(ignoresSignal(steps)).use(graceful), {}, { timeoutMs: 600 })
     expect(outcome.status).toBe('failed')
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect(outcome.durationMs).toBeGreaterThan(950)
+    expect(outcome.durationMs).toBeGreaterThan(570)
     expect(steps).toEqual(['hook'])
     const [record] = stdout.records()
     expect(record?.trigger).toBe('cutoff')
-    expect(record?.elapsedMs).toBeLessThan(850)
+    expect(record?.elapsedMs).toBeLessThan(500)
+    await sleep(100)
   })
 
   it('with graceful.plugin: a handler that ignores the signal is settled at the cutoff', async () => {
     const steps: string[] = []
-    const graceful = gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') })
+    const graceful = gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') })
     const handler = middy(ignoresSignal(steps), graceful.plugin).use(graceful)
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(690)
-    expect(outcome.durationMs).toBeLessThan(900)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(390)
+    expect(outcome.durationMs).toBeLessThan(550)
     expect(steps).toEqual(['hook'])
     expect(stdout.records()).toHaveLength(1)
     // The abandoned handler fails later: no unhandled rejection, no second record.
-    await sleep(700)
+    await sleep(350)
     expect(steps).toEqual(['hook', 'abandoned handler went on'])
     expect(unhandled).toEqual([])
     expect(stdout.records()).toHaveLength(1)
   })
 
   it('the plugin records which middleware or the handler was running', async () => {
-    const graceful = gracefulTimeout({ reserveMs: 300 })
+    const graceful = gracefulTimeout({ reserveMs: 200 })
     const slowSetup = {
       before: async function loadConfigBefore(request: { context: DeadlineContext }) {
         await delay(3000, undefined, { signal: request.context.deadline.signal })
@@ -81,17 +82,17 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
 
   it('when Middy’s early timeout is larger than our reserve, it fires first and counts as the cutoff', async () => {
     const steps: string[] = []
-    const graceful = gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') })
-    const handler = middy(ignoresSignal(steps), { timeoutEarlyInMillis: 600 }).use(graceful)
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    const graceful = gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') })
+    const handler = middy(ignoresSignal(steps), { timeoutEarlyInMillis: 400 }).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(390)
-    expect(outcome.durationMs).toBeLessThan(600)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(190)
+    expect(outcome.durationMs).toBeLessThan(390)
     expect(steps).toEqual(['hook'])
     const records = stdout.records()
     expect(records).toHaveLength(1)
     expect(records[0]?.trigger).toBe('middy-timeout')
-    await sleep(900)
+    await sleep(500)
     expect(unhandled).toEqual([])
   })
 
@@ -105,7 +106,7 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(outcome.durationMs).toBeGreaterThanOrEqual(290)
     expect(outcome.durationMs).toBeLessThan(500)
     expect(stdout.records()[0]).toMatchObject({ reserveMs: 300, trigger: 'cutoff' })
-    await sleep(1000)
+    await sleep(400)
     expect(unhandled).toEqual([])
   })
 
@@ -119,12 +120,12 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
   it('with timeoutEarlyInMillis 0: a handler that ignores the signal is killed, but hooks and record ran at the cutoff', async () => {
     const steps: string[] = []
     const handler = middy(ignoresSignal(steps), { timeoutEarlyInMillis: 0 }).use(
-      gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') }),
+      gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }),
     )
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status).toBe('killed')
     expect(steps).toEqual(['hook'])
     expect(stdout.records()).toHaveLength(1)
-    await sleep(400)
+    await sleep(100)
   })
 })

@@ -6,7 +6,7 @@ import { type DeadlineContext, DeadlineOptionError } from '@middy-deadline/deadl
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { flushPowertools } from '@middy-deadline/graceful-timeout/powertools'
 import { invokeWithTimeout } from '@middy-deadline/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type Captured, captureStdout } from './capture.js'
 
 let stdout: Captured
@@ -63,6 +63,26 @@ describe('flushPowertools', () => {
     await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(stdout.lines().find((line) => '_aws' in line)).toMatchObject({ started: 1 })
     expect(stdout.warnings()).toEqual([expect.objectContaining({ hook: 'flushPowertools', error: 'Error: stdout closed' })])
+  })
+
+  it('writes the timeout record through a Powertools Logger given as `logger`, in its format', async () => {
+    // Powertools writes error lines to stderr.
+    const stderr: string[] = []
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk))
+      return true
+    })
+    const logger = new Logger({ serviceName: 'orders' })
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      await delay(3000, undefined, { signal: context.deadline.signal })
+    }).use(gracefulTimeout({ reserveMs: 200, logger }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 600, awsRequestId: 'req-pt' })
+    spy.mockRestore()
+    const lines = stderr.map((chunk) => JSON.parse(chunk) as Record<string, unknown>)
+    const [line] = lines
+    expect(line).toMatchObject({ level: 'ERROR', service: 'orders', requestId: 'req-pt', source: 'main', phase: 'handler' })
+    expect(line?.message).toMatch(/^Invocation reached its cutoff after \d+ ms/)
+    expect(lines).toHaveLength(1)
   })
 
   it('checks its options when created', () => {

@@ -34,15 +34,15 @@ describe('gracefulTimeout', () => {
         steps.push('finally')
       }
     }
-    const bare = await invokeWithTimeout(app, {}, { timeoutMs: 600 })
+    const bare = await invokeWithTimeout(app, {}, { timeoutMs: 400 })
     expect(bare.status).toBe('killed')
-    expect(bare.status === 'killed' && bare.message).toBe('Task timed out after 0.60 seconds')
+    expect(bare.status === 'killed' && bare.message).toBe('Task timed out after 0.40 seconds')
 
     // Middy's own early timeout answers 5 ms before the hard deadline, but the handler never ran
     // its finally and nothing was flushed or logged.
-    const withMiddy = await invokeWithTimeout(middy(app), {}, { timeoutMs: 600 })
+    const withMiddy = await invokeWithTimeout(middy(app), {}, { timeoutMs: 400 })
     expect(withMiddy.status).toBe('failed')
-    expect(withMiddy.durationMs).toBeGreaterThan(580)
+    expect(withMiddy.durationMs).toBeGreaterThan(380)
     expect(steps).toEqual([])
     expect(stdout.lines()).toEqual([])
   })
@@ -97,7 +97,7 @@ describe('gracefulTimeout', () => {
         throw new Error('could not load the order', { cause: error })
       }
     }).use(gracefulTimeout({ reserveMs: 200 }))
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome.status).toBe('failed')
     const error = (outcome.status === 'failed' ? outcome.error : undefined) as GracefulTimeoutError
     expect(error).toBeInstanceOf(GracefulTimeoutError)
@@ -115,7 +115,7 @@ describe('gracefulTimeout', () => {
         timeoutResponse: (request) => ({ statusCode: 504, body: `gave up on ${(request.event as { id: string }).id}` }),
       }),
     )
-    const outcome = await invokeWithTimeout(handler, { id: 'order-7' }, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(handler, { id: 'order-7' }, { timeoutMs: 400 })
     expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 504, body: 'gave up on order-7' } })
   })
 
@@ -128,7 +128,7 @@ describe('gracefulTimeout', () => {
         },
       }),
     )
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('no fallback today')
     expect(stdout.warnings().map((w) => w.message)).toContain('timeoutResponse threw; ending with its error')
   })
@@ -137,14 +137,14 @@ describe('gracefulTimeout', () => {
     const early = middy(async () => {
       throw new Error('bad input')
     }).use(gracefulTimeout({ reserveMs: 200 }))
-    const outcome = await invokeWithTimeout(early, {}, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(early, {}, { timeoutMs: 400 })
     expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('bad input')
 
     const late = middy(async (_e: unknown, context: DeadlineContext) => {
       await delay(3000, undefined, { signal: context.deadline.signal }).catch(() => {})
       throw new Error('validation failed')
     }).use(gracefulTimeout({ reserveMs: 200 }))
-    const lateOutcome = await invokeWithTimeout(late, {}, { timeoutMs: 600 })
+    const lateOutcome = await invokeWithTimeout(late, {}, { timeoutMs: 400 })
     expect(lateOutcome.status === 'failed' && (lateOutcome.error as Error).message).toBe('validation failed')
     expect(stdout.records()).toHaveLength(1)
   })
@@ -155,7 +155,7 @@ describe('gracefulTimeout', () => {
       await delay(3000, undefined, { signal: context.deadline.signal }).catch(() => steps.push('aborted'))
       return 'partial result'
     }).use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'partial result' })
     expect(steps).toEqual(['aborted', 'hook'])
     expect(stdout.records()).toHaveLength(1)
@@ -164,8 +164,8 @@ describe('gracefulTimeout', () => {
   it('does nothing on an invocation that finishes in time', async () => {
     const steps: string[] = []
     const handler = middy(async () => 'ok').use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
-    expect(await invokeWithTimeout(handler, {}, { timeoutMs: 600 })).toMatchObject({ status: 'succeeded', response: 'ok' })
-    await sleep(500)
+    expect(await invokeWithTimeout(handler, {}, { timeoutMs: 400 })).toMatchObject({ status: 'succeeded', response: 'ok' })
+    await sleep(300)
     expect(steps).toEqual([])
     expect(stdout.lines()).toEqual([])
   })

@@ -49,7 +49,7 @@ async function invokeStreaming(handler: StreamHandler, timeoutMs: number) {
 describe('gracefulTimeout with response streaming', () => {
   it('composes: an invocation in time streams its body', async () => {
     const handler = middy(async () => 'streamed body', await streamingOptions()).use(gracefulTimeout({ reserveMs: 200 }))
-    const { result, body, deadline } = await invokeStreaming(handler as unknown as StreamHandler, 600)
+    const { result, body, deadline } = await invokeStreaming(handler as unknown as StreamHandler, 400)
     expect(result).toBe('ok')
     expect(body).toBe('streamed body')
     expect(deadline.ended).toBe(true)
@@ -63,7 +63,7 @@ describe('gracefulTimeout with response streaming', () => {
       },
       await streamingOptions(),
     ).use(gracefulTimeout({ reserveMs: 200, timeoutResponse: () => 'partial: 3 of 10 rows' }))
-    const { result, body } = await invokeStreaming(handler as unknown as StreamHandler, 600)
+    const { result, body } = await invokeStreaming(handler as unknown as StreamHandler, 400)
     expect(result).toBe('ok')
     expect(body).toBe('partial: 3 of 10 rows')
     expect(stdout.records()).toHaveLength(1)
@@ -77,7 +77,7 @@ describe('gracefulTimeout with response streaming', () => {
       },
       await streamingOptions(),
     ).use(gracefulTimeout({ reserveMs: 200 }))
-    const { result } = await invokeStreaming(handler as unknown as StreamHandler, 600)
+    const { result } = await invokeStreaming(handler as unknown as StreamHandler, 400)
     expect(result).toBe('TimeoutError')
   })
 })

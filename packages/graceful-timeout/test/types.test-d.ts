@@ -1,0 +1,47 @@
+import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics } from '@aws-lambda-powertools/metrics'
+import middy from '@middy/core'
+import type { DeadlineContext } from '@middy-deadline/deadline'
+import { type GracefulTimeoutError, gracefulTimeout, type TimeoutHook, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
+import { flushPowertools } from '@middy-deadline/graceful-timeout/powertools'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
+import { describe, expectTypeOf, it } from 'vitest'
+
+describe('types', () => {
+  it('fits a typed Middy chain, with its plugin options', () => {
+    const graceful = gracefulTimeout<APIGatewayProxyEvent, APIGatewayProxyResult>({
+      timeoutResponse: (request) => {
+        expectTypeOf(request.event).toEqualTypeOf<APIGatewayProxyEvent>()
+        return { statusCode: 504, body: 'timeout' }
+      },
+      onTimeout: (request, { record, signal }) => {
+        expectTypeOf(request.event).toEqualTypeOf<APIGatewayProxyEvent>()
+        expectTypeOf(record).toEqualTypeOf<TimeoutRecord>()
+        expectTypeOf(signal).toEqualTypeOf<AbortSignal>()
+      },
+    })
+    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, DeadlineContext>(
+      async (_event: APIGatewayProxyEvent, context: DeadlineContext) => ({ statusCode: 200, body: String(context.deadline.remaining()) }),
+      graceful.plugin,
+    ).use(graceful)
+    expectTypeOf(handler).toBeFunction()
+  })
+
+  it('rejects a timeoutResponse of the wrong shape', () => {
+    gracefulTimeout<APIGatewayProxyEvent, APIGatewayProxyResult>({
+      // @ts-expect-error a string is not an APIGatewayProxyResult
+      timeoutResponse: () => 'timeout',
+    })
+  })
+
+  it('takes real Powertools instances, and gives a hook', () => {
+    const hook = flushPowertools({ logger: new Logger(), metrics: [new Metrics()] })
+    expectTypeOf(hook).toEqualTypeOf<TimeoutHook>()
+    gracefulTimeout({ onTimeout: [hook], logger: new Logger() })
+  })
+
+  it('exposes the error users match on', () => {
+    expectTypeOf<GracefulTimeoutError['name']>().toEqualTypeOf<'TimeoutError'>()
+    expectTypeOf<GracefulTimeoutError['statusCode']>().toEqualTypeOf<504>()
+  })
+})
