@@ -25,20 +25,26 @@ async function concurrentBatch(ctxs) {
 }
 const runBatch = shape === 'concurrent' ? concurrentBatch : sequentialBatch
 
-const warmup = Math.max(5, Math.floor(batches / 5))
-for (let i = 0; i < warmup; i++) await runBatch(contexts(batchSize))
-const perInvocationNs = []
-for (let i = 0; i < batches; i++) {
-  const ctxs = contexts(batchSize)
-  perInvocationNs.push(Number(await runBatch(ctxs)) / batchSize)
+// Time-boxed so that slow chains do not stretch the run: up to `batches` batches or 1.5 s of
+// measuring (at least 30 batches), after up to a fifth as many warm-up batches or 0.3 s.
+async function measure(count, budgetMs, minimum) {
+  const perInvocationNs = []
+  const until = performance.now() + budgetMs
+  for (let i = 0; i < count && (i < minimum || performance.now() < until); i++) {
+    const ctxs = contexts(batchSize)
+    perInvocationNs.push(Number(await runBatch(ctxs)) / batchSize)
+  }
+  return perInvocationNs
 }
+await measure(Math.max(5, Math.floor(batches / 5)), 300, 5)
+const perInvocationNs = await measure(batches, 1500, Math.min(30, batches))
 const resources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
 writeResult({
   config: name,
   store,
   shape,
   node: process.version,
-  batches,
+  batches: perInvocationNs.length,
   batchSize,
   medianNs: median(perInvocationNs),
   p99Ns: percentile(perInvocationNs, 99),

@@ -18,6 +18,7 @@ mkdir -p bench/.out
 out=bench/.out/results.md
 {
   echo "# bench results, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- packages || echo ' + uncommitted changes in packages/')"
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Node $(.tools/bin/node22 -v) and $(.tools/bin/node24 -v)"
 } >"$out"
 for part in "${parts[@]}"; do
