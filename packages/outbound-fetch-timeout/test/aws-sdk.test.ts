@@ -21,13 +21,14 @@ function sqsClient(path: string, options: Partial<AwsSdkDeadlineOptions>, maxAtt
   return client
 }
 
-const RESERVE_MS = 100
+const RESERVE_MS = 200
 
 /** Sends one GetQueueUrl from inside a real middy invocation and reports how it ended. */
 async function sendInInvocation(client: SQSClient, timeoutMs: number) {
   const handler = middy<unknown, unknown, Error, DeadlineContext>(
     async (_event: unknown, context: DeadlineContext) => {
-      const started = performance.now()
+      // Times are on the deadline's clock: ms since the invocation started.
+      const started = performance.now() - context.deadline.elapsed()
       const arrivalsBefore = server.arrivals.length
       let pendingAtCutoff: unknown[] | undefined
       context.deadline.onCutoff((deadline) => {
@@ -88,8 +89,8 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(result.attemptsLeftMs).toHaveLength(1)
     // The timeout record, written at the cutoff, still sees the send in flight.
     expect(result.pendingAtCutoff).toEqual([expect.objectContaining({ kind: 'aws-sdk', label: 'SQS.GetQueueUrl', method: 'POST' })])
-    // The cutoff is 400 ms after the start.
-    expect(result.afterMs).toBeGreaterThanOrEqual(380)
+    // The cutoff is 300 ms after the start.
+    expect(result.afterMs).toBeGreaterThanOrEqual(280)
     expect(result.afterMs).toBeLessThan(480)
   })
 
@@ -101,15 +102,15 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
   })
 
   it('does not retry when the backoff would leave a further attempt less than minimumMs', async () => {
-    // 503 at once, asking for a retry in 450 ms; the cutoff is 500 ms away and minimumMs is 100.
+    // 503 at once, asking for a retry in 450 ms; the cutoff is 400 ms away and minimumMs is 100.
     const result = await sendInInvocation(sqsClient('/busy/450', { perRequestMs: 1000, minimumMs: 100 }), 600)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
     expect(result.error).toMatchObject({ limit: 'invocation deadline' })
     expect((result.error as Error).message).toMatch(/not retried after 1 attempt/)
     expect((result.error as Error).cause).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })
     expect(result.attemptsLeftMs).toHaveLength(1)
-    // Given up when only minimumMs was left, never past the cutoff.
-    expect(result.afterMs).toBeGreaterThanOrEqual(380)
+    // Given up when only minimumMs was left (300 ms after the start), never past the cutoff.
+    expect(result.afterMs).toBeGreaterThanOrEqual(280)
     expect(result.afterMs).toBeLessThan(480)
   })
 
@@ -118,7 +119,8 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
       const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 150, minimumMs: 120 }), 600)
       expect(result.error).toMatchObject({ name: 'TimeoutError' })
       for (const leftMs of result.attemptsLeftMs) expect(leftMs).toBeGreaterThanOrEqual(120 - 15)
-      expect(result.afterMs).toBeLessThan(500 + 30)
+      // The cutoff is 400 ms after the start; the hard deadline 200 ms later.
+      expect(result.afterMs).toBeLessThan(400 + 150)
     }
   })
 

@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { deadline } from '@middy-deadline/deadline'
+import { type Deadline, deadline } from '@middy-deadline/deadline'
 import {
   deadlineFetch,
   type OutboundFetchContext,
@@ -13,36 +13,36 @@ import { localServer } from './server.js'
 
 const server = localServer()
 
-const settledAfter = async (started: number, work: Promise<unknown>) => {
+/** How a call settled, and when: ms since the invocation started, as its deadline counts. */
+const settledAfter = async (deadline: Deadline, work: Promise<unknown>) => {
   try {
     await work
-    return { ok: true, afterMs: performance.now() - started }
+    return { ok: true, afterMs: deadline.elapsed() }
   } catch (error) {
-    return { ok: false, error, afterMs: performance.now() - started }
+    return { ok: false, error, afterMs: deadline.elapsed() }
   }
 }
 
 describe('concurrent invocations in one process', () => {
   it('bounds every call by the deadline of the invocation it belongs to', async () => {
-    const reserveMs = 50
+    const reserveMs = 150
     const handler = middy<{ id: number }, unknown, Error, OutboundFetchContext>(
       async (event: { id: number }, context: OutboundFetchContext) => {
-        const started = performance.now()
         // Three kinds of call at once, from the context, from code without it, and any promise.
         const [viaContext, viaLookup, viaPromise, healthy] = await Promise.all([
-          settledAfter(started, context.fetch(`${server.base}/never?id=${event.id}`)),
+          settledAfter(context.deadline, context.fetch(`${server.base}/never?id=${event.id}`)),
           settledAfter(
-            started,
+            context.deadline,
             deadlineFetch(`${server.base}/trickle/15`).then((response: Response) => response.text()),
           ),
           settledAfter(
-            started,
+            context.deadline,
             withDeadline((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), {
               label: 'db',
             }),
           ),
           settledAfter(
-            started,
+            context.deadline,
             context.fetch(`${server.base}/ok`).then((response) => response.text()),
           ),
         ])
@@ -53,7 +53,7 @@ describe('concurrent invocations in one process', () => {
       .use(deadline({ reserveMs }))
       .use(outboundFetchTimeout({ perRequestMs: 5000 }))
 
-    const timeouts = Array.from({ length: 12 }, (_, i) => 200 + i * 45)
+    const timeouts = Array.from({ length: 12 }, (_, i) => 400 + i * 45)
     const results = await Promise.all(
       timeouts.map((timeoutMs, id) => handler({ id }, createLambdaContext({ timeoutMs, awsRequestId: `req-${id}` }))),
     )
@@ -69,7 +69,8 @@ describe('concurrent invocations in one process', () => {
         expect(cut.ok).toBe(false)
         expect(cut.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
         expect(cut.afterMs).toBeGreaterThanOrEqual(cutoff - 20)
-        expect(cut.afterMs).toBeLessThan(cutoff + 80)
+        // Not before its own cutoff, and before its own hard deadline on a loaded machine.
+        expect(cut.afterMs).toBeLessThan(cutoff + 140)
       }
       expect(r.healthy.ok).toBe(true)
       expect(r.calls.counts).toMatchObject({ started: 4, ok: 1, timeout: 3 })
