@@ -6,7 +6,7 @@ import { emfDocument } from './emf.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, levelOf, writeLine, writeRecord } from './output.js'
-import { buildRecord, type TimingRecord } from './record.js'
+import { buildRecord, judge, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
 
 /** What one invocation needs until its record is written; kept on its request. */
@@ -81,20 +81,25 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
     if (state.written) return
     state.written = true
     try {
-      const record = buildRecord({
+      const input = {
         request,
         deadline,
-        own: { beforeAtMs: state.beforeAtMs, endStepAtMs: state.endStepAtMs, endStep: state.endStep },
-        cold: state.cold,
         earlyResponse: 'earlyResponse' in request && !state.handlerAnswered,
         nearMissThreshold: config.nearMissThreshold,
-        outbound: outboundOf(deadline),
-      })
+      }
+      const verdict = judge(input)
+      const sampledOut = isSampledOut({ outcome: verdict.outcome, nearMiss: verdict.nearMiss, coldStart: state.cold.coldStart }, config)
+      // A routine invocation sampled out costs no record at all, unless metrics or the header need it.
+      if (sampledOut && config.emf === undefined && !config.serverTiming) return
+      const own = { beforeAtMs: state.beforeAtMs, endStepAtMs: state.endStepAtMs, endStep: state.endStep }
+      const record = buildRecord({ ...input, own, cold: state.cold, outbound: outboundOf(deadline) }, verdict)
       if (config.sampleRate < 1) record.sampleRate = config.sampleRate
-      addUserFields(request, record)
       if (config.serverTiming) addServerTiming(request.response, record)
       const timestamp = Date.now()
-      if (!isSampledOut(record, config)) writeRecord(record, levelOf(record), config.logger, timestamp)
+      if (!sampledOut) {
+        addUserFields(request, record)
+        writeRecord(record, levelOf(record), config.logger, timestamp)
+      }
       if (config.emf !== undefined) writeLine(emfDocument(record, config.emf, timestamp))
     } catch (error) {
       // The record is a diagnostic: losing it must never fail the user's invocation.

@@ -13,7 +13,10 @@ export function levelOf(record: TimingRecord): Level {
  * the ones someone will go looking for are always written. The draw is made per invocation, so
  * concurrent invocations and a frozen-and-thawed process sample independently.
  */
-export function isSampledOut(record: TimingRecord, config: Pick<TimingLoggerOptions, 'sampleRate' | 'random'>): boolean {
+export function isSampledOut(
+  record: Pick<TimingRecord, 'outcome' | 'nearMiss' | 'coldStart'>,
+  config: Pick<TimingLoggerOptions, 'sampleRate' | 'random'>,
+): boolean {
   if (config.sampleRate >= 1) return false
   const routine = (record.outcome === 'success' || record.outcome === 'early-response') && !record.nearMiss && !record.coldStart
   return routine && !(config.random() < config.sampleRate)

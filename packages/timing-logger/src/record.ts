@@ -38,41 +38,66 @@ export interface TimingRecord {
   phases: PhaseTiming[]
   marks: DeadlineMark[]
   outbound?: unknown
-  /** Resident memory of the whole process when the invocation ended. */
-  rssMB: number
+  /**
+   * The process's peak resident memory so far (what Lambda's REPORT line calls Max Memory Used):
+   * the peak is what runs a function out of memory, and reading it (getrusage, ~2 µs) costs a
+   * tenth of reading the current RSS (/proc, ~17 µs), on every invocation.
+   */
+  maxRssMB: number
   memoryLimitMB?: number
-  /** `rssMB / memoryLimitMB`: close to 1 means little memory, and on Lambda little CPU too. */
+  /** `maxRssMB / memoryLimitMB`: close to 1 means little memory, and on Lambda little CPU too. */
   memoryUsedShare?: number
   /** Present when routine records are sampled: each written routine record stands for 1/sampleRate. */
   sampleRate?: number
 }
 
-export interface RecordInput {
+export interface VerdictInput {
   request: { context: object; error?: unknown; response?: unknown }
   deadline: Deadline
-  own: OwnMarks
-  cold: ColdStart
   earlyResponse: boolean
   nearMissThreshold: number
+}
+
+/** How the invocation went, decided first: sampling needs it before the record is built. */
+export interface Verdict {
+  endMs: number
+  outcome: Outcome
+  /** Unrounded share of the budget used; null when the budget is unknown. */
+  share: number | null
+  nearMiss: boolean
+}
+
+export interface RecordInput extends VerdictInput {
+  own: OwnMarks
+  cold: ColdStart
   outbound: unknown
 }
 
 // Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
 const MAX_CAUSE_DEPTH = 8
-const MB = 1024 * 1024
+// getrusage reports the peak resident set in kilobytes on Linux.
+const KB_PER_MB = 1024
 
-export function buildRecord({ request, deadline, own, cold, earlyResponse, nearMissThreshold, outbound }: RecordInput): TimingRecord {
+export function judge({ request, deadline, earlyResponse, nearMissThreshold }: VerdictInput): Verdict {
   const endMs = deadline.elapsed()
+  const share = deadline.status === 'running' ? endMs / deadline.budgetMs : null
+  return {
+    endMs,
+    outcome: outcomeOf(request.error, deadline, earlyResponse),
+    share,
+    nearMiss: share !== null && share >= nearMissThreshold,
+  }
+}
+
+export function buildRecord({ request, deadline, own, cold, outbound }: RecordInput, verdict: Verdict): TimingRecord {
+  const { endMs, outcome, nearMiss } = verdict
   const context = request.context as { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
   const { source, phases } = phasesOf(deadline, own, endMs)
   const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
   const remaining = deadline.remainingToHardDeadline()
-  const rawShare = budgetMs === null ? null : endMs / budgetMs
-  const share = rawShare === null ? null : round3(rawShare)
-  const nearMiss = rawShare !== null && rawShare >= nearMissThreshold
-  const outcome = outcomeOf(request.error, deadline, earlyResponse)
+  const share = verdict.share === null ? null : round3(verdict.share)
   const memoryLimitMB = positiveNumber(context.memoryLimitInMB)
-  const rss = process.memoryUsage.rss() / MB
+  const maxRss = process.resourceUsage().maxRSS / KB_PER_MB
 
   const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
   const totals = source === 'plugin' ? totalsOf(phases) : undefined
@@ -101,9 +126,9 @@ export function buildRecord({ request, deadline, own, cold, earlyResponse, nearM
     phases,
     marks: deadline.marks.map((mark) => ({ name: mark.name, atMs: round(mark.atMs) })),
     outbound,
-    rssMB: round1(rss),
+    maxRssMB: round1(maxRss),
     memoryLimitMB,
-    memoryUsedShare: memoryLimitMB === undefined ? undefined : round2(rss / memoryLimitMB),
+    memoryUsedShare: memoryLimitMB === undefined ? undefined : round2(maxRss / memoryLimitMB),
   }
   for (const key of Object.keys(record) as (keyof TimingRecord)[]) if (record[key] === undefined) delete record[key]
   return record

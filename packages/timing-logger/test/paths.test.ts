@@ -177,9 +177,9 @@ describe('timingLogger: one record on every path', () => {
     const marks = record?.marks as { name: string; atMs: number }[]
     expect(marks.map((mark) => mark.name)).toEqual(['loaded', 'saved'])
     expect((marks[1]?.atMs ?? 0) - (marks[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(18)
-    expect(record?.rssMB).toBeGreaterThan(1)
+    expect(record?.maxRssMB).toBeGreaterThan(1)
     expect(record?.memoryLimitMB).toBe(1024)
-    expect(record?.memoryUsedShare).toBeCloseTo((record?.rssMB as number) / 1024, 2)
+    expect(record?.memoryUsedShare).toBeCloseTo((record?.maxRssMB as number) / 1024, 2)
   })
 
   it('adds fields from the hook without letting them replace its own, and survives a hook that throws', async () => {
