@@ -1,5 +1,7 @@
 import fs from 'node:fs'
-import { vi } from 'vitest'
+import { setTimeout as delay } from 'node:timers/promises'
+import type { DeadlineContext } from '@middy-deadline/deadline'
+import { afterEach, beforeEach, vi } from 'vitest'
 
 export interface Captured {
   /** Every JSON line written to stdout since the capture began, parsed. */
@@ -46,3 +48,25 @@ export function captureStdout(): Captured {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** `captureStdout()` around each test of the file: a fresh capture per test, restored after it. */
+export function captureStdoutInEachTest(): Captured {
+  let current: Captured | undefined
+  beforeEach(() => {
+    current = captureStdout()
+  })
+  afterEach(() => current?.restore())
+  const active = () => current as Captured
+  return {
+    lines: () => active().lines(),
+    records: () => active().records(),
+    warnings: () => active().warnings(),
+    restore: () => active().restore(),
+  }
+}
+
+/** A handler that would run 3 s, passing the deadline's signal to its await. */
+export async function overrunsHonouringSignal(_event: unknown, context: DeadlineContext): Promise<string> {
+  await delay(3000, undefined, { signal: context.deadline.signal })
+  return 'done'
+}

@@ -4,23 +4,14 @@ import httpErrorHandler from '@middy/http-error-handler'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Captured, captureStdout, sleep } from './capture.js'
+import { describe, expect, it } from 'vitest'
+import { captureStdoutInEachTest, overrunsHonouringSignal, sleep } from './capture.js'
 
-let stdout: Captured
-beforeEach(() => {
-  stdout = captureStdout()
-})
-afterEach(() => stdout.restore())
-
-const honoursSignal = async (_e: unknown, context: DeadlineContext) => {
-  await delay(3000, undefined, { signal: context.deadline.signal })
-  return { statusCode: 200, body: 'done' }
-}
+const stdout = captureStdoutInEachTest()
 
 describe('gracefulTimeout in a chain', () => {
   it('gives @middy/http-error-handler a 504 to answer with', async () => {
-    const handler = middy(honoursSignal)
+    const handler = middy(overrunsHonouringSignal)
       .use(httpErrorHandler({ logger: false }))
       .use(gracefulTimeout({ reserveMs: 200 }))
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
@@ -29,7 +20,7 @@ describe('gracefulTimeout in a chain', () => {
   })
 
   it('lets http-error-handler pass a timeoutResponse through untouched', async () => {
-    const handler = middy(honoursSignal)
+    const handler = middy(overrunsHonouringSignal)
       .use(httpErrorHandler({ logger: false }))
       .use(gracefulTimeout({ reserveMs: 200, timeoutResponse: () => ({ statusCode: 503, body: 'try again', headers: {} }) }))
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
@@ -40,7 +31,7 @@ describe('gracefulTimeout in a chain', () => {
     const steps: string[] = []
     const cached = { before: () => ({ statusCode: 200, body: 'from cache' }) }
     for (const plugin of [undefined, deadlinePlugin()]) {
-      const handler = middy(honoursSignal, plugin)
+      const handler = middy(overrunsHonouringSignal, plugin)
         .use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
         .use(cached)
       expect(await invokeWithTimeout(handler, {}, { timeoutMs: 400 })).toMatchObject({ status: 'succeeded' })
@@ -51,27 +42,22 @@ describe('gracefulTimeout in a chain', () => {
   })
 
   it('passes on errors thrown by other middlewares, before and after, and releases the deadline', async () => {
-    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
-    const broken = middy(async () => 'x')
-      .use(gracefulTimeout({ reserveMs: 200 }))
-      .use({
-        before: () => {
-          throw new Error('bad config')
-        },
-      })
-    await expect(broken({}, context)).rejects.toThrow('bad config')
-    expect(context.deadline.ended).toBe(true)
-
-    const context2 = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
-    const brokenAfter = middy(async () => 'x')
-      .use(gracefulTimeout({ reserveMs: 200 }))
-      .use({
-        after: () => {
-          throw new Error('bad serializer')
-        },
-      })
-    await expect(brokenAfter({}, context2)).rejects.toThrow('bad serializer')
-    expect(context2.deadline.ended).toBe(true)
+    const failing = (phase: 'before' | 'after', message: string) => ({
+      [phase]: () => {
+        throw new Error(message)
+      },
+    })
+    for (const [phase, message] of [
+      ['before', 'bad config'],
+      ['after', 'bad serializer'],
+    ] as const) {
+      const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
+      const handler = middy(async () => 'x')
+        .use(gracefulTimeout({ reserveMs: 200 }))
+        .use(failing(phase, message))
+      await expect(handler({}, context)).rejects.toThrow(message)
+      expect(context.deadline.ended).toBe(true)
+    }
 
     // An earlier middleware fails before ours ever ran: nothing to settle, the error stands.
     const first = middy(async () => 'x')
@@ -125,7 +111,7 @@ describe('gracefulTimeout in a chain', () => {
     const errors: Omit<TimeoutRecord, 'level'>[] = []
     const warnings: unknown[] = []
     const logger = { error: (record: Omit<TimeoutRecord, 'level'>) => errors.push(record), warn: (entry: unknown) => warnings.push(entry) }
-    const handler = middy(honoursSignal).use(
+    const handler = middy(overrunsHonouringSignal).use(
       gracefulTimeout({
         reserveMs: 200,
         logger,

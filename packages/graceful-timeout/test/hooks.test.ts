@@ -3,24 +3,16 @@ import middy from '@middy/core'
 import type { DeadlineContext } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Captured, captureStdout } from './capture.js'
+import { describe, expect, it } from 'vitest'
+import { captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
-let stdout: Captured
-beforeEach(() => {
-  stdout = captureStdout()
-})
-afterEach(() => stdout.restore())
-
-const honoursSignal = async (_e: unknown, context: DeadlineContext) => {
-  await delay(3000, undefined, { signal: context.deadline.signal })
-}
+const stdout = captureStdoutInEachTest()
 
 describe('onTimeout hooks', () => {
   it('run in order; one that throws or hangs is logged and never stops the others or the answer', async () => {
     const steps: string[] = []
     let hangSignal: AbortSignal | undefined
-    const handler = middy(honoursSignal).use(
+    const handler = middy(overrunsHonouringSignal).use(
       gracefulTimeout({
         reserveMs: 300,
         onTimeout: [

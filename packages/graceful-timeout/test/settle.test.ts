@@ -3,14 +3,10 @@ import middy from '@middy/core'
 import type { DeadlineContext } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Captured, captureStdout, sleep } from './capture.js'
+import { describe, expect, it } from 'vitest'
+import { captureStdoutInEachTest, sleep } from './capture.js'
 
-let stdout: Captured
-beforeEach(() => {
-  stdout = captureStdout()
-})
-afterEach(() => stdout.restore())
+const stdout = captureStdoutInEachTest()
 
 /** A handler that would run 3 s, honouring the deadline's signal, with a `finally` of its own. */
 function slowHandler(steps: string[]) {

@@ -1,11 +1,10 @@
 import { PassThrough } from 'node:stream'
-import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
 import type { DeadlineContext } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Captured, captureStdout } from './capture.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 // Lambda's runtime provides `awslambda` for response streaming; here, the smallest stand-in.
 type Globals = { awslambda?: unknown }
@@ -19,11 +18,7 @@ afterAll(() => {
   delete (globalThis as Globals).awslambda
 })
 
-let stdout: Captured
-beforeEach(() => {
-  stdout = captureStdout()
-})
-afterEach(() => stdout.restore())
+const stdout = captureStdoutInEachTest()
 
 async function streamingOptions(): Promise<object> {
   // Middy 6 switched streaming on with a flag; Middy 7 with an execution mode.
@@ -56,13 +51,9 @@ describe('gracefulTimeout with response streaming', () => {
   })
 
   it('streams the timeoutResponse of a timed-out invocation', async () => {
-    const handler = middy(
-      async (_e: unknown, context: DeadlineContext) => {
-        await delay(3000, undefined, { signal: context.deadline.signal })
-        return 'never'
-      },
-      await streamingOptions(),
-    ).use(gracefulTimeout({ reserveMs: 200, timeoutResponse: () => 'partial: 3 of 10 rows' }))
+    const handler = middy(overrunsHonouringSignal, await streamingOptions()).use(
+      gracefulTimeout({ reserveMs: 200, timeoutResponse: () => 'partial: 3 of 10 rows' }),
+    )
     const { result, body } = await invokeStreaming(handler as unknown as StreamHandler, 400)
     expect(result).toBe('ok')
     expect(body).toBe('partial: 3 of 10 rows')
@@ -70,13 +61,7 @@ describe('gracefulTimeout with response streaming', () => {
   })
 
   it('rejects with the TimeoutError by default', async () => {
-    const handler = middy(
-      async (_e: unknown, context: DeadlineContext) => {
-        await delay(3000, undefined, { signal: context.deadline.signal })
-        return 'never'
-      },
-      await streamingOptions(),
-    ).use(gracefulTimeout({ reserveMs: 200 }))
+    const handler = middy(overrunsHonouringSignal, await streamingOptions()).use(gracefulTimeout({ reserveMs: 200 }))
     const { result } = await invokeStreaming(handler as unknown as StreamHandler, 400)
     expect(result).toBe('TimeoutError')
   })
