@@ -24,7 +24,7 @@ interface InvocationState {
  * `deadlinePlugin()`), how close it came to the timeout, cold start, memory, outbound calls.
  * Written when the invocation's deadline ends, which happens on every path: after the chain,
  * after `onError` (a graceful-timeout settle included), and on an early response.
- * Use it first, so that it sees the whole chain: `middy(handler, deadlinePlugin()).use(timingLogger())`.
+ * Use it first, so that it sees the whole chain: `middy(handler, { ...deadlinePlugin() }).use(timingLogger())`.
  */
 // biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
 export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<TimingLoggerOptions> = {}): MiddlewareObj<TEvent, TResult> {
@@ -70,7 +70,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
 
   const reachedEndStep = (request: WithState, step: 'after' | 'onError'): void => {
     const state = request[STATE]
-    const deadline = (request.context as { deadline?: Deadline }).deadline
+    const deadline = existingDeadlineOf(request)
     if (state === undefined || deadline === undefined) return
     state.endStepAtMs = deadline.elapsed()
     state.endStep = step

@@ -73,6 +73,8 @@ export interface RecordInput extends VerdictInput {
   outbound: unknown
 }
 
+type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
+
 // Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
 const MAX_CAUSE_DEPTH = 8
 // getrusage reports the peak resident set in kilobytes on Linux.
@@ -91,7 +93,9 @@ export function judge({ request, deadline, earlyResponse, nearMissThreshold }: V
 
 export function buildRecord({ request, deadline, own, cold, outbound }: RecordInput, verdict: Verdict): TimingRecord {
   const { endMs, outcome, nearMiss } = verdict
-  const context = request.context as { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
+  // Middy's durable mode hands over a durable context that wraps Lambda's.
+  const outer = request.context as LambdaFields & { lambdaContext?: LambdaFields }
+  const context = outer.lambdaContext ?? outer
   const { source, phases } = phasesOf(deadline, own, endMs)
   const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
   const remaining = deadline.remainingToHardDeadline()

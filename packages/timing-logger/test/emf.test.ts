@@ -74,9 +74,10 @@ describe('timingLogger: CloudWatch Embedded Metric Format', () => {
     const handler = chain(
       () => sleep(1000),
       { logger: memoryLogger(), emf: { namespace: 'Shop/Timing', dimensions: { service: 'checkout', stage: 'prod' } } },
-      { timeoutEarlyInMillis: 20 },
+      // Middy's timeout fires at 255 of 300 ms: a near-miss (0.85) as well as a timeout.
+      { timeoutEarlyInMillis: 45 },
     )
-    const { lines } = await stdoutLines(() => invoke(handler, {}, { timeoutMs: 150 }))
+    const { lines } = await stdoutLines(() => invoke(handler, {}, { timeoutMs: 300 }))
 
     const document = lines[0] ?? {}
     expect(emfProblems(document)).toEqual([])

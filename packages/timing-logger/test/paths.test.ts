@@ -149,10 +149,11 @@ describe('timingLogger: one record on every path', () => {
 
   it('writes a WARN near-miss record when the share of the budget used crosses the threshold', async () => {
     const logger = memoryLogger()
-    const handler = chain(() => sleep(180), { logger })
-    await invoke(handler, {}, { timeoutMs: 200 })
-    const relaxed = chain(() => sleep(180), { logger, nearMissThreshold: 0.99 })
-    await invoke(relaxed, {}, { timeoutMs: 200 })
+    // 255 of 300 ms: 0.85, with room for a slow machine before the harness's hard deadline.
+    const handler = chain(() => sleep(255), { logger })
+    await invoke(handler, {}, { timeoutMs: 300 })
+    const relaxed = chain(() => sleep(255), { logger, nearMissThreshold: 0.99 })
+    await invoke(relaxed, {}, { timeoutMs: 300 })
 
     expect(logger.records).toHaveLength(2)
     expect(logger.records[0]).toMatchObject({ level: 'WARN', outcome: 'success', nearMiss: true })
