@@ -225,6 +225,14 @@ describe('context.fetch', () => {
     expect(result.calls.totalDurationMs).toBeGreaterThan(0)
   })
 
+  it('stays bound to its own invocation: once that has ended it refuses to send', async () => {
+    const arrivalsBefore = server.arrivals.length
+    const result = await callOnce(async (context) => context.fetch, 1000)
+    const leftover = result.value as OutboundFetchContext['fetch']
+    await expect(leftover(`${server.base}/ok`)).rejects.toMatchObject({ name: 'InvocationEndedError' })
+    expect(server.arrivals.length).toBe(arrivalsBefore)
+  })
+
   it('records a network failure as an error and passes it through', async () => {
     const result = await callOnce((context) => context.fetch('http://127.0.0.1:1/refused'), 1000)
     expect(result.error).toBeInstanceOf(TypeError)
