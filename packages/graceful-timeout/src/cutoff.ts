@@ -53,6 +53,9 @@ export class CutoffHandling<TEvent, TResult> {
     if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
     if (this.#config.hooks.length > 0) {
       this.#graceTimer = setTimeout(this.startHooks, graceMs(deadline))
+      // An invocation can end without reaching our after/onError (an inner `after` that answers
+      // early, an inner `onError` that throws): start the hooks then rather than after a freeze.
+      deadline.onEnd(this.startHooks)
     }
   }
 

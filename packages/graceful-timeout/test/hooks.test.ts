@@ -67,4 +67,21 @@ describe('onTimeout hooks', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'late' })
     expect(steps).toEqual(['hook', 'handler done'])
   })
+
+  it('run before the answer even when an inner after answers early and skips ours (with the plugin)', async () => {
+    const steps: string[] = []
+    const graceful = gracefulTimeout({ reserveMs: 400, onTimeout: () => steps.push('hook') })
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      // Stops right at the cutoff and answers with what it has.
+      await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
+      return 'partial'
+    }, graceful.plugin)
+      .use(graceful)
+      .use({ after: () => 'cached answer' })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'cached answer' })
+    // Well before the 80 ms grace would have started them.
+    expect(outcome.durationMs).toBeLessThan(660)
+    expect(steps).toEqual(['hook'])
+  })
 })
