@@ -7,6 +7,7 @@ import { functionUnderTest } from './lifecycle.js'
 // docs/examples/sqs-orders.ts under the real runtime: 12 orders of ~100 ms each against a 1 s timeout.
 
 const example = functionUnderTest('docs/examples/sqs-orders.ts')
+const bare = functionUnderTest('test/e2e/functions/sqs-bare.ts')
 
 const orderIds = Array.from({ length: 12 }, (_, i) => `order-${String(i + 1).padStart(2, '0')}`)
 const saved = (logs: readonly string[]) => linesWith(logs, 'saved order').map((line) => /saved order (\S+)/.exec(line)?.[1] as string)
@@ -52,5 +53,13 @@ describe('an SQS batch bigger than the budget (remaining-time-budget)', () => {
     const savedAgain = saved(again.logs)
     const seen = JSON.stringify({ firstSeen, again: again.status, coldStart: again.coldStart, savedAgain })
     expect(savedAgain.filter((id) => savedFirst.includes(id)).length, seen).toBeGreaterThan(0)
+  })
+
+  it('works as the exported handler itself, without Middy: the runtime accepts it and it reports the failed record', async () => {
+    const fn = await bare.start({ handler: 'index.handler', timeoutMs: 1000 })
+    const result = await fn.invoke<SQSBatchResponse>(sqsEvent(['a', 'b', 'c'], (id) => ({ id, fail: id === 'b' })))
+    expect(result.status, JSON.stringify(result.error)).toBe('ok')
+    expect(result.response).toEqual({ batchItemFailures: [{ itemIdentifier: 'b' }] })
+    expect(saved(result.logs).sort()).toEqual(['a', 'c'])
   })
 })

@@ -58,7 +58,10 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   const runner = budgetRunner(validateBudget(budget))
   const owner = {}
 
-  return async function partialBatchHandler(event, context, handlerOptions) {
+  // Lambda's Node 22+ runtimes refuse a handler declaring three or more parameters (they take it
+  // for a callback handler: Runtime.CallbackHandlerDeprecated), so Middy's options come as a rest.
+  return async function partialBatchHandler(event, context, ...middyArgs: [options?: { signal?: AbortSignal }]) {
+    const handlerOptions = middyArgs[0]
     const records = event?.Records
     if (!Array.isArray(records)) {
       warnOnce(
