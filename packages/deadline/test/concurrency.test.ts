@@ -8,7 +8,6 @@ describe('concurrent invocations in one process (Lambda Managed Instances)', () 
     const reserveMs = 100
     const handler = middy(
       async (event: { id: number; timeoutMs: number }, ctx: DeadlineContext) => {
-        const start = performance.now()
         await new Promise((resolve) => setTimeout(resolve, event.id % 7))
         const ownFromLookup = currentDeadline() === ctx.deadline
         const reason = await new Promise<unknown>((resolve) =>
@@ -19,8 +18,8 @@ describe('concurrent invocations in one process (Lambda Managed Instances)', () 
           ownFromLookup,
           reason,
           // On the deadline's own clock, from its start: when its cutoff was planned and when it came.
-        plannedCutoffMs: ctx.deadline.budgetMs - ctx.deadline.reserveMs,
-        abortedAfterMs: ctx.deadline.elapsed(),
+          plannedCutoffMs: ctx.deadline.budgetMs - ctx.deadline.reserveMs,
+          abortedAfterMs: ctx.deadline.elapsed(),
           hardLeftMs: ctx.getRemainingTimeInMillis(),
         }
       },
