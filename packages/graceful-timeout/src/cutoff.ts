@@ -28,13 +28,17 @@ export class CutoffHandling<TEvent, TResult> {
   readonly #deadline: Deadline
   readonly #config: GracefulTimeoutConfig<TEvent, TResult>
   readonly #watched: WatchedInvocation | undefined
+  /** The middleware instance that created it: only its `after`/`onError` act on it. */
+  readonly owner: object
 
   constructor(
+    owner: object,
     request: Request<TEvent, TResult>,
     deadline: Deadline,
     config: GracefulTimeoutConfig<TEvent, TResult>,
     watched: WatchedInvocation | undefined,
   ) {
+    this.owner = owner
     this.#request = request
     this.#deadline = deadline
     this.#config = config

@@ -35,8 +35,10 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   const gracefulTimeoutBefore = (request: WithHandling<TEvent, TResult>): void => {
     const deadline = deadlineOf(request, middleware)
     deadline.reserve(config.reserveMs)
+    // Used twice in one chain: the outer one handles the cutoff, the inner one only reserves.
+    if (request[HANDLING] !== undefined) return
     const watched = config.watchdog ? watch(deadline) : undefined
-    const handling = new CutoffHandling(request, deadline, config, watched)
+    const handling = new CutoffHandling(middleware, request, deadline, config, watched)
     request[HANDLING] = handling
     deadline.onCutoff(handling.onCutoff)
   }
@@ -44,7 +46,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   // Not async: on the usual path (no cutoff) Middy then needs no extra await per invocation.
   const gracefulTimeoutAfter = (request: WithHandling<TEvent, TResult>): Promise<void> | undefined => {
     const handling = request[HANDLING]
-    if (handling !== undefined) {
+    if (handling?.owner === middleware) {
       handling.stage = 'after'
       // The handler answered after the cutoff: its answer stands, once the hooks have run.
       if (handling.reached) return handling.startHooks().then(() => releaseDeadline(request, middleware))
@@ -56,8 +58,8 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   const gracefulTimeoutOnError = async (request: WithHandling<TEvent, TResult>): Promise<void> => {
     const handling = request[HANDLING]
     const deadline = existingDeadlineOf(request)
-    if (handling === undefined || deadline === undefined) {
-      // Our `before` never ran (an earlier middleware threw): nothing of ours to settle.
+    if (handling?.owner !== middleware || deadline === undefined) {
+      // Our `before` never ran (an earlier middleware threw), or another instance handles it.
       releaseDeadline(request, middleware)
       return
     }

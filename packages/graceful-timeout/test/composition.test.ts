@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
-import { gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
+import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
 import { captureStdoutInEachTest, overrunsHonouringSignal, sleep } from './capture.js'
@@ -105,6 +105,18 @@ describe('gracefulTimeout in a chain', () => {
       .map((r) => r.requestId)
       .sort()
     expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `req-${i * 2}`).sort())
+  })
+
+  it('used twice in one chain, handles the cutoff once, with the larger reserve', async () => {
+    const steps: string[] = []
+    const handler = middy(overrunsHonouringSignal)
+      .use(gracefulTimeout({ reserveMs: 100, onTimeout: () => steps.push('outer hook') }))
+      .use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('inner hook') }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(outcome.status === 'failed' && (outcome.error as Error).cause).not.toBeInstanceOf(GracefulTimeoutError)
+    expect(steps).toEqual(['outer hook'])
+    expect(stdout.records()).toEqual([expect.objectContaining({ reserveMs: 200 })])
   })
 
   it('sends the record and warnings to a logger of yours', async () => {
