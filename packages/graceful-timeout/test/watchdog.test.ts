@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -32,6 +32,26 @@ beforeAll(async () => {
 interface Line extends Record<string, unknown> {
   /** When the parent read the line (epoch ms): the child's main thread may be blocked then. */
   seenAt: number
+}
+
+/** Runs the fixture with stdout to a file: Node writes it synchronously, through process.stdout. */
+function runToFile(...scenarios: string[]): Promise<Record<string, unknown>[]> {
+  const path = join(dirname(bundle), `stdout-${scenarios.join('-')}.log`)
+  const fd = openSync(path, 'w')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, ...scenarios], { stdio: ['ignore', fd, 'inherit'] })
+    child.on('error', reject)
+    child.on('close', () => {
+      closeSync(fd)
+      const text = readFileSync(path, 'utf8')
+      resolve(
+        text
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line)),
+      )
+    })
+  })
 }
 
 function run(...scenarios: string[]): Promise<Line[]> {
@@ -82,5 +102,13 @@ describe('the watchdog', () => {
     expect(found[0]).toMatchObject({ source: 'main', requestId: 'req-responsive' })
     expect(lines.filter((line) => 'outcome' in line).map((line) => line.outcome)).toEqual(['TimeoutError', 'succeeded', 'succeeded'])
     expect(lines.at(-1)).toMatchObject({ done: true })
+  })
+
+  it('both threads reach stdout when it is a file as well as a pipe', async () => {
+    const lines = await runToFile('responsive', 'blocked')
+    expect(records(lines as Line[]).map((line) => [line.requestId, line.source])).toEqual([
+      ['req-responsive', 'main'],
+      ['req-blocked', 'watchdog'],
+    ])
   })
 })
