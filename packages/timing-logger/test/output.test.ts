@@ -65,6 +65,26 @@ describe('timingLogger: output', () => {
   })
 })
 
+describe('timingLogger: a context without a usable remaining time', () => {
+  it('writes the record with a null budget, never a near-miss, and EMF without remaining time', async () => {
+    const logger = memoryLogger()
+    const handler = middy(async () => 'ok').use(timingLogger({ logger, emf: { namespace: 'Orders' } }))
+    const { lines } = await stdoutLines(() => handler({}, { awsRequestId: 'no-clock', functionName: 'local' } as never))
+
+    expect(logger.records[0]).toMatchObject({
+      requestId: 'no-clock',
+      outcome: 'success',
+      budgetMs: null,
+      remainingMs: null,
+      timeoutUsedShare: null,
+      nearMiss: false,
+    })
+    expect(lines[0]).not.toHaveProperty('Remaining')
+    expect(lines[0]).not.toHaveProperty('TimeoutUsed')
+    expect(lines[0]).toMatchObject({ FunctionName: 'local', NearMiss: 0 })
+  })
+})
+
 describe('timingLogger: Server-Timing', () => {
   it('adds the header to an HTTP response, with the handler and middleware times from the plugin', async () => {
     const handler = chain(async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' }), {

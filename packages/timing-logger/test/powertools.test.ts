@@ -17,9 +17,9 @@ describe('timingLogger with the Powertools Logger', () => {
     for (const method of ['info', 'warn'] as const) vi.spyOn(console, method).mockImplementation((line: string) => printed.push(line))
     const logger = new Logger({ serviceName: 'orders' })
     await invoke(
-      chain(() => sleep(180), { logger }),
+      chain(() => sleep(255), { logger }),
       {},
-      { timeoutMs: 200 },
+      { timeoutMs: 300 },
     )
 
     expect(printed).toHaveLength(1)
