@@ -10,7 +10,7 @@ import { median } from './lib/stats.mjs'
 
 const child = fileURLToPath(new URL('./overhead-child.mjs', import.meta.url))
 const concurrent = flag('concurrent')
-const rounds = Number(option('rounds', concurrent ? 2 : 3))
+const rounds = Number(option('rounds', 3))
 const only = option('only', undefined)?.split(',')
 // With 1,000 invocations in flight, the chains that matter: the baselines, the alternatives, ours whole.
 const CONCURRENT = [
@@ -28,9 +28,9 @@ const configs = availableConfigs().filter(
 )
 // Concurrent invocations run in Lambda's multi-concurrency mode, where its InvokeStore is an ALS.
 const stores = concurrent ? ['als', 'invoke-store-multi'] : ['als', 'invoke-store']
-// Sequential: 300 batches of 200 invocations (plus 60 warm-up batches). Concurrent: 20 batches of
+// Sequential: 300 batches of 200 invocations (plus 60 warm-up batches). Concurrent: 15 batches of
 // 1,000 invocations in flight at once (plus 5 warm-up batches).
-const [batches, batchSize, shape] = concurrent ? [20, 1000, 'concurrent'] : [300, 200, 'sequential']
+const [batches, batchSize, shape] = concurrent ? [15, 1000, 'concurrent'] : [300, 200, 'sequential']
 
 const samples = {}
 for (const major of nodeMajors()) {

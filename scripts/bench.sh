@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -x .tools/bin/node22 ] || { echo "run 'npm run setup' first" >&2; exit 1; }
 node=.tools/bin/node22
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(size cold-start overhead concurrent accuracy scale)
+[ ${#parts[@]} -gt 0 ] || parts=(size cold-start overhead concurrent accuracy scale experiment)
 
 # Build every package that compiles; a package that does not is left out of the tables.
 for tsconfig in packages/*/tsconfig.json; do
@@ -19,6 +19,7 @@ out=bench/.out/results.md
 {
   echo "# bench results, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- packages || echo ' + uncommitted changes in packages/')"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Node $(.tools/bin/node22 -v) and $(.tools/bin/node24 -v)"
 } >"$out"
 for part in "${parts[@]}"; do
@@ -30,9 +31,11 @@ for part in "${parts[@]}"; do
     concurrent) cmd=(bench/overhead.mjs --concurrent) ;;
     accuracy) cmd=(bench/accuracy.mjs) ;;
     scale) cmd=(bench/scale.mjs) ;;
+    experiment) cmd=(bench/experiment-deadline-end.mjs) ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
   # The size table reports an exceeded budget with exit 1; the bench still runs the other parts.
   { echo; echo "## $part (\`node ${cmd[*]}\`)"; "$node" "${cmd[@]}" || true; } | tee -a "$out"
 done
-echo; echo "written: $out"
+$node bench/summary.mjs >bench/.out/summary.md
+echo; echo "written: $out and bench/.out/summary.md (the tables of docs/performance.md)"
