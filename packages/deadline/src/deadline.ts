@@ -236,7 +236,16 @@ export class Deadline {
     this.#children.add(abort)
     // The scope's own timer already fires no later than the cutoff as it stands now; the deadline
     // aborts its children itself if the cutoff moves earlier or the invocation ends first.
-    if (Number.isFinite(limitMs)) timer = setTimeout(() => abort(this.#limitReason(timeoutMs, limitMs)), limitMs)
+    if (Number.isFinite(limitMs)) {
+      // When the cutoff is the tighter limit, this timer may fire a moment before the deadline's
+      // own: it then reaches the cutoff for everyone, so that cutoff listeners (the timeout
+      // record) still see this operation in flight instead of already failed.
+      const cutoffIsTighter = limitMs < timeoutMs
+      timer = setTimeout(() => {
+        if (cutoffIsTighter && this.#cutoffIsDue()) this.#onCutoffDue()
+        if (!controller.signal.aborted) abort(this.#limitReason(timeoutMs, limitMs))
+      }, Math.ceil(limitMs))
+    }
     return { signal: controller.signal, dispose, [Symbol.dispose]: dispose }
   }
 
@@ -348,17 +357,20 @@ export class Deadline {
   readonly #onTimer = (): void => {
     this.#timer = undefined
     if (this.#ended) return
+    if (this.#cutoffIsDue()) this.#onCutoffDue()
+    else this.#arm()
+  }
+
+  #cutoffIsDue(): boolean {
+    return this.#cutoffMono() - monotonicNow() <= TIMER_EARLY_TOLERANCE_MS
+  }
+
+  #onCutoffDue(): void {
+    if (this.#ended || this.#cutoffReached) return
     // An early response from a later middleware skips our `after`: nothing told us the invocation
     // was over. Lambda may have frozen the process since; we must not act on a finished request.
-    if (this.#isOver?.()) {
-      this.end()
-      return
-    }
-    if (this.#cutoffMono() - monotonicNow() > TIMER_EARLY_TOLERANCE_MS) {
-      this.#arm()
-      return
-    }
-    this.reachCutoff()
+    if (this.#isOver?.()) this.end()
+    else this.reachCutoff()
   }
 
   /**

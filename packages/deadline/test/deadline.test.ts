@@ -178,3 +178,20 @@ describe('deadline.scope', () => {
     expect(leftOver?.reason).toBeInstanceOf(InvocationEndedError)
   })
 })
+
+describe('a sub-operation whose limit is the cutoff', () => {
+  it("reaches the invocation's cutoff when its own timer fires, even when nothing else armed the deadline", async () => {
+    const seen = await middy(
+      async (_e: unknown, ctx: DeadlineContext) => {
+        // Only the scope arms a timer here: no signal read, no cutoff listener.
+        const op = ctx.deadline.scope(10_000)
+        await new Promise((resolve) => op.signal.addEventListener('abort', resolve))
+        return { opReason: op.signal.reason, cutoffReached: ctx.deadline.cutoffReached, left: ctx.deadline.remaining() }
+      },
+      { timeoutEarlyInMillis: 0 },
+    ).use(deadline({ reserveMs: 100 }))({}, createLambdaContext<DeadlineContext>({ timeoutMs: 300 }))
+    expect(seen.opReason).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
+    expect(seen.cutoffReached).toBe(true)
+    expect(seen.left).toBeLessThanOrEqual(1)
+  })
+})

@@ -9,7 +9,7 @@ import type {
   Pluggable,
 } from '@smithy/types'
 import { callLogOf, type PendingCall } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError, reachCutoffIfDue } from './errors.js'
+import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 import { type CallLimits, PACKAGE, validateLimits } from './options.js'
 
 export type AwsSdkDeadlineOptions = CallLimits
@@ -144,7 +144,7 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       try {
         // The request handler aborts the socket on this signal; racing it too keeps the bound for a
         // handler that ignores `abortSignal`.
-        const result = await raceSignal(next(args), scope.signal, () => reachCutoffIfDue(deadline, scope.signal))
+        const result = await raceSignal(next(args), scope.signal)
         releaseAfterBody(scope, (result.response as { body?: unknown } | undefined)?.body)
         return result
       } catch (error) {
@@ -231,12 +231,9 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
   )
 }
 
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal, aborted: () => void): Promise<T> {
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      reject(signal.reason)
-      aborted()
-    }
+    const onAbort = () => reject(signal.reason)
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })
     promise.then(

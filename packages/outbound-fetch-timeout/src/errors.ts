@@ -70,22 +70,6 @@ export function endingOf(signal: AbortSignal, callerSignal: AbortSignal | undefi
   return { outcome: 'aborted', limit: undefined }
 }
 
-// Node may run a timer up to about a millisecond before its due time, and a scope's timer is set in
-// whole milliseconds from a fractional remaining time.
-const CUTOFF_TOLERANCE_MS = 2
-
-/**
- * A call's own timer, set for the cutoff when the cutoff is its binding limit, can fire a moment
- * before the deadline's timer. That moment is the cutoff: reaching it now (as the deadline's timer
- * would) runs the cutoff listeners while this call, and every other one cut with it, is still in
- * flight, so the timeout record can name them.
- */
-export function reachCutoffIfDue(deadline: Deadline, signal: AbortSignal): void {
-  const reason: unknown = signal.reason
-  if (!(reason instanceof DeadlineTimeoutError) || reason.limit !== 'cutoff' || deadline.cutoffReached) return
-  if (deadline.remaining() <= CUTOFF_TOLERANCE_MS) deadline.reachCutoff()
-}
-
 /** The error the caller sees once a call's signal has aborted. */
 export function abortError(
   signal: AbortSignal,

@@ -1,7 +1,7 @@
 import { currentDeadline, type Deadline } from '@middy-deadline/deadline'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget, reachCutoffIfDue } from './errors.js'
+import { abortError, endingOf, notSentError, type OutboundTarget } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
 import { originalGlobalFetch, unwrapped } from './original-fetch.js'
 
@@ -70,7 +70,6 @@ export async function fetchWithin(
       const { outcome, limit } = endingOf(scope.signal, callerSignal)
       if (answeredAtMs !== undefined && !bodyTouched) call.finishOnAbort('ok', undefined, answeredAtMs)
       else call.finishOnAbort(outcome, limit)
-      reachCutoffIfDue(deadline, scope.signal)
     },
     { once: true },
   )

@@ -1,6 +1,6 @@
 import { currentDeadline, type Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
 import { callLogOf, type PendingCall } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError, reachCutoffIfDue } from './errors.js'
+import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 import { check, settingsOf } from './options.js'
 
 export interface WithDeadlineOptions {
@@ -44,7 +44,6 @@ export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDead
       scope.dispose()
       if (error === undefined) call.finish('ok')
       else finishFromSignal(call, scope.signal, options.signal, error)
-      reachCutoffIfDue(deadline, scope.signal)
     },
     cut: (cause) => abortError(scope.signal, options.signal, target, performance.now() - startedAt, timeoutMs, cause),
   })
