@@ -1,6 +1,6 @@
 // Cutoff accuracy: how late each subject's cutoff handling runs after its planned time, with an idle
 // and a busy event loop, and with the loop blocked (graceful-timeout's watchdog), Node 22 and 24.
-// Usage: node bench/accuracy.mjs [--count=300] [--node=22,24]
+// Usage: node bench/accuracy.mjs [--count=250] [--node=22,24]
 import { fileURLToPath } from 'node:url'
 import { ACCURACY_SUBJECTS, subjectReady } from './lib/accuracy-subjects.mjs'
 import { blockedRun } from './lib/blocked.mjs'
@@ -9,7 +9,7 @@ import { isBuilt, NODES } from './lib/packages.mjs'
 import { nodeMajors, option, save, table } from './lib/report.mjs'
 
 const child = fileURLToPath(new URL('./accuracy-child.mjs', import.meta.url))
-const count = option('count', '300')
+const count = option('count', '250')
 const subjects = Object.keys(ACCURACY_SUBJECTS).filter(subjectReady)
 
 const summary = []

@@ -25,7 +25,7 @@ async function concurrentBatch(ctxs) {
 }
 const runBatch = shape === 'concurrent' ? concurrentBatch : sequentialBatch
 
-// Time-boxed so that slow chains do not stretch the run: up to `batches` batches or 1.5 s of
+// Time-boxed so that slow chains do not stretch the run: up to `batches` batches or 1 s of
 // measuring (at least 30 batches), after up to a fifth as many warm-up batches or 0.3 s.
 async function measure(count, budgetMs, minimum) {
   const perInvocationNs = []
@@ -37,7 +37,7 @@ async function measure(count, budgetMs, minimum) {
   return perInvocationNs
 }
 await measure(Math.max(5, Math.floor(batches / 5)), 300, 5)
-const perInvocationNs = await measure(batches, 1500, Math.min(30, batches))
+const perInvocationNs = await measure(batches, 1000, Math.min(30, batches))
 const resources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap')
 writeResult({
   config: name,

@@ -28,9 +28,9 @@ const configs = availableConfigs().filter(
 )
 // Concurrent invocations run in Lambda's multi-concurrency mode, where its InvokeStore is an ALS.
 const stores = concurrent ? ['als', 'invoke-store-multi'] : ['als', 'invoke-store']
-// Sequential: 300 batches of 200 invocations (plus 60 warm-up batches). Concurrent: 15 batches of
+// Sequential: 300 batches of 200 invocations (plus 60 warm-up batches). Concurrent: 10 batches of
 // 1,000 invocations in flight at once (plus 5 warm-up batches).
-const [batches, batchSize, shape] = concurrent ? [15, 1000, 'concurrent'] : [300, 200, 'sequential']
+const [batches, batchSize, shape] = concurrent ? [10, 1000, 'concurrent'] : [300, 200, 'sequential']
 
 const samples = {}
 for (const major of nodeMajors()) {

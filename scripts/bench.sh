@@ -35,7 +35,7 @@ for part in "${parts[@]}"; do
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
   # The size table reports an exceeded budget with exit 1; the bench still runs the other parts.
-  { echo; echo "## $part (\`node ${cmd[*]}\`)"; "$node" "${cmd[@]}" || true; } | tee -a "$out"
+  { echo; echo "## $part (\`node ${cmd[*]}\`, load average $(cut -d' ' -f1 /proc/loadavg))"; "$node" "${cmd[@]}" || true; } | tee -a "$out"
 done
 $node bench/summary.mjs >bench/.out/summary.md
 echo; echo "written: $out and bench/.out/summary.md (the tables of docs/performance.md)"
