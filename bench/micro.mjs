@@ -1,10 +1,27 @@
 // What the per-invocation building blocks cost on this machine: the figures behind the proposals in
 // docs/performance.md. One process, each primitive in batches of 200, median of 300 batches.
-// Usage: node bench/micro.mjs   (run it with .tools/bin/node22 and .tools/bin/node24)
+// Usage: node bench/micro.mjs [--node=22,24]   (each Node version in a child process)
+import { fileURLToPath } from 'node:url'
 import { InvokeStore } from '@aws/lambda-invoke-store'
 import { InvocationEndedError } from '../packages/deadline/dist/index.js'
-import { table } from './lib/report.mjs'
+import { runChild } from './lib/child.mjs'
+import { NODES } from './lib/packages.mjs'
+import { flag, nodeMajors, save, table } from './lib/report.mjs'
+import { writeResult } from './lib/result.mjs'
 import { median } from './lib/stats.mjs'
+
+if (!flag('child')) {
+  const results = nodeMajors().map((major) => runChild(NODES[major], fileURLToPath(import.meta.url), ['--child']))
+  save('micro', { results })
+  console.log('\n### building blocks (median ns per call)\n')
+  console.log(
+    table(
+      ['operation', ...results.map((r) => `Node ${r.node}`)],
+      results[0].rows.map(([name], i) => [name, ...results.map((r) => r.rows[i][1].toFixed(0))]),
+    ),
+  )
+  process.exit(0)
+}
 
 function cost(fn) {
   const perCall = []
@@ -47,6 +64,7 @@ const rows = [
   ['InvokeStore.set (single mode)', () => store.run({}, () => store.set(key, 1))],
   ['process.memoryUsage.rss()', () => process.memoryUsage.rss()],
   ['process.memoryUsage()', () => process.memoryUsage()],
+  ['process.resourceUsage() (getrusage)', () => process.resourceUsage()],
   [
     'JSON.stringify of a 20-field record',
     (i) =>
@@ -74,10 +92,4 @@ const rows = [
       }),
   ],
 ]
-console.log(`\n### building blocks, Node ${process.version} (median ns per call)\n`)
-console.log(
-  table(
-    ['operation', 'ns'],
-    rows.map(([name, fn]) => [name, cost(fn).toFixed(0)]),
-  ),
-)
+writeResult({ node: process.version, rows: rows.map(([name, fn]) => [name, cost(fn)]) })

@@ -116,6 +116,17 @@ if (scale) {
     '',
   )
 }
+const micro = load('micro')
+if (micro)
+  out.push(
+    '### Building blocks, median ns per call (bench/micro.mjs)',
+    '',
+    table(
+      ['operation', ...micro.results.map((r) => `Node ${major(r.node)}`)],
+      micro.results[0].rows.map(([name], i) => [name, ...micro.results.map((r) => r.rows[i][1].toFixed(0))]),
+    ),
+    '',
+  )
 const experiment = load('experiment-deadline-end')
 if (experiment)
   out.push(
