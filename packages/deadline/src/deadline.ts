@@ -326,8 +326,14 @@ export class Deadline {
     this.#ended = true
     this.#disarm()
     this.#cutoffListeners = undefined
-    if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort(ended())
-    this.#abortChildren(ended())
+    // Building an Error captures a stack: the most expensive thing an invocation would do here,
+    // so the reason exists only when there is a signal or a scope to abort with it.
+    const controller = this.#controller
+    if ((controller !== undefined && !controller.signal.aborted) || this.#children !== undefined) {
+      const reason = ended()
+      if (controller !== undefined && !controller.signal.aborted) controller.abort(reason)
+      this.#abortChildren(reason)
+    }
     const listeners = this.#endListeners
     this.#endListeners = undefined
     this.#progressListeners = undefined

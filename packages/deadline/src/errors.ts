@@ -31,3 +31,19 @@ export class DeadlineOptionError extends TypeError {
     this.option = option
   }
 }
+
+// Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
+const MAX_CAUSE_DEPTH = 8
+
+/**
+ * An error and the errors it wraps (`cause`), outermost first. Clients often wrap an abort in
+ * their own error, so a timeout has to be recognised anywhere along the chain.
+ */
+export function* causeChain(error: unknown): Generator<{ name?: unknown; limit?: unknown; cause?: unknown }> {
+  let current = error
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    const link = current as { name?: unknown; limit?: unknown; cause?: unknown }
+    yield link
+    current = link.cause
+  }
+}

@@ -11,7 +11,7 @@ export {
   type LambdaContextLike,
   MAX_RESERVE_SHARE,
 } from './deadline.js'
-export { type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 export { type DeadlineOptions, deadline, reservingMiddleware } from './middleware.js'
 export { type OptionChecker, optionChecker } from './options.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'

@@ -1,8 +1,5 @@
-import type { Deadline } from '@middy-deadline/deadline'
+import { causeChain, type Deadline } from '@middy-deadline/deadline'
 import type { TimeoutTrigger } from './record.js'
-
-// Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
-const MAX_CAUSE_DEPTH = 8
 
 /**
  * Whether the error that reached `onError` is the invocation running out of time, and how:
@@ -14,13 +11,10 @@ const MAX_CAUSE_DEPTH = 8
  * Anything else is the function's own error and is left alone.
  */
 export function timeoutTrigger(error: unknown, deadline: Deadline): TimeoutTrigger | undefined {
-  let current = error
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    const { name, limit, cause } = current as { name?: unknown; limit?: unknown; cause?: unknown }
+  for (const { name, limit, cause } of causeChain(error)) {
     if (name === 'TimeoutError' && limit === 'cutoff') return 'cutoff'
     if (name === 'TimeoutError' && (cause as { package?: unknown } | undefined)?.package === '@middy/core') return 'middy-timeout'
     if (deadline.cutoffReached && (name === 'AbortError' || name === 'TimeoutError')) return 'cutoff'
-    current = cause
   }
   return undefined
 }

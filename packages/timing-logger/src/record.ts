@@ -1,4 +1,4 @@
-import type { Deadline, DeadlineMark } from '@middy-deadline/deadline'
+import { causeChain, type Deadline, type DeadlineMark } from '@middy-deadline/deadline'
 import type { ColdStart, InitType } from './cold-start.js'
 import { type OwnMarks, type PhaseTiming, phasesOf, round, type TimingSource, totalsOf } from './phases.js'
 
@@ -75,8 +75,6 @@ export interface RecordInput extends VerdictInput {
 
 type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
 
-// Wrapped errors rarely nest deeper; the bound also protects against cause cycles.
-const MAX_CAUSE_DEPTH = 8
 // getrusage reports the peak resident set in kilobytes on Linux.
 const KB_PER_MB = 1024
 
@@ -149,11 +147,7 @@ function outcomeOf(error: unknown, deadline: Deadline, earlyResponse: boolean): 
 }
 
 function isTimeout(error: unknown): boolean {
-  let current = error
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    if ((current as { name?: unknown }).name === 'TimeoutError') return true
-    current = (current as { cause?: unknown }).cause
-  }
+  for (const link of causeChain(error)) if (link.name === 'TimeoutError') return true
   return false
 }
 
