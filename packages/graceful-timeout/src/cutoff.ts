@@ -74,5 +74,5 @@ export class CutoffHandling<TEvent, TResult> {
 
 // Shares of the reserve (default 500 ms): up to 100 ms for the handler's own catch/finally, and
 // the last 50 ms kept for answering. Both shrink with a smaller reserve.
-const graceMs = (deadline: Deadline) => Math.min(100, deadline.reserveMs * 0.2)
+export const graceMs = (deadline: Deadline) => Math.min(100, deadline.reserveMs * 0.2)
 const marginMs = (deadline: Deadline) => Math.min(50, deadline.reserveMs * 0.1)

@@ -1,4 +1,5 @@
 import { currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline'
+import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
   readonly timeoutEarlyInMillis: number
@@ -25,18 +26,30 @@ export function gracefulTimeoutPlugin(reserveMs: number): GracefulTimeoutPlugin 
   }
 }
 
+/**
+ * Middy settles its race with whatever this returns: a promise that rejects with the deadline's
+ * reason once the cutoff has come and the handler's grace has passed. A handler that honours the
+ * signal answers within the grace (its own answer wins the race); one that ignores it is settled
+ * then. Middy's timer may fire a little before our cutoff, or long before it when the deadline
+ * capped the reserve: the promise waits for the real cutoff.
+ */
 function settleAtCutoff(): unknown {
   const deadline = currentDeadline()
   if (deadline === undefined) throw middyStyleTimeout()
-  if (!deadline.cutoffReached && deadline.remaining() > EARLY_TOLERANCE_MS) {
-    // Middy resolves its race with whatever this returns: a promise that rejects at the cutoff.
-    return new Promise((_resolve, reject) => {
-      deadline.onCutoff(() => reject(deadline.signal.reason))
-      deadline.onEnd(() => reject(deadline.signal.reason))
-    })
-  }
-  deadline.reachCutoff()
-  throw deadline.signal.reason
+  return new Promise((_resolve, reject) => {
+    const settle = () => {
+      const timer = setTimeout(() => reject(deadline.signal.reason), graceMs(deadline))
+      deadline.onEnd(() => clearTimeout(timer))
+    }
+    if (deadline.cutoffReached || deadline.remaining() <= EARLY_TOLERANCE_MS) {
+      deadline.reachCutoff()
+      settle()
+    } else {
+      deadline.onCutoff(settle)
+    }
+    // The handler won the race after all: nothing is waiting for this any more.
+    deadline.onEnd(() => reject(deadline.signal.reason))
+  })
 }
 
 // Without a deadline (no middleware of ours ran) we behave as Middy's default would.

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
-import type { DeadlineContext } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
@@ -68,14 +68,16 @@ describe('onTimeout hooks', () => {
     expect(steps).toEqual(['hook', 'handler done'])
   })
 
-  it('run before the answer even when an inner after answers early and skips ours (with the plugin)', async () => {
+  it('run before the answer even when an inner after answers early and skips ours (with the plugin hooks)', async () => {
     const steps: string[] = []
     const graceful = gracefulTimeout({ reserveMs: 400, onTimeout: () => steps.push('hook') })
+    // The deadline's plugin hooks alone (requestEnd ends the deadline), without moving Middy's
+    // early timeout to the cutoff, where it would race this handler's answer.
     const handler = middy(async (_e: unknown, context: DeadlineContext) => {
       // Stops right at the cutoff and answers with what it has.
       await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
       return 'partial'
-    }, graceful.plugin)
+    }, deadlinePlugin())
       .use(graceful)
       .use({ after: () => 'cached answer' })
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })

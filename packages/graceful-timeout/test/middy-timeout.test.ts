@@ -60,6 +60,27 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(stdout.records()).toHaveLength(1)
   })
 
+  it('with graceful.plugin: a handler that stops at the cutoff and answers with what it has keeps its answer', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 200 })
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      const rows: number[] = []
+      try {
+        for (let i = 0; ; i++) {
+          await delay(20, undefined, { signal: context.deadline.signal })
+          rows.push(i)
+        }
+      } catch {
+        // The handler's own async cleanup, inside the grace Middy's race now waits for.
+        await delay(5)
+        return { partial: true, rows: rows.length }
+      }
+    }, graceful.plugin).use(graceful)
+    for (let run = 0; run < 3; run++) {
+      const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+      expect(outcome).toMatchObject({ status: 'succeeded', response: { partial: true } })
+    }
+  })
+
   it('the plugin records which middleware or the handler was running', async () => {
     const graceful = gracefulTimeout({ reserveMs: 200 })
     const slowSetup = {
