@@ -19,7 +19,7 @@ const core = async () => (await import('@middy/core')).default
 const ours = (name) => import(name === 'deadline' && process.env.BENCH_DEADLINE_DIST ? process.env.BENCH_DEADLINE_DIST : distEntry(name))
 
 /** Our four middlewares with the options a user would start from (README example). */
-async function fourMiddlewares() {
+async function fourMiddlewares(timingOptions = {}) {
   const [{ timingLogger }, { gracefulTimeout }, { outboundFetchTimeout }, { remainingTimeBudget }] = await Promise.all([
     ours('timing-logger'),
     ours('graceful-timeout'),
@@ -130,6 +130,15 @@ export const CONFIGS = {
     group: 'ours',
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
     build: async (app) => (await core())(app, BARE).use(await fourMiddlewares()),
+  },
+  'all-four+plugin, records sampled out': {
+    group: 'ours',
+    label: 'all four with the plugin, timing-logger at sampleRate 0: the chain without its per-invocation log line',
+    needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
+    build: async (app) => {
+      const { deadlinePlugin } = await ours('deadline')
+      return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(await fourMiddlewares({ sampleRate: 0 }))
+    },
   },
   'all-four+plugin': {
     group: 'ours',
