@@ -26,7 +26,12 @@ async function fourMiddlewares(timingOptions = {}) {
     ours('outbound-fetch-timeout'),
     ours('remaining-time-budget'),
   ])
-  return [timingLogger(), gracefulTimeout({ reserveMs: 1000 }), outboundFetchTimeout({ perRequestMs: 2000 }), remainingTimeBudget()]
+  return [
+    timingLogger(timingOptions),
+    gracefulTimeout({ reserveMs: 1000 }),
+    outboundFetchTimeout({ perRequestMs: 2000 }),
+    remainingTimeBudget(),
+  ]
 }
 
 export const CONFIGS = {
