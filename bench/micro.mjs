@@ -1,6 +1,7 @@
 // What the per-invocation building blocks cost on this machine: the figures behind the proposals in
 // docs/performance.md. One process, each primitive in batches of 200, median of 300 batches.
 // Usage: node bench/micro.mjs [--node=22,24]   (each Node version in a child process)
+import { openSync, writeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { InvokeStore } from '@aws/lambda-invoke-store'
 import { InvocationEndedError } from '../packages/deadline/dist/index.js'
@@ -44,6 +45,8 @@ function withoutStack(make) {
 }
 
 const store = await InvokeStore.getInstanceAsync()
+const devNull = openSync('/dev/null', 'w')
+const line = `${JSON.stringify({ message: 'x'.repeat(560) })}\n`
 const key = Symbol('bench')
 const rows = [
   ['performance.now()', () => performance.now()],
@@ -65,6 +68,7 @@ const rows = [
   ['process.memoryUsage.rss()', () => process.memoryUsage.rss()],
   ['process.memoryUsage()', () => process.memoryUsage()],
   ['process.resourceUsage() (getrusage)', () => process.resourceUsage()],
+  ['write of a 600-byte line to /dev/null (fs.writeSync)', () => writeSync(devNull, line)],
   [
     'JSON.stringify of a 20-field record',
     (i) =>
