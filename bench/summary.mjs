@@ -127,15 +127,4 @@ if (micro)
     ),
     '',
   )
-const experiment = load('experiment-deadline-end')
-if (experiment)
-  out.push(
-    '### Experiment: deadline with the proposed end() (bench/experiment-deadline-end.mjs), added µs over bare',
-    '',
-    table(
-      ['node', 'store', 'deadline build', 'chain', 'added µs'],
-      experiment.rows.map((r) => [r.node, r.store, r.build, r.config, us(r.addedNs)]),
-    ),
-    '',
-  )
 console.log(out.join('\n'))

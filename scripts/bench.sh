@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -x .tools/bin/node22 ] || { echo "run 'npm run setup' first" >&2; exit 1; }
 node=.tools/bin/node22
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(size cold-start micro overhead concurrent accuracy scale experiment)
+[ ${#parts[@]} -gt 0 ] || parts=(size cold-start micro overhead concurrent accuracy scale)
 
 # Build every package that compiles; a package that does not is left out of the tables.
 for tsconfig in packages/*/tsconfig.json; do
@@ -32,7 +32,6 @@ for part in "${parts[@]}"; do
     accuracy) cmd=(bench/accuracy.mjs) ;;
     scale) cmd=(bench/scale.mjs) ;;
     micro) cmd=(bench/micro.mjs) ;;
-    experiment) cmd=(bench/experiment-deadline-end.mjs) ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
   # The size table reports an exceeded budget with exit 1; the bench still runs the other parts.

@@ -15,8 +15,7 @@ const BARE = { timeoutEarlyInMillis: 0 }
 const require = createRequire(import.meta.url)
 
 const core = async () => (await import('@middy/core')).default
-// BENCH_DEADLINE_DIST points `deadline` at another build of it (bench/experiment-deadline-end.mjs).
-const ours = (name) => import(name === 'deadline' && process.env.BENCH_DEADLINE_DIST ? process.env.BENCH_DEADLINE_DIST : distEntry(name))
+const ours = (name) => import(distEntry(name))
 
 /** Our four middlewares with the options a user would start from (README example). */
 async function fourMiddlewares(timingOptions = {}) {
@@ -32,6 +31,12 @@ async function fourMiddlewares(timingOptions = {}) {
     outboundFetchTimeout({ perRequestMs: 2000 }),
     remainingTimeBudget(),
   ]
+}
+
+async function powertools() {
+  const { Logger } = await import('@aws-lambda-powertools/logger')
+  const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
+  return { logger: new Logger({ serviceName: 'bench' }), injectLambdaContext }
 }
 
 export const CONFIGS = {
@@ -50,18 +55,15 @@ export const CONFIGS = {
     group: 'alternative',
     label: "Powertools Logger's injectLambdaContext",
     build: async (app) => {
-      const { Logger } = await import('@aws-lambda-powertools/logger')
-      const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
-      return (await core())(app, BARE).use(injectLambdaContext(new Logger({ serviceName: 'bench' })))
+      const { logger, injectLambdaContext } = await powertools()
+      return (await core())(app, BARE).use(injectLambdaContext(logger))
     },
   },
   'powertools-logger, one line': {
     group: 'alternative',
     label: "Powertools Logger's injectLambdaContext, and one logger.info line per invocation (the nearest job to timing-logger)",
     build: async (app) => {
-      const { Logger } = await import('@aws-lambda-powertools/logger')
-      const { injectLambdaContext } = await import('@aws-lambda-powertools/logger/middleware')
-      const logger = new Logger({ serviceName: 'bench' })
+      const { logger, injectLambdaContext } = await powertools()
       const handler = async (event, context) => {
         const response = await app(event, context)
         logger.info('invocation done', { statusCode: response.statusCode })
