@@ -1,10 +1,25 @@
 // Process-wide on purpose: a misconfigured context repeats on every invocation, and one line that
 // explains it is more useful than a line per invocation drowning the function's own logs.
 const warned = new Set<string>()
+// Some keys carry an error's message; if those differ on every invocation (an id in the message),
+// the set must not grow with the number of invocations.
+const MAX_KEYS = 500
 
 /** Writes one JSON WARN line the first time `key` is seen in this process. */
 export function warnOnce(key: string, packageName: string, message: string, detail?: Record<string, unknown>): void {
   if (warned.has(key)) return
+  if (warned.size >= MAX_KEYS) {
+    if (warned.has(OVERFLOW)) return
+    warned.add(OVERFLOW)
+    write({ level: 'WARN', package: packageName, message: `more than ${MAX_KEYS} distinct warnings: no further ones are logged` })
+    return
+  }
   warned.add(key)
-  process.stderr.write(`${JSON.stringify({ level: 'WARN', package: packageName, message, ...detail })}\n`)
+  write({ level: 'WARN', package: packageName, message, ...detail })
+}
+
+const OVERFLOW = '\u0000overflow'
+
+function write(line: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify(line)}\n`)
 }

@@ -112,7 +112,9 @@ describe('gracefulTimeout in a chain', () => {
     const handler = middy(overrunsHonouringSignal)
       .use(gracefulTimeout({ reserveMs: 100, onTimeout: () => steps.push('outer hook') }))
       .use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('inner hook') }))
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
+    // 500 ms, not 400: the deadline caps the reserve at half the starting budget, and a budget read
+    // a millisecond late (399 ms) would cap 200 to 199.
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 500 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
     expect(outcome.status === 'failed' && (outcome.error as Error).cause).not.toBeInstanceOf(GracefulTimeoutError)
     expect(steps).toEqual(['outer hook'])
