@@ -14,6 +14,7 @@ export {
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 export { type DeadlineOptions, deadline, reservingMiddleware } from './middleware.js'
 export { type OptionChecker, optionChecker } from './options.js'
+export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
 export { warnOnce } from './warn-once.js'

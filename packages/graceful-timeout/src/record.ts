@@ -1,4 +1,4 @@
-import type { Deadline, DeadlineMark } from '@middy-deadline/deadline'
+import { type Deadline, type DeadlineMark, outboundCallsSnapshot } from '@middy-deadline/deadline'
 import { PACKAGE } from './options.js'
 
 /** One outbound call still running at the cutoff, as the outbound package recorded it. */
@@ -35,10 +35,6 @@ export interface TimeoutRecord {
   pending?: PendingCallRecord[]
 }
 
-// The outbound package keeps its call log on the deadline under this key; we read it without
-// depending on that package.
-const CALLS_KEY = Symbol.for('@middy-deadline/outbound.calls')
-
 export function timeoutRecord(deadline: Deadline, phase: string, trigger: TimeoutTrigger): TimeoutRecord {
   const elapsedMs = Math.round(deadline.elapsed())
   const record: TimeoutRecord = {
@@ -61,10 +57,8 @@ export function timeoutRecord(deadline: Deadline, phase: string, trigger: Timeou
 }
 
 function pendingCalls(deadline: Deadline): PendingCallRecord[] | undefined {
-  const log = (deadline as unknown as Record<symbol, unknown>)[CALLS_KEY] as { snapshot?: () => { pending?: unknown } } | undefined
-  if (typeof log?.snapshot !== 'function') return undefined
   try {
-    const pending = log.snapshot().pending
+    const pending: unknown = outboundCallsSnapshot(deadline)?.pending
     if (!Array.isArray(pending) || pending.length === 0) return undefined
     return pending.map((call: PendingCallRecord) => ({
       kind: call.kind,

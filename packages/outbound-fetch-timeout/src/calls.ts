@@ -1,4 +1,4 @@
-import type { Deadline } from '@middy-deadline/deadline'
+import { type Deadline, OUTBOUND_CALLS } from '@middy-deadline/deadline'
 import type { OutboundLimit, OutboundOutcome, OutboundTarget } from './errors.js'
 
 export type OutboundKind = 'fetch' | 'aws-sdk' | 'custom'
@@ -45,10 +45,10 @@ export interface OutboundCalls {
 export const RECENT_CALLS = 50
 
 /**
- * Kept on the deadline under a `Symbol.for` key, so that another package (the timing logger, the
- * timeout record) or a second copy of this one reads it without importing this module.
+ * Kept on the deadline under the deadline package's key, so that another package (the timing
+ * logger, the timeout record) or a second copy of this one reads it without importing this module.
  */
-export const CALLS_KEY = Symbol.for('@middy-deadline/outbound.calls')
+export const CALLS_KEY: typeof OUTBOUND_CALLS = OUTBOUND_CALLS
 
 type MutableCall = { -readonly [K in keyof OutboundCall]: OutboundCall[K] }
 

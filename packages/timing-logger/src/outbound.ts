@@ -1,13 +1,10 @@
-import { type Deadline, warnOnce } from '@middy-deadline/deadline'
+import { type Deadline, outboundCallsSnapshot, warnOnce } from '@middy-deadline/deadline'
 import { PACKAGE } from './options.js'
 import { round } from './phases.js'
 
-/**
- * Where `@middy-deadline/outbound-fetch-timeout` keeps an invocation's calls on its deadline. Read
- * through the shared key, not by importing that package: it is optional, and its shape is read
- * defensively so that a different version degrades to "no summary", never to a crash.
- */
-const CALLS_KEY = Symbol.for('@middy-deadline/outbound.calls')
+// The outbound package's call log is read through the deadline package (its key and reader), not
+// by importing that optional package; its shape is read defensively so that a different version
+// degrades to "no summary", never to a crash.
 
 export interface OutboundCallSummary {
   kind: string | undefined
@@ -39,9 +36,8 @@ const SLOWEST = 3
 export function outboundSummaryOf(deadline: Deadline, custom: ((deadline: Deadline) => unknown) | undefined): unknown {
   try {
     if (custom !== undefined) return custom(deadline)
-    const log = (deadline as unknown as Record<symbol, unknown>)[CALLS_KEY] as { snapshot?: unknown } | undefined
-    if (typeof log?.snapshot !== 'function') return undefined
-    return summarize(log.snapshot())
+    const snapshot = outboundCallsSnapshot(deadline)
+    return snapshot === undefined ? undefined : summarize(snapshot)
   } catch (error) {
     warnOnce(`outbound:${String(error)}`, PACKAGE, 'could not read the outbound calls; the record goes without them', {
       error: String(error),
