@@ -236,6 +236,7 @@ class EmulatedFunction implements LambdaFunction {
     if (this.#process?.alive) return Promise.resolve(this.#process)
     this.#starting ??= Promise.resolve().then(() => {
       this.#starting = undefined
+      this.#api.dropWaiting()
       this.processesStarted++
       this.#process = new RuntimeProcess(this.#options.node, [...this.#options.nodeArgs, ric], this.#environment(), (line) =>
         this.#onLine(line),

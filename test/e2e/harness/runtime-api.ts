@@ -75,7 +75,7 @@ export class RuntimeApi {
   }
 
   async close(): Promise<void> {
-    for (const res of this.#waiting.splice(0)) res.destroy()
+    this.dropWaiting()
     this.#server.closeAllConnections()
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
@@ -121,6 +121,14 @@ export class RuntimeApi {
   abandon(requestId: string): void {
     const entry = this.#inFlight.get(requestId)
     if (entry !== undefined) this.#forget(entry)
+  }
+
+  /**
+   * The runtime process is gone. Its `/next` requests can linger here until the server notices
+   * the closed socket; handing the next invocation to one of them would lose it.
+   */
+  dropWaiting(): void {
+    for (const res of this.#waiting.splice(0)) res.destroy()
   }
 
   /**
