@@ -12,9 +12,10 @@ const BLOCK_UNTIL_MS = 95
 
 const middy = (await import('@middy/core')).default
 const { gracefulTimeout } = await import(distEntry('graceful-timeout'))
+const watchdog = mode === 'watchdog' ? (await import('../packages/graceful-timeout/dist/watchdog.js')).watchdog : undefined
 const { createLambdaContext } = await import('../packages/testing/dist/index.js')
 const logger = { error: () => {}, warn: () => {} }
-const graceful = gracefulTimeout({ reserveMs: RESERVE_MS, logger, watchdog: mode === 'watchdog', timeoutResponse: () => ({}) })
+const graceful = gracefulTimeout({ reserveMs: RESERVE_MS, logger, watchdog, timeoutResponse: () => ({}) })
 const handler = middy((_event, context) => {
   const { deadline } = context
   process.stdout.write(`${JSON.stringify({ kind: 'plan', requestId: deadline.requestId, cutoffAt: deadline.cutoffAt })}\n`)

@@ -17,6 +17,7 @@
 import middy from '@middy/core'
 import { currentDeadline, type DeadlineContext } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import type { Context } from 'aws-lambda'
 
@@ -85,6 +86,6 @@ const graceful = gracefulTimeout<ExportRequest, HttpResponse>({
     headers: { 'Retry-After': '60' },
     body: JSON.stringify({ message: 'the export is taking longer than expected, try again later' }),
   }),
-  watchdog: true,
+  watchdog,
 })
 export const handler = middy(exportReport, graceful.plugin).use(timingLogger()).use(graceful)

@@ -2,7 +2,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs'
 import middy from '@middy/core'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
-import { type GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { type GracefulTimeoutError, gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
+import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { type OutboundFetchContext, OutboundTimeoutError, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
 import { type BudgetRun, remainingTimeBudget, runWithinBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
@@ -23,7 +24,7 @@ export const handler = middy<{ ids: string[] }, { done: number; left: number }, 
   { ...deadlinePlugin() },
 )
   .use(timingLogger({ nearMissThreshold: 0.8, fields: (_request, record: TimingRecord) => ({ service: record.requestId }) }))
-  .use(gracefulTimeout({ reserveMs: 500 }))
+  .use(gracefulTimeout({ reserveMs: 500, watchdog }))
   .use(outboundFetchTimeout({ perRequestMs: 2000 }))
   .use(remainingTimeBudget())
 
@@ -35,6 +36,11 @@ client.middlewareStack.use(awsSdkDeadlinePlugin(client.config, { perRequestMs: 1
 
 export const isOurs = (error: unknown): error is OutboundTimeoutError | GracefulTimeoutError =>
   error instanceof OutboundTimeoutError || (error as Error).name === 'TimeoutError'
+
+export const processWatchdog: TimeoutWatchdog = watchdog
+
+// @ts-expect-error the watchdog comes from its subpath, no longer as `watchdog: true`
+gracefulTimeout({ watchdog: true })
 
 // @ts-expect-error perRequestMs is a number
 outboundFetchTimeout({ perRequestMs: '2s' })

@@ -1,14 +1,27 @@
 // What the watchdog costs: start-up, memory, and time per invocation.
-// Build first (`tsc -b packages/graceful-timeout packages/testing`), then run from the repo root:
+// Build first (`npm run build`), then run from the repo root:
 //   node --expose-gc packages/graceful-timeout/scripts/measure-watchdog.mjs
+
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import middy from '@middy/core'
+import { build } from 'esbuild'
 import { Deadline } from '../../deadline/dist/index.js'
 import { createLambdaContext } from '../../testing/dist/index.js'
 import { gracefulTimeout } from '../dist/index.js'
-import { watch } from '../dist/watchdog.js'
-import { watchdogSource } from '../dist/watchdog-worker.js'
+import { watchdog } from '../dist/watchdog.js'
+
+// The worker's source is internal to the watchdog's bundle: take it from the sources.
+const workerModule = await build({
+  entryPoints: [fileURLToPath(new URL('../src/watchdog-worker.ts', import.meta.url))],
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'node',
+  logLevel: 'silent',
+})
+const { watchdogSource } = await import(`data:text/javascript;base64,${Buffer.from(workerModule.outputFiles[0].text).toString('base64')}`)
 
 const gc = globalThis.gc ?? (() => {})
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -30,20 +43,20 @@ gc()
 await sleep(200)
 const rssBefore = process.memoryUsage().rss
 const firstStarted = performance.now()
-await middy(async () => 'ok').use(gracefulTimeout({ watchdog: true }))({}, context())
+await middy(async () => 'ok').use(gracefulTimeout({ watchdog }))({}, context())
 const firstInvocationMs = performance.now() - firstStarted
 await sleep(500)
 gc()
 const rssAfter = process.memoryUsage().rss
 
 // 3. Per invocation: the same trivial chain with and without the watchdog, with three marks.
-async function perInvocation(watchdog) {
+async function perInvocation(watched) {
   const handler = middy(async (_event, ctx) => {
     ctx.deadline.mark('a')
     ctx.deadline.mark('b')
     ctx.deadline.mark('c')
     return 'ok'
-  }).use(gracefulTimeout({ watchdog }))
+  }).use(gracefulTimeout({ watchdog: watched ? watchdog : undefined }))
   const batches = []
   for (let batch = 0; batch < 30; batch++) {
     const contexts = Array.from({ length: 2000 }, context)
@@ -65,7 +78,7 @@ function isolated(watched) {
     const deadlines = Array.from({ length: 5000 }, () => new Deadline({ context: context() }))
     const started = performance.now()
     for (const deadline of deadlines) {
-      if (watched) watch(deadline)
+      if (watched) watchdog.watch(deadline)
       deadline.mark('a')
       deadline.mark('b')
       deadline.mark('c')

@@ -2,9 +2,8 @@ import type { Request } from '@middy/core'
 import type { Deadline } from '@middy-deadline/deadline'
 import { runHooks } from './hooks.js'
 import { writeRecord } from './log.js'
-import type { GracefulTimeoutConfig } from './options.js'
+import type { GracefulTimeoutConfig, WatchedInvocation } from './options.js'
 import { type TimeoutRecord, type TimeoutTrigger, timeoutRecord } from './record.js'
-import type { WatchedInvocation } from './watchdog.js'
 
 /** Where the invocation is as far as this middleware can tell without the plugin's phases. */
 export type Stage = 'handler' | 'after' | 'onError'

@@ -1,5 +1,12 @@
 export { GracefulTimeoutError } from './errors.js'
 export { type GracefulTimeoutMiddleware, gracefulTimeout } from './middleware.js'
-export type { GracefulTimeoutOptions, TimeoutHook, TimeoutHookInfo, TimeoutLogger } from './options.js'
+export type {
+  GracefulTimeoutOptions,
+  TimeoutHook,
+  TimeoutHookInfo,
+  TimeoutLogger,
+  TimeoutWatchdog,
+  WatchedInvocation,
+} from './options.js'
 export type { GracefulTimeoutPlugin } from './plugin.js'
 export type { PendingCallRecord, TimeoutRecord, TimeoutTrigger } from './record.js'

@@ -6,7 +6,6 @@ import { writeWarning } from './log.js'
 import { type GracefulTimeoutOptions, validate } from './options.js'
 import { type GracefulTimeoutPlugin, gracefulTimeoutPlugin } from './plugin.js'
 import { timeoutTrigger } from './recognise.js'
-import { watch } from './watchdog.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
 export interface GracefulTimeoutMiddleware<TEvent = unknown, TResult = any> extends MiddlewareObj<TEvent, TResult> {
@@ -37,7 +36,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     deadline.reserve(config.reserveMs)
     // Used twice in one chain: the outer one handles the cutoff, the inner one only reserves.
     if (request[HANDLING] !== undefined) return
-    const watched = config.watchdog ? watch(deadline) : undefined
+    const watched = config.watchdog?.watch(deadline)
     const handling = new CutoffHandling(middleware, request, deadline, config, watched)
     request[HANDLING] = handling
     deadline.onCutoff(handling.onCutoff)

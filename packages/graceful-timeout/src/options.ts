@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { type Deadline, optionChecker } from '@middy-deadline/deadline'
+import { type Deadline, DeadlineOptionError, optionChecker } from '@middy-deadline/deadline'
 import type { TimeoutRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/graceful-timeout'
@@ -43,8 +43,30 @@ export interface GracefulTimeoutOptions<TEvent = unknown, TResult = any> {
   timeoutResponse: ((request: Request<TEvent, TResult>) => NoInfer<TResult> | Promise<NoInfer<TResult>>) | undefined
   /** Where the record goes; default: one JSON line written synchronously to stdout. */
   logger: TimeoutLogger | undefined
-  /** A worker thread that writes the record even when the event loop is blocked at the cutoff. */
-  watchdog: boolean
+  /**
+   * A worker thread that writes the record even when the event loop is blocked at the cutoff:
+   * `watchdog` from `@middy-deadline/graceful-timeout/watchdog`, its own entry point so that a
+   * function without it loads none of it.
+   */
+  watchdog: TimeoutWatchdog | undefined
+}
+
+/**
+ * What the `watchdog` option takes: something that puts an invocation under watch. The watchdog of
+ * `@middy-deadline/graceful-timeout/watchdog` is one; this entry point knows only this shape.
+ */
+export interface TimeoutWatchdog {
+  /** Puts the invocation under watch until its deadline ends; `undefined` if it cannot be watched. */
+  watch(deadline: Deadline): WatchedInvocation | undefined
+}
+
+/** The main thread's side of one watched invocation. */
+export interface WatchedInvocation {
+  /**
+   * Tells the watchdog the main thread reached its cutoff handling. Returns `false` if the
+   * watchdog had already written the record (the main thread came too late).
+   */
+  acknowledge(): boolean
 }
 
 export interface GracefulTimeoutConfig<TEvent, TResult> {
@@ -52,7 +74,7 @@ export interface GracefulTimeoutConfig<TEvent, TResult> {
   hooks: TimeoutHook<TEvent, TResult>[]
   timeoutResponse: GracefulTimeoutOptions<TEvent, TResult>['timeoutResponse']
   logger: TimeoutLogger | undefined
-  watchdog: boolean
+  watchdog: TimeoutWatchdog | undefined
 }
 
 export const defaults = {
@@ -60,7 +82,7 @@ export const defaults = {
   onTimeout: [],
   timeoutResponse: undefined,
   logger: undefined,
-  watchdog: false,
+  watchdog: undefined,
 } satisfies GracefulTimeoutOptions
 
 const check = optionChecker(PACKAGE)
@@ -80,6 +102,19 @@ export function validate<TEvent, TResult>(
     hooks: check.fnList<TimeoutHook<TEvent, TResult>>('onTimeout', config.onTimeout),
     timeoutResponse: check.optionalFn('timeoutResponse', config.timeoutResponse),
     logger,
-    watchdog: check.boolean('watchdog', config.watchdog),
+    watchdog: checkWatchdog(config.watchdog),
   }
+}
+
+function checkWatchdog(value: unknown): TimeoutWatchdog | undefined {
+  if (value === undefined || typeof (value as Partial<TimeoutWatchdog> | null)?.watch === 'function')
+    return value as TimeoutWatchdog | undefined
+  // `watchdog: true` was this option's first form: the message says what replaced it.
+  const got =
+    typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value ? 'an object without watch()' : String(value)
+  throw new DeadlineOptionError(
+    PACKAGE,
+    'watchdog',
+    `takes the watchdog thread of its own entry point, or is left out: import { watchdog } from '${PACKAGE}/watchdog', then gracefulTimeout({ watchdog }); got ${got}`,
+  )
 }

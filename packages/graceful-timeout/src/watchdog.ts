@@ -1,17 +1,8 @@
 import { Worker } from 'node:worker_threads'
 import { type Deadline, warnOnce } from '@middy-deadline/deadline'
-import { PACKAGE } from './options.js'
+import { PACKAGE, type TimeoutWatchdog, type WatchedInvocation } from './options.js'
 import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'
-
-/** The main thread's side of one watched invocation. */
-export interface WatchedInvocation {
-  /**
-   * Tells the watchdog the main thread reached its cutoff handling. Returns `false` if the
-   * watchdog had already written the record (the main thread came too late).
-   */
-  acknowledge(): boolean
-}
 
 interface Shared {
   control: Int32Array
@@ -29,17 +20,25 @@ const N = LAYOUT.numbers.length
 const FIELDS = ['requestId', 'mark', 'phase'] as const
 const encoder = new TextEncoder()
 
-// One watchdog per process, shared by every invocation and every middleware instance that asks
-// for it: a worker per invocation would cost a thread start-up each time.
+// One watchdog per process, shared by every invocation and every middleware instance given it: a
+// worker per invocation would cost a thread start-up each time.
 let shared: Shared | undefined
 let unavailable = false
+
+/**
+ * The process's one watchdog thread, for `gracefulTimeout({ watchdog })`: writes the timeout record
+ * when the event loop is blocked at the cutoff. Its own entry point because most functions never
+ * need it: without this import, neither its code nor `node:worker_threads` is loaded. The thread
+ * starts on the first watched invocation, not on import.
+ */
+export const watchdog: TimeoutWatchdog = Object.freeze({ watch })
 
 /**
  * Puts the invocation under the watchdog, starting the worker on first use. Returns `undefined`
  * (and the invocation simply goes unwatched) when the deadline enforces nothing, every slot is
  * taken, or the worker cannot start.
  */
-export function watch(deadline: Deadline): WatchedInvocation | undefined {
+function watch(deadline: Deadline): WatchedInvocation | undefined {
   if (deadline.status !== 'running') return undefined
   const memory = shared ?? start()
   if (memory === undefined) return undefined

@@ -1,5 +1,6 @@
 import { DeadlineOptionError } from '@middy-deadline/deadline'
 import { type GracefulTimeoutOptions, gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { describe, expect, it } from 'vitest'
 
 describe('gracefulTimeout options', () => {
@@ -10,11 +11,28 @@ describe('gracefulTimeout options', () => {
     [{ onTimeout: [() => {}, 'flush'] }, 'option `onTimeout[1]` must be a function, got string'],
     [{ timeoutResponse: { statusCode: 504 } }, 'option `timeoutResponse` must be a function, got object'],
     [{ logger: console.log }, 'option `logger.error` must be a function, got undefined'],
-    [{ watchdog: 'yes' }, 'option `watchdog` must be true or false, got "yes"'],
     [{ reserve: 500 }, 'option `reserve` is not an option of @middy-deadline/graceful-timeout'],
   ])('rejects %j when the middleware is created', (options, message) => {
     expect(() => gracefulTimeout(options as unknown as Partial<GracefulTimeoutOptions>)).toThrow(DeadlineOptionError)
     expect(() => gracefulTimeout(options as unknown as Partial<GracefulTimeoutOptions>)).toThrow(message)
+  })
+
+  // `watchdog: true` was the option's first form: the message says what replaced it.
+  it.each([
+    [true, 'true'],
+    [false, 'false'],
+    ['yes', '"yes"'],
+    [{ watch: true }, 'an object without watch()'],
+  ])('rejects watchdog: %j, saying what to import instead', (value, got) => {
+    const create = () => gracefulTimeout({ watchdog: value } as unknown as Partial<GracefulTimeoutOptions>)
+    expect(create).toThrow(DeadlineOptionError)
+    expect(create).toThrow(
+      `@middy-deadline/graceful-timeout: option \`watchdog\` takes the watchdog thread of its own entry point, or is left out: import { watchdog } from '@middy-deadline/graceful-timeout/watchdog', then gracefulTimeout({ watchdog }); got ${got}`,
+    )
+  })
+
+  it('takes the watchdog of its own entry point', () => {
+    expect(() => gracefulTimeout({ watchdog })).not.toThrow()
   })
 
   it('accepts one hook or a list, and gives Middy options with the same reserve', () => {

@@ -2,8 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import middy from '@middy/core'
 import type { DeadlineContext } from '@middy-deadline/deadline'
-import { type GracefulTimeoutError, gracefulTimeout, type TimeoutHook, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
+import {
+  type GracefulTimeoutError,
+  gracefulTimeout,
+  type TimeoutHook,
+  type TimeoutRecord,
+  type TimeoutWatchdog,
+} from '@middy-deadline/graceful-timeout'
 import { flushPowertools } from '@middy-deadline/graceful-timeout/powertools'
+import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { describe, expectTypeOf, it } from 'vitest'
 
@@ -38,6 +45,13 @@ describe('types', () => {
     const hook = flushPowertools({ logger: new Logger(), metrics: [new Metrics()] })
     expectTypeOf(hook).toEqualTypeOf<TimeoutHook>()
     gracefulTimeout({ onTimeout: [hook], logger: new Logger() })
+  })
+
+  it('takes the watchdog of its subpath, and no longer a boolean', () => {
+    expectTypeOf(watchdog).toEqualTypeOf<TimeoutWatchdog>()
+    gracefulTimeout({ reserveMs: 1000, watchdog })
+    // @ts-expect-error the watchdog is imported from '@middy-deadline/graceful-timeout/watchdog', not switched on
+    gracefulTimeout({ watchdog: true })
   })
 
   it('exposes the error users match on', () => {

@@ -3,8 +3,12 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import middy from '@middy/core'
+import { gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
+import { invokeWithTimeout } from '@middy-deadline/testing'
 import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { captureStdout, overrunsHonouringSignal } from './capture.js'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 let bundle: string
@@ -21,6 +25,7 @@ beforeAll(async () => {
     target: 'node22',
     logLevel: 'silent',
     alias: {
+      '@middy-deadline/graceful-timeout/watchdog': source('../src/watchdog.ts'),
       '@middy-deadline/graceful-timeout': source('../src/index.ts'),
       '@middy-deadline/deadline': source('../../deadline/src/index.ts'),
       '@middy-deadline/testing': source('../../testing/src/index.ts'),
@@ -110,5 +115,55 @@ describe('the watchdog', () => {
       ['req-responsive', 'main'],
       ['req-blocked', 'watchdog'],
     ])
+  })
+})
+
+describe('the watchdog option', () => {
+  it('has each invocation watched from its start and acknowledged at the cutoff; no second record when the watchdog wrote first', async () => {
+    const calls: string[] = []
+    let watchdogWroteFirst = false
+    const recording: TimeoutWatchdog = {
+      watch: (deadline) => {
+        calls.push(`watch ${deadline.requestId}`)
+        return {
+          acknowledge: () => {
+            calls.push(`acknowledge ${deadline.requestId}`)
+            return !watchdogWroteFirst
+          },
+        }
+      },
+    }
+    const graceful = gracefulTimeout({ reserveMs: 100, watchdog: recording, timeoutResponse: () => 'timed out' })
+    const capture = captureStdout()
+    try {
+      await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-main' })
+      watchdogWroteFirst = true
+      await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-late' })
+      await invokeWithTimeout(middy(async () => 'done').use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-quick' })
+    } finally {
+      capture.restore()
+    }
+    expect(calls).toEqual(['watch req-main', 'acknowledge req-main', 'watch req-late', 'acknowledge req-late', 'watch req-quick'])
+    expect(capture.records().map((record) => record.requestId)).toEqual(['req-main'])
+  })
+
+  it('costs a function without it nothing: the main entry bundles none of the watchdog, nor node:worker_threads', async () => {
+    const bundled = async (entry: string) => {
+      const result = await build({
+        entryPoints: [source(entry)],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'esm',
+        packages: 'external',
+        logLevel: 'silent',
+      })
+      return result.outputFiles[0]?.text ?? ''
+    }
+    const main = await bundled('../src/index.ts')
+    expect(main).toContain('gracefulTimeout')
+    expect(main).not.toContain('worker_threads')
+    expect(main).not.toContain('Atomics')
+    expect(await bundled('../src/watchdog.ts')).toContain('node:worker_threads')
   })
 })

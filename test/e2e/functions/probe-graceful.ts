@@ -1,5 +1,6 @@
 import middy from '@middy/core'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { type Probe, type ProbeEvent, probeApp } from './probe-app.js'
 
 /**
@@ -9,7 +10,7 @@ import { type Probe, type ProbeEvent, probeApp } from './probe-app.js'
 const graceful = gracefulTimeout<ProbeEvent, Probe | { statusCode: number; body: string }>({
   reserveMs: 300,
   timeoutResponse: () => ({ statusCode: 504, body: 'timed out' }),
-  watchdog: true,
+  watchdog,
 })
 
 export const handler = middy(probeApp, graceful.plugin).use(graceful)
