@@ -1,5 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import type { AsyncLocalStorage } from 'node:async_hooks'
 import type { Deadline } from './deadline.js'
+import { warnOnce } from './warn-once.js'
 
 /**
  * Where code without a `context` finds the current invocation's deadline.
@@ -14,11 +15,11 @@ import type { Deadline } from './deadline.js'
  */
 const STORE_KEY = Symbol.for('@middy-deadline/deadline.current')
 const FALLBACK_KEY = Symbol.for('@middy-deadline/deadline.asyncLocalStorage')
+const PACKAGE = '@middy-deadline/deadline'
 
 interface InvokeStoreLike {
-  hasContext(): boolean
-  get(key: symbol): unknown
-  set(key: symbol, value: unknown): void
+  /** The invocation's own store object; `undefined` outside an invocation. */
+  getContext?(): Record<symbol, unknown> | undefined
 }
 
 type Globals = typeof globalThis & {
@@ -27,22 +28,34 @@ type Globals = typeof globalThis & {
 }
 const globals = globalThis as Globals
 
-function runtimeStore(): InvokeStoreLike | undefined {
-  const store = globals.awslambda?.InvokeStore
-  return store?.hasContext() ? store : undefined
-}
+// Our key is ours alone, so we write it on the invocation's store object ourselves: the store's own
+// `set()` first checks the key against its protected ones by building an array on every call
+// (`Object.values(...).includes`), 11 % of the `deadline` chain's profile on Lambda's path.
+const runtimeStore = () => globals.awslambda?.InvokeStore?.getContext?.()
 
 /** Makes `deadline` the current one for the rest of this invocation's async flow. */
 export function enterDeadline(deadline: Deadline): void {
   const store = runtimeStore()
   if (store !== undefined) {
-    store.set(STORE_KEY, deadline)
+    store[STORE_KEY] = deadline
     return
+  }
+  let fallback = globals[FALLBACK_KEY]
+  if (fallback === undefined) {
+    // node:async_hooks is loaded here, on first use, not imported: on Lambda (the runtime's store
+    // above) it is never needed, and importing it is a good part of this package's import time on
+    // Node 22. `process.getBuiltinModule` exists from Node 22.3; before it, only `currentDeadline()`
+    // outside Lambda's runtime is lost (with one warning), never the invocation.
+    const asyncHooks = process.getBuiltinModule?.('node:async_hooks')
+    if (asyncHooks === undefined) {
+      warnOnce('current:node', PACKAGE, 'currentDeadline() needs Node >= 22.3 outside Lambda')
+      return
+    }
+    fallback = globals[FALLBACK_KEY] = new asyncHooks.AsyncLocalStorage<Deadline>()
   }
   // enterWith, not run(): Middy calls our `before` and then the handler from the same async
   // function, and a middleware cannot wrap what comes after it in a callback.
-  globals[FALLBACK_KEY] ??= new AsyncLocalStorage<Deadline>()
-  globals[FALLBACK_KEY].enterWith(deadline)
+  fallback.enterWith(deadline)
 }
 
 /**
@@ -57,5 +70,5 @@ export function currentDeadline(): Deadline | undefined {
 
 /** The deadline stored for this async flow, ended or not (the plugin still times the last `after`). */
 export function storedDeadline(): Deadline | undefined {
-  return (runtimeStore()?.get(STORE_KEY) ?? globals[FALLBACK_KEY]?.getStore()) as Deadline | undefined
+  return (runtimeStore()?.[STORE_KEY] ?? globals[FALLBACK_KEY]?.getStore()) as Deadline | undefined
 }

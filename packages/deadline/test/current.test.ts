@@ -1,7 +1,7 @@
 import middy from '@middy/core'
 import { currentDeadline, type Deadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
 // Code far from the handler: a repository class that has no context at hand.
 class Repository {
@@ -75,6 +75,34 @@ describe('currentDeadline()', () => {
     } finally {
       delete (globalThis as { awslambda?: unknown }).awslambda
       delete process.env.AWS_LAMBDA_MAX_CONCURRENCY
+    }
+  })
+
+  it('keeps the invocation working where Node has no process.getBuiltinModule (before 22.3), without currentDeadline()', async () => {
+    const fallbackKey = Symbol.for('@middy-deadline/deadline.asyncLocalStorage')
+    const globals = globalThis as { [fallbackKey]?: unknown }
+    const fallback = globals[fallbackKey]
+    const getBuiltinModule = process.getBuiltinModule
+    const warnings = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    delete globals[fallbackKey]
+    Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true, writable: true })
+    try {
+      const handler = middy(async (_e: unknown, ctx: DeadlineContext) => ({
+        status: ctx.deadline.status,
+        current: currentDeadline(),
+      })).use(deadline())
+      const first = await handler({}, createLambdaContext<DeadlineContext>())
+      const second = await handler({}, createLambdaContext<DeadlineContext>())
+      expect([first, second]).toEqual([
+        { status: 'running', current: undefined },
+        { status: 'running', current: undefined },
+      ])
+      const lines = warnings.mock.calls.map(([line]) => JSON.parse(String(line)) as { message: string })
+      expect(lines.map((line) => line.message)).toEqual(['currentDeadline() needs Node >= 22.3 outside Lambda'])
+    } finally {
+      Object.defineProperty(process, 'getBuiltinModule', { value: getBuiltinModule, configurable: true, writable: true })
+      globals[fallbackKey] = fallback
+      warnings.mockRestore()
     }
   })
 })
