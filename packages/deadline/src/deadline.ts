@@ -88,21 +88,22 @@ export class Deadline {
     this.startedAt = Date.now()
     this.#isOver = isOver
     this.requestId = context?.awsRequestId ?? context?.lambdaContext?.awsRequestId ?? ''
-    const reading = readRemaining(context)
-    if (reading.problem === 'none') {
+    const remaining = readRemaining(context)
+    if (typeof remaining === 'number') {
       this.status = 'running'
-      this.budgetMs = reading.value
-      this.hardDeadlineAt = this.startedAt + reading.value
-      this.#hardMono = this.#startMono + reading.value
+      this.budgetMs = remaining
+      this.hardDeadlineAt = this.startedAt + remaining
+      this.#hardMono = this.#startMono + remaining
     } else {
-      this.status = reading.problem === 'expired' ? 'expired' : 'unknown'
+      const [problem, detail] = remaining
+      this.status = problem === 'expired' ? 'expired' : 'unknown'
       this.budgetMs = Number.NaN
       this.hardDeadlineAt = Number.NaN
       this.#hardMono = Number.POSITIVE_INFINITY
       warnOnce(
-        `context:${reading.problem}`,
+        `context:${problem}`,
         PACKAGE,
-        `${reading.detail}: the deadline is ${this.status} and nothing is enforced (no cutoff, no abort) for this or later invocations with the same problem`,
+        `${detail}: the deadline is ${this.status} and nothing is enforced (no cutoff, no abort) for this or later invocations with the same problem`,
         { status: this.status },
       )
     }
@@ -210,14 +211,18 @@ export class Deadline {
    */
   scope(timeoutMs = Number.POSITIVE_INFINITY, signal?: AbortSignal): DeadlineScope {
     const controller = new AbortController()
-    const early = this.#ended ? ended() : this.#cutoffReached ? this.#cutoffReason() : signal?.aborted ? signal.reason : undefined
+    const limitMs = Math.min(timeoutMs, this.remaining())
+    const early = this.#ended
+      ? ended()
+      : this.#cutoffReached
+        ? this.#cutoffReason()
+        : signal?.aborted
+          ? signal.reason
+          : limitMs <= 0
+            ? this.#limitReason(timeoutMs, limitMs)
+            : undefined
     if (early !== undefined || signal?.aborted) {
       controller.abort(early)
-      return { signal: controller.signal, dispose: noop, [Symbol.dispose]: noop }
-    }
-    const limitMs = Math.min(timeoutMs, this.remaining())
-    if (limitMs <= 0) {
-      controller.abort(this.#limitReason(timeoutMs, limitMs))
       return { signal: controller.signal, dispose: noop, [Symbol.dispose]: noop }
     }
     let timer: NodeJS.Timeout | undefined
@@ -328,10 +333,10 @@ export class Deadline {
     this.#cutoffListeners = undefined
     // Building an Error captures a stack: the most expensive thing an invocation would do here,
     // so the reason exists only when there is a signal or a scope to abort with it.
-    const controller = this.#controller
-    if ((controller !== undefined && !controller.signal.aborted) || this.#children !== undefined) {
+    if (this.#controller?.signal.aborted === false || this.#children !== undefined) {
       const reason = ended()
-      if (controller !== undefined && !controller.signal.aborted) controller.abort(reason)
+      // A no-op on a signal that the cutoff already aborted.
+      this.#controller?.abort(reason)
       this.#abortChildren(reason)
     }
     const listeners = this.#endListeners
@@ -350,7 +355,8 @@ export class Deadline {
     if (this.#ended || this.#cutoffReached || this.status !== 'running') return
     this.#disarm()
     const delay = this.#cutoffMono() - monotonicNow()
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(delay)))
+    // The callback is made here, not once per deadline: most invocations never arm a timer.
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(delay)))
   }
 
   #disarm(): void {
@@ -360,7 +366,7 @@ export class Deadline {
     }
   }
 
-  readonly #onTimer = (): void => {
+  #onTimer(): void {
     this.#timer = undefined
     if (this.#ended) return
     if (this.#cutoffIsDue()) this.#onCutoffDue()
@@ -396,13 +402,7 @@ export class Deadline {
   }
 
   #progress(progress: DeadlineProgress): void {
-    for (const listener of this.#progressListeners ?? EMPTY) {
-      try {
-        listener(this, progress)
-      } catch (error) {
-        warnOnce(`listener:onProgress:${String(error)}`, PACKAGE, 'a deadline onProgress listener threw', { error: String(error) })
-      }
-    }
+    for (const listener of this.#progressListeners ?? EMPTY) callSafely(listener, this, 'onProgress', progress)
   }
 
   #abortChildren(reason: unknown): void {
@@ -445,32 +445,29 @@ function remove<T>(list: T[] | undefined, item: T): void {
   if (index !== -1) list.splice(index, 1)
 }
 
-function callSafely(listener: Listener, deadline: Deadline, kind: string): void {
+function callSafely(listener: ProgressListener, deadline: Deadline, kind: string, progress?: DeadlineProgress): void {
   try {
-    listener(deadline)
+    listener(deadline, progress as DeadlineProgress)
   } catch (error) {
     // A listener belongs to some middleware; its failure must not stop the others.
     warnOnce(`listener:${kind}:${String(error)}`, PACKAGE, `a deadline ${kind} listener threw`, { error: String(error) })
   }
 }
 
-type Reading = { value: number; problem: 'none' | 'missing' | 'threw' | 'not-a-number' | 'expired'; detail: string }
+type Problem = readonly [kind: 'missing' | 'threw' | 'not-a-number' | 'expired', detail: string]
 
-function readRemaining(context: LambdaContextLike | undefined): Reading {
+/** The remaining time at the start, or what is wrong with it. */
+function readRemaining(context: LambdaContextLike | undefined): number | Problem {
   const owner = typeof context?.getRemainingTimeInMillis === 'function' ? context : context?.lambdaContext
   const read = owner?.getRemainingTimeInMillis
-  if (typeof read !== 'function')
-    return { value: Number.NaN, problem: 'missing', detail: 'the Lambda context has no getRemainingTimeInMillis()' }
+  if (typeof read !== 'function') return ['missing', 'the Lambda context has no getRemainingTimeInMillis()']
+  const call = 'context.getRemainingTimeInMillis()'
   let value: unknown
   try {
     value = read.call(owner)
   } catch (error) {
-    return { value: Number.NaN, problem: 'threw', detail: `context.getRemainingTimeInMillis() threw (${String(error)})` }
+    return ['threw', `${call} threw (${String(error)})`]
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return { value: Number.NaN, problem: 'not-a-number', detail: `context.getRemainingTimeInMillis() returned ${String(value)}` }
-  }
-  if (value <= 0)
-    return { value, problem: 'expired', detail: `context.getRemainingTimeInMillis() returned ${value} at the start of the invocation` }
-  return { value, problem: 'none', detail: '' }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return ['not-a-number', `${call} returned ${String(value)}`]
+  return value > 0 ? value : ['expired', `${call} returned ${value} at the start of the invocation`]
 }

@@ -19,15 +19,7 @@ export interface RequestLike {
 /** The request's deadline, created (and made current) on first touch. */
 export function deadlineOf(request: object, owner?: unknown): Deadline {
   const holder = request as RequestLike
-  let deadline = holder[DEADLINE]
-  if (deadline === undefined) {
-    // Middy sets `earlyResponse` when a middleware answers early, and then skips every `after`:
-    // the deadline asks before acting on a timer that might outlive the request.
-    deadline = new Deadline({ context: holder.context, isOver: () => 'earlyResponse' in holder })
-    holder[DEADLINE] = deadline
-    exposeOnContext(holder.context, deadline)
-    enterDeadline(deadline)
-  }
+  const deadline = holder[DEADLINE] ?? create(holder)
   // The plugin creates the deadline without an owner; the first of our middlewares still claims
   // it, so the deadline ends in that middleware's `after`/`onError` even where Middy 6 skips
   // `requestEnd` (it does on the error path).
@@ -55,8 +47,21 @@ export function endDeadline(request: object): void {
   ;(request as RequestLike)[DEADLINE]?.end()
 }
 
+// Apart from deadlineOf, which runs for every middleware: only this first call pays for the closure.
+function create(holder: RequestLike): Deadline {
+  // Middy sets `earlyResponse` when a middleware answers early, and then skips every `after`:
+  // the deadline asks before acting on a timer that might outlive the request.
+  const deadline = new Deadline({ context: holder.context, isOver: () => 'earlyResponse' in holder })
+  holder[DEADLINE] = deadline
+  exposeOnContext(holder.context, deadline)
+  enterDeadline(deadline)
+  return deadline
+}
+
 function exposeOnContext(context: object | undefined, deadline: Deadline): void {
-  if (context === null || typeof context !== 'object' || !Object.isExtensible(context)) return
+  if (context === null || typeof context !== 'object') return
   // Not enumerable: a user logging or serialising the context must not dump our internals.
-  Object.defineProperty(context, 'deadline', { value: deadline, configurable: true, enumerable: false, writable: false })
+  // Reflect's define answers false instead of throwing on a frozen context, or one whose own
+  // `deadline` cannot be redefined: the handler then goes without `context.deadline`.
+  Reflect.defineProperty(context, 'deadline', { value: deadline, configurable: true, enumerable: false, writable: false })
 }

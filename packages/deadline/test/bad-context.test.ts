@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { currentDeadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
 import type { Context } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -63,6 +63,16 @@ describe('deadline with a bad context', () => {
     const logged = captureWarnings()
     expect(await report({ ...noClock, getRemainingTimeInMillis: () => 0 })).toMatchObject({ status: 'expired', aborted: false })
     expect(logged()).toEqual([])
+  })
+
+  it('keeps the function working when the context cannot take `deadline` (frozen, or its own fixed `deadline`)', async () => {
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => [ctx.deadline, currentDeadline()?.status], {
+      timeoutEarlyInMillis: 0,
+    }).use(deadline())
+    const frozen = Object.freeze(createLambdaContext<DeadlineContext>())
+    const fixed = Object.defineProperty(createLambdaContext<DeadlineContext>(), 'deadline', { value: 'mine', enumerable: true })
+    expect(await handler({}, frozen)).toEqual([undefined, 'running'])
+    expect(await handler({}, fixed)).toEqual(['mine', 'running'])
   })
 
   it('works with an empty context object', async () => {
