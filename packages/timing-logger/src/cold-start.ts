@@ -3,7 +3,7 @@
  * it serves), not of an invocation. With concurrent invocations in one process (Lambda Managed
  * Instances) exactly one of them takes the flag, because taking it is synchronous.
  */
-let coldStartTaken = false
+let warm: ColdStart | undefined
 
 /** How Lambda initialised this execution environment, as the runtime tells it. */
 export type InitType = 'on-demand' | 'provisioned-concurrency' | 'snap-start' | (string & {})
@@ -21,13 +21,18 @@ export interface ColdStart {
 }
 
 /**
- * Called once per invocation, as it starts; `startedAtMs` is its start on `performance.now()`,
- * whose origin is the start of the process.
+ * Called once per invocation, as it starts, `agoMs` after its start. Lambda sets the init type
+ * before the process starts, so it is read once.
  */
-export function takeColdStart(startedAtMs: number): ColdStart {
+export function takeColdStart(agoMs: number): ColdStart {
+  if (warm !== undefined) return warm
   const initType = process.env.AWS_LAMBDA_INITIALIZATION_TYPE || undefined
-  if (coldStartTaken) return { coldStart: false, initType, initDurationMs: undefined }
-  coldStartTaken = true
+  warm = { coldStart: false, initType, initDurationMs: undefined }
   const aheadOfTime = initType === 'provisioned-concurrency' || initType === 'snap-start'
-  return { coldStart: true, initType, initDurationMs: aheadOfTime ? undefined : startedAtMs }
+  return {
+    coldStart: true,
+    initType,
+    // performance.now() counts from the start of the process.
+    initDurationMs: aheadOfTime ? undefined : performance.now() - agoMs,
+  }
 }

@@ -5,18 +5,16 @@ import { watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
-import { isSampledOut, levelOf, writeLine, writeRecord } from './output.js'
+import { isSampledOut, type Level, writeLine, writeRecord } from './output.js'
+import type { OwnMarks } from './phases.js'
 import { buildRecord, judge, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
 
 /** What one invocation needs until its record is written; kept on its request. */
 interface InvocationState {
   readonly cold: ColdStart
-  readonly beforeAtMs: number
-  endStepAtMs: number | undefined
-  endStep: 'after' | 'onError' | undefined
+  readonly own: OwnMarks
   handlerAnswered: boolean
-  written: boolean
 }
 
 /**
@@ -37,21 +35,17 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
     const createdHere = existingDeadlineOf(request) === undefined
     const deadline = deadlineOf(request, middleware)
     const beforeAtMs = createdHere ? 0 : deadline.elapsed()
+    const state: InvocationState = {
+      cold: takeColdStart(beforeAtMs),
+      own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
+      handlerAnswered: false,
+    }
+    request[STATE] = state
     if (deadline.currentPhase === undefined) {
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',
       })
     }
-    const state: InvocationState = {
-      // performance.now() counts from the start of the process; the chain started `elapsed` ago.
-      cold: takeColdStart(performance.now() - beforeAtMs),
-      beforeAtMs,
-      endStepAtMs: undefined,
-      endStep: undefined,
-      handlerAnswered: false,
-      written: false,
-    }
-    request[STATE] = state
     watchEarlyResponse(request, () => {
       state.handlerAnswered = true
     })
@@ -69,36 +63,31 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
   }
 
   const reachedEndStep = (request: WithState, step: 'after' | 'onError'): void => {
-    const state = request[STATE]
+    const own = request[STATE]?.own
     const deadline = existingDeadlineOf(request)
-    if (state === undefined || deadline === undefined) return
-    state.endStepAtMs = deadline.elapsed()
-    state.endStep = step
+    if (own === undefined || deadline === undefined) return
+    own.endStepAtMs = deadline.elapsed()
+    own.endStep = step
   }
 
-  // Runs as the deadline ends: the response is final and not yet handed back to Lambda.
+  // Runs once, as the deadline ends: the response is final and not yet handed back to Lambda.
   const finish = (request: WithState, deadline: Deadline, state: InvocationState): void => {
-    if (state.written) return
-    state.written = true
     try {
-      const input = {
-        request,
-        deadline,
-        earlyResponse: 'earlyResponse' in request && !state.handlerAnswered,
-        nearMissThreshold: config.nearMissThreshold,
-      }
-      const verdict = judge(input)
-      const sampledOut = isSampledOut({ outcome: verdict.outcome, nearMiss: verdict.nearMiss, coldStart: state.cold.coldStart }, config)
+      const verdict = judge(request.error, deadline, 'earlyResponse' in request && !state.handlerAnswered, config.nearMissThreshold)
+      const { outcome, nearMiss } = verdict
+      const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
       // A routine invocation sampled out costs no record at all, unless metrics or the header need it.
       if (sampledOut && config.emf === undefined && !config.serverTiming) return
-      const own = { beforeAtMs: state.beforeAtMs, endStepAtMs: state.endStepAtMs, endStep: state.endStep }
-      const record = buildRecord({ ...input, own, cold: state.cold, outbound: outboundOf(deadline) }, verdict)
-      if (config.sampleRate < 1) record.sampleRate = config.sampleRate
-      if (config.serverTiming) addServerTiming(request.response, record)
       const timestamp = Date.now()
+      const level: Level = nearMiss || outcome === 'timeout' ? 'WARN' : 'INFO'
+      const head = config.logger === undefined && !sampledOut ? { timestamp: new Date(timestamp).toISOString(), level } : undefined
+      const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
+      const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
+      const record = buildRecord(request, deadline, verdict, state.own, state.cold, outbound, head, sampleRate)
+      if (config.serverTiming) addServerTiming(request.response, record)
       if (!sampledOut) {
         addUserFields(request, record)
-        writeRecord(record, levelOf(record), config.logger, timestamp)
+        writeRecord(record, level, config.logger, timestamp)
       }
       if (config.emf !== undefined) writeLine(emfDocument(record, config.emf, timestamp))
     } catch (error) {
@@ -106,8 +95,6 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
       warnOnce(`finish:${String(error)}`, PACKAGE, 'could not write the timing record', { error: String(error) })
     }
   }
-
-  const outboundOf = (deadline: Deadline) => outboundSummaryOf(deadline, config.summarizeOutbound)
 
   const addUserFields = (request: WithState, record: TimingRecord): void => {
     if (config.fields === undefined) return
@@ -120,7 +107,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
     }
     if (typeof extra !== 'object' || extra === null) return
     const target = record as unknown as Record<string, unknown>
-    for (const [key, value] of Object.entries(extra)) if (!(key in target)) target[key] = value
+    for (const [key, value] of Object.entries(extra)) if (target[key] === undefined) target[key] = value
   }
 
   const middleware: MiddlewareObj<TEvent, TResult> = {

@@ -1,12 +1,8 @@
 import { warnOnce } from '@middy-deadline/deadline'
 import { PACKAGE, type TimingLogEntry, type TimingLoggerOptions } from './options.js'
-import type { TimingRecord } from './record.js'
+import type { Outcome, TimingRecord } from './record.js'
 
 export type Level = 'INFO' | 'WARN'
-
-export function levelOf(record: TimingRecord): Level {
-  return record.nearMiss || record.outcome === 'timeout' ? 'WARN' : 'INFO'
-}
 
 /**
  * Routine records (a success or an early response, warm, well within the budget) are sampled;
@@ -14,34 +10,38 @@ export function levelOf(record: TimingRecord): Level {
  * concurrent invocations and a frozen-and-thawed process sample independently.
  */
 export function isSampledOut(
-  record: Pick<TimingRecord, 'outcome' | 'nearMiss' | 'coldStart'>,
-  config: Pick<TimingLoggerOptions, 'sampleRate' | 'random'>,
+  outcome: Outcome,
+  nearMiss: boolean,
+  coldStart: boolean,
+  { sampleRate, random }: Pick<TimingLoggerOptions, 'sampleRate' | 'random'>,
 ): boolean {
-  if (config.sampleRate >= 1) return false
-  const routine = (record.outcome === 'success' || record.outcome === 'early-response') && !record.nearMiss && !record.coldStart
-  return routine && !(config.random() < config.sampleRate)
+  if (sampleRate >= 1) return false
+  const routine = (outcome === 'success' || outcome === 'early-response') && !nearMiss && !coldStart
+  return routine && !(random() < sampleRate)
 }
 
 /**
- * Default output: one JSON line on stdout with `timestamp`, `level` and `message` first, the
- * fields Lambda's JSON log format and CloudWatch Logs Insights look for. A single `write` keeps
- * the line whole when other code logs at the same time.
+ * Default output: the record as one JSON line on stdout, `timestamp`, `level` and `message` first
+ * (the fields Lambda's JSON log format and CloudWatch Logs Insights look for). A single `write`
+ * keeps the line whole when other code logs at the same time. A logger gets the fields that apply,
+ * without `timestamp` and `level`: it adds its own.
  */
 export function writeRecord(record: TimingRecord, level: Level, logger: TimingLoggerOptions['logger'], timestamp: number): void {
   if (logger === undefined) {
-    writeLine({ timestamp: new Date(timestamp).toISOString(), level, ...record })
+    writeLine(record)
     return
   }
+  const entry = {} as TimingLogEntry
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) entry[key] = value
   try {
-    const fields = record as unknown as TimingLogEntry
-    if (level === 'WARN') logger.warn(fields)
-    else logger.info(fields)
+    if (level === 'WARN') logger.warn(entry)
+    else logger.info(entry)
   } catch (error) {
     warnOnce(`logger:${String(error)}`, PACKAGE, 'the logger threw; the timing record went to stdout instead', { error: String(error) })
-    writeLine({ timestamp: new Date(timestamp).toISOString(), level, ...record })
+    writeLine({ timestamp: new Date(timestamp).toISOString(), level, ...entry })
   }
 }
 
-export function writeLine(value: Record<string, unknown>): void {
+export function writeLine(value: object): void {
   process.stdout.write(`${JSON.stringify(value)}\n`)
 }

@@ -1,5 +1,6 @@
 import { causeChain, type Deadline, type DeadlineMark } from '@middy-deadline/deadline'
 import type { ColdStart, InitType } from './cold-start.js'
+import type { Level } from './output.js'
 import { type OwnMarks, type PhaseTiming, phasesOf, round, type TimingSource, totalsOf } from './phases.js'
 
 /** How the invocation ended, as the caller saw it. */
@@ -7,6 +8,10 @@ export type Outcome = 'success' | 'error' | 'early-response' | 'timeout'
 
 /** The one record of an invocation. Never the event or the response body. */
 export interface TimingRecord {
+  /** When the record was written (ISO 8601); only in the default stdout output. */
+  timestamp?: string
+  /** `WARN` for a near-miss or a timeout; only in the default stdout output. */
+  level?: Level
   message: string
   requestId: string
   functionName?: string
@@ -51,12 +56,7 @@ export interface TimingRecord {
   sampleRate?: number
 }
 
-export interface VerdictInput {
-  request: { context: object; error?: unknown; response?: unknown }
-  deadline: Deadline
-  earlyResponse: boolean
-  nearMissThreshold: number
-}
+export type RequestFields = { context: object; error?: unknown; response?: unknown }
 
 /** How the invocation went, decided first: sampling needs it before the record is built. */
 export interface Verdict {
@@ -67,45 +67,48 @@ export interface Verdict {
   nearMiss: boolean
 }
 
-export interface RecordInput extends VerdictInput {
-  own: OwnMarks
-  cold: ColdStart
-  outbound: unknown
-}
-
 type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
 
 // getrusage reports the peak resident set in kilobytes on Linux.
 const KB_PER_MB = 1024
 
-export function judge({ request, deadline, earlyResponse, nearMissThreshold }: VerdictInput): Verdict {
+export function judge(error: unknown, deadline: Deadline, earlyResponse: boolean, nearMissThreshold: number): Verdict {
   const endMs = deadline.elapsed()
   const share = deadline.status === 'running' ? endMs / deadline.budgetMs : null
-  return {
-    endMs,
-    outcome: outcomeOf(request.error, deadline, earlyResponse),
-    share,
-    nearMiss: share !== null && share >= nearMissThreshold,
-  }
+  return { endMs, outcome: outcomeOf(error, deadline, earlyResponse), share, nearMiss: share !== null && share >= nearMissThreshold }
 }
 
-export function buildRecord({ request, deadline, own, cold, outbound }: RecordInput, verdict: Verdict): TimingRecord {
-  const { endMs, outcome, nearMiss } = verdict
+/**
+ * Built once, in the order it is written: the default output serialises this very object, so it
+ * is never copied or reshaped (a spread, or deleting the fields that do not apply, would cost more
+ * than building it). Fields that do not apply stay `undefined`, which `JSON.stringify` leaves out.
+ * `timestamp` and `level` are filled only for the default output: a logger adds its own.
+ */
+export function buildRecord(
+  request: RequestFields,
+  deadline: Deadline,
+  { endMs, outcome, nearMiss, share: rawShare }: Verdict,
+  own: OwnMarks,
+  cold: ColdStart,
+  outbound: unknown,
+  head: { timestamp: string; level: Level } | undefined,
+  sampleRate: number | undefined,
+): TimingRecord {
   // Middy's durable mode hands over a durable context that wraps Lambda's.
   const outer = request.context as LambdaFields & { lambdaContext?: LambdaFields }
   const context = outer.lambdaContext ?? outer
   const { source, phases } = phasesOf(deadline, own, endMs)
   const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
   const remaining = deadline.remainingToHardDeadline()
-  const share = verdict.share === null ? null : round3(verdict.share)
+  const share = rawShare === null ? null : round3(rawShare)
   const memoryLimitMB = positiveNumber(context.memoryLimitInMB)
   const maxRss = process.resourceUsage().maxRSS / KB_PER_MB
-
   const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
   const totals = source === 'plugin' ? totalsOf(phases) : undefined
 
-  // In reading order; absent fields are dropped below rather than written as null.
-  const record: TimingRecord = {
+  return {
+    timestamp: head?.timestamp,
+    level: head?.level,
     message: messageOf(outcome, nearMiss, share, budgetMs),
     requestId: deadline.requestId,
     functionName: stringOr(context.functionName),
@@ -131,9 +134,8 @@ export function buildRecord({ request, deadline, own, cold, outbound }: RecordIn
     maxRssMB: round1(maxRss),
     memoryLimitMB,
     memoryUsedShare: memoryLimitMB === undefined ? undefined : round2(maxRss / memoryLimitMB),
+    sampleRate,
   }
-  for (const key of Object.keys(record) as (keyof TimingRecord)[]) if (record[key] === undefined) delete record[key]
-  return record
 }
 
 /**

@@ -25,6 +25,14 @@ describe('timingLogger: output', () => {
     })
   })
 
+  it("never lets the fields hook replace the line's timestamp or level", async () => {
+    const handler = chain(async () => 'ok', { fields: () => ({ level: 'DEBUG', timestamp: 'yesterday', tenant: 'acme' }) })
+    const { lines } = await stdoutLines(() => invoke(handler))
+
+    expect(lines[0]).toMatchObject({ level: 'INFO', tenant: 'acme' })
+    expect(new Date(lines[0]?.timestamp as string).toISOString()).toBe(lines[0]?.timestamp)
+  })
+
   it('hands a logger the record without level or timestamp, which the logger adds itself', async () => {
     const logger = memoryLogger()
     await invoke(chain(async () => 'ok', { logger }))
