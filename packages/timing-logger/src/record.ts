@@ -1,5 +1,6 @@
 import { causeChain, type Deadline, type DeadlineMark } from '@middy-deadline/deadline'
 import type { ColdStart, InitType } from './cold-start.js'
+import { peakRssMB } from './memory.js'
 import type { Level } from './output.js'
 import { type OwnMarks, type PhaseTiming, phasesOf, round, type TimingSource, totalsOf } from './phases.js'
 
@@ -44,9 +45,10 @@ export interface TimingRecord {
   marks: DeadlineMark[]
   outbound?: unknown
   /**
-   * The process's peak resident memory so far (what Lambda's REPORT line calls Max Memory Used):
-   * the peak is what runs a function out of memory, and reading it (getrusage, ~2 µs) costs a
-   * tenth of reading the current RSS (/proc, ~17 µs), on every invocation.
+   * The process's peak resident memory (what Lambda's REPORT line calls Max Memory Used): the peak
+   * is what runs a function out of memory, and reading it (getrusage) costs a tenth of reading the
+   * current RSS (/proc). Read at most every 100 ms: a routine record may show the peak as it was up
+   * to 100 ms before; errors, timeouts and near-misses read it afresh.
    */
   maxRssMB: number
   memoryLimitMB?: number
@@ -68,9 +70,6 @@ export interface Verdict {
 }
 
 type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
-
-// getrusage reports the peak resident set in kilobytes on Linux.
-const KB_PER_MB = 1024
 
 export function judge(error: unknown, deadline: Deadline, earlyResponse: boolean, nearMissThreshold: number): Verdict {
   const endMs = deadline.elapsed()
@@ -102,7 +101,7 @@ export function buildRecord(
   const remaining = deadline.remainingToHardDeadline()
   const share = rawShare === null ? null : round3(rawShare)
   const memoryLimitMB = positiveNumber(context.memoryLimitInMB)
-  const maxRss = process.resourceUsage().maxRSS / KB_PER_MB
+  const maxRss = peakRssMB(nearMiss || outcome === 'error' || outcome === 'timeout')
   const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
   const totals = source === 'plugin' ? totalsOf(phases) : undefined
 

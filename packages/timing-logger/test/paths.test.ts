@@ -1,5 +1,5 @@
 import { deadline } from '@middy-deadline/deadline'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { chain, invoke, memoryLogger, sleep } from './helpers.js'
 
 const SECRET = 'card-4111-1111-1111-1111'
@@ -181,6 +181,31 @@ describe('timingLogger: one record on every path', () => {
     expect(record?.maxRssMB).toBeGreaterThan(1)
     expect(record?.memoryLimitMB).toBe(1024)
     expect(record?.memoryUsedShare).toBeCloseTo((record?.maxRssMB as number) / 1024, 2)
+  })
+
+  it('reads the peak memory afresh for an error record, even right after a routine one', async () => {
+    const logger = memoryLogger()
+    // A stopped clock: the routine record's reading is as recent as a reading can be.
+    const now = vi.spyOn(performance, 'now').mockReturnValue(performance.now())
+    try {
+      await invoke(chain(async () => 'ok', { logger }))
+      // Push the process's peak resident set well past anything it has reached so far.
+      const MB = 1024 * 1024
+      const ballast = Buffer.alloc(process.resourceUsage().maxRSS * 1024 - process.memoryUsage.rss() + 96 * MB, 1)
+      await invoke(
+        chain(
+          async () => {
+            throw new Error('boom')
+          },
+          { logger },
+        ),
+      )
+      ballast.fill(0) // still in use after the invocation: the collector cannot have given it back
+    } finally {
+      now.mockRestore()
+    }
+
+    expect(logger.records[1]?.maxRssMB).toBeGreaterThanOrEqual((logger.records[0]?.maxRssMB as number) + 48)
   })
 
   it('adds fields from the hook without letting them replace its own, and survives a hook that throws', async () => {
