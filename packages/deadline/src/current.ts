@@ -1,5 +1,6 @@
 import type { AsyncLocalStorage } from 'node:async_hooks'
 import type { Deadline } from './deadline.js'
+import { PACKAGE } from './name.js'
 import { warnOnce } from './warn-once.js'
 
 /**
@@ -15,7 +16,6 @@ import { warnOnce } from './warn-once.js'
  */
 const STORE_KEY = Symbol.for('@middy-deadline/deadline.current')
 const FALLBACK_KEY = Symbol.for('@middy-deadline/deadline.asyncLocalStorage')
-const PACKAGE = '@middy-deadline/deadline'
 
 interface InvokeStoreLike {
   /** The invocation's own store object; `undefined` outside an invocation. */

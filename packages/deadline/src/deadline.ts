@@ -1,5 +1,6 @@
 import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
 import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+import { PACKAGE } from './name.js'
 import { warnOnce } from './warn-once.js'
 
 /**
@@ -43,7 +44,6 @@ type Listener = (deadline: Deadline) => void
 export type DeadlineProgress = 'mark' | 'phase'
 type ProgressListener = (deadline: Deadline, progress: DeadlineProgress) => void
 
-const PACKAGE = '@middy-deadline/deadline'
 /** The reserve never takes more than this share of the time the invocation started with. */
 export const MAX_RESERVE_SHARE = 0.5
 
@@ -311,13 +311,7 @@ export class Deadline {
 
   /** The phase still open most recently entered: where the invocation is now. */
   get currentPhase(): string | undefined {
-    const phases = this.#phases
-    if (phases === undefined) return undefined
-    for (let i = phases.length - 1; i >= 0; i--) {
-      const phase = phases[i] as DeadlinePhase
-      if (phase.durationMs === undefined) return phase.name
-    }
-    return undefined
+    return this.#phases?.findLast(isOpen)?.name
   }
 
   // ---- the end --------------------------------------------------------------------------------
@@ -426,6 +420,7 @@ export class Deadline {
 }
 
 const EMPTY: readonly never[] = Object.freeze([])
+const isOpen = (phase: DeadlinePhase) => phase.durationMs === undefined
 // The end of an invocation is not a failure: the reason's stack would only point at our own
 // `end()`, and capturing it costs ~2.5 µs (bench/micro.mjs), most of what an invocation costs us.
 const ended = (): InvocationEndedError => {

@@ -1,8 +1,7 @@
 import type { MiddlewareObj } from '@middy/core'
+import { PACKAGE } from './name.js'
 import { type OptionChecker, optionChecker } from './options.js'
 import { deadlineOf, releaseDeadline } from './request.js'
-
-const PACKAGE = '@middy-deadline/deadline'
 
 export interface DeadlineOptions {
   /** Milliseconds to keep before the hard deadline; other middlewares may ask for more. */

@@ -19,53 +19,39 @@ export interface OptionChecker {
 const MAX_LAMBDA_TIMEOUT_MS = 15 * 60 * 1000
 
 export function optionChecker(packageName: string): OptionChecker {
-  const fail = (option: string, problem: string): never => {
-    throw new DeadlineOptionError(packageName, option, problem)
+  // Every message but the unknown key's reads `must be <what>, got <value>`.
+  const fail = (option: string, what: string, got: unknown): never => {
+    throw new DeadlineOptionError(packageName, option, `must be ${what}, got ${got}`)
   }
   const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value))
-  const ms = (option: string, value: unknown, min: number): number => {
-    if (typeof value !== 'number' || !Number.isFinite(value))
-      return fail(option, `must be a finite number of milliseconds, got ${describe(value)}`)
-    if (value < min) return fail(option, `must be ${min === 0 ? 'at least 0' : 'greater than 0'}, got ${value}`)
-    if (value > MAX_LAMBDA_TIMEOUT_MS)
-      return fail(option, `must be at most ${MAX_LAMBDA_TIMEOUT_MS} (Lambda's 15-minute limit), got ${value}`)
-    return value
-  }
-  const checker: OptionChecker = {
-    nonNegativeMs: (option, value) => ms(option, value, 0),
-    positiveMs: (option, value) => (value === 0 ? fail(option, 'must be greater than 0, got 0') : ms(option, value, 0)),
-    ratio(option, value) {
-      if (typeof value !== 'number' || !(value > 0 && value <= 1)) return fail(option, `must be a number in (0, 1], got ${describe(value)}`)
-      return value
-    },
-    fn<T>(option: string, value: unknown) {
-      if (typeof value !== 'function') return fail(option, `must be a function, got ${typeof value}`)
-      return value as T
-    },
-    optionalFn<T>(option: string, value: unknown) {
-      return value === undefined ? undefined : checker.fn<T & ((...args: never[]) => unknown)>(option, value)
-    },
+  const nonNegativeMs = (option: string, value: unknown): number =>
+    typeof value !== 'number' || !Number.isFinite(value)
+      ? fail(option, 'a finite number of milliseconds', describe(value))
+      : value < 0
+        ? fail(option, 'at least 0', value)
+        : value > MAX_LAMBDA_TIMEOUT_MS
+          ? fail(option, `at most ${MAX_LAMBDA_TIMEOUT_MS} (Lambda's 15-minute limit)`, value)
+          : value
+  const fn = <T>(option: string, value: unknown) => (typeof value === 'function' ? (value as T) : fail(option, 'a function', typeof value))
+  return {
+    nonNegativeMs,
+    positiveMs: (option, value) => (value === 0 ? fail(option, 'greater than 0', 0) : nonNegativeMs(option, value)),
+    ratio: (option, value) =>
+      typeof value === 'number' && value > 0 && value <= 1 ? value : fail(option, 'a number in (0, 1]', describe(value)),
+    fn,
+    optionalFn: (option, value) => (value === undefined ? undefined : fn(option, value)),
     fnList<T>(option: string, value: unknown) {
       const list = value === undefined ? [] : Array.isArray(value) ? value : [value]
-      list.forEach((item, index) => {
-        if (typeof item !== 'function') fail(`${option}[${index}]`, `must be a function, got ${typeof item}`)
-      })
-      return list as T[]
+      return list.map((item, index) => fn<T>(`${option}[${index}]`, item))
     },
-    boolean(option, value) {
-      if (typeof value !== 'boolean') return fail(option, `must be true or false, got ${describe(value)}`)
-      return value
-    },
-    oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]) {
-      if (!allowed.includes(value as T))
-        return fail(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`)
-      return value as T
-    },
+    boolean: (option, value) => (typeof value === 'boolean' ? value : fail(option, 'true or false', describe(value))),
+    oneOf: <T extends string>(option: string, value: unknown, allowed: readonly T[]) =>
+      allowed.includes(value as T) ? (value as T) : fail(option, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describe(value)),
     unknownKeys(options, known) {
       for (const key of Object.keys(options)) {
-        if (!known.includes(key)) fail(key, `is not an option of ${packageName} (known: ${known.join(', ')})`)
+        if (!known.includes(key))
+          throw new DeadlineOptionError(packageName, key, `is not an option of ${packageName} (known: ${known.join(', ')})`)
       }
     },
   }
-  return checker
 }
