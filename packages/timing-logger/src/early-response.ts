@@ -1,5 +1,9 @@
 import { endDeadline } from '@middy-deadline/deadline'
 
+const VALUE = Symbol('response')
+const ANSWERED = Symbol('handlerAnswered')
+type Watched = { [VALUE]?: unknown; [ANSWERED]?: true; error?: unknown }
+
 /**
  * Makes the invocation end when a middleware answers early, even without `deadlinePlugin()`.
  *
@@ -13,25 +17,33 @@ import { endDeadline } from '@middy-deadline/deadline'
  * back, so the record and the `Server-Timing` header are there in time.
  *
  * The accessor keeps the value exactly as a plain property would; if another middleware has
- * already made `response` an accessor we leave it alone and rely on the plugin.
+ * already made `response` an accessor we leave it alone and rely on the plugin. One pair of
+ * functions serves every request (`this` is the request), so watching allocates nothing.
  */
-export function watchEarlyResponse(request: object, onHandlerAnswer: () => void): void {
+const accessor: PropertyDescriptor & ThisType<Watched> = {
+  configurable: true,
+  enumerable: true,
+  get() {
+    return this[VALUE]
+  },
+  set(next: unknown) {
+    this[VALUE] = next
+    if (!('earlyResponse' in this)) {
+      if (this.error === undefined) this[ANSWERED] = true
+      return
+    }
+    queueMicrotask(() => {
+      if ('earlyResponse' in this) endDeadline(this)
+    })
+  },
+}
+
+export function watchEarlyResponse(request: object): void {
   const descriptor = Object.getOwnPropertyDescriptor(request, 'response')
   if (descriptor !== undefined && (!descriptor.configurable || !('value' in descriptor))) return
-  let value: unknown = descriptor?.value
-  Object.defineProperty(request, 'response', {
-    configurable: true,
-    enumerable: true,
-    get: () => value,
-    set: (next: unknown) => {
-      value = next
-      if (!('earlyResponse' in request)) {
-        if ((request as { error?: unknown }).error === undefined) onHandlerAnswer()
-        return
-      }
-      queueMicrotask(() => {
-        if ('earlyResponse' in request) endDeadline(request)
-      })
-    },
-  })
+  ;(request as Watched)[VALUE] = descriptor?.value
+  Object.defineProperty(request, 'response', accessor)
 }
+
+/** The handler's answer reached `request.response` (as seen by the accessor). */
+export const handlerAnswered = (request: object): boolean => ANSWERED in request

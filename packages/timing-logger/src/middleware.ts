@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
 import { type ColdStart, takeColdStart } from './cold-start.js'
-import { watchEarlyResponse } from './early-response.js'
+import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
@@ -14,7 +14,6 @@ import { addServerTiming } from './server-timing.js'
 interface InvocationState {
   readonly cold: ColdStart
   readonly own: OwnMarks
-  handlerAnswered: boolean
 }
 
 /**
@@ -38,17 +37,16 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
     const state: InvocationState = {
       cold: takeColdStart(beforeAtMs),
       own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
-      handlerAnswered: false,
     }
     request[STATE] = state
-    if (deadline.currentPhase === undefined) {
+    // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
+    // every path, and its phases tell whether the handler answered.
+    if (deadline.phases.length === 0) {
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',
       })
+      watchEarlyResponse(request)
     }
-    watchEarlyResponse(request, () => {
-      state.handlerAnswered = true
-    })
     deadline.onEnd(() => finish(request, deadline, state))
   }
 
@@ -73,7 +71,9 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
   // Runs once, as the deadline ends: the response is final and not yet handed back to Lambda.
   const finish = (request: WithState, deadline: Deadline, state: InvocationState): void => {
     try {
-      const verdict = judge(request.error, deadline, 'earlyResponse' in request && !state.handlerAnswered, config.nearMissThreshold)
+      // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
+      const answered = handlerAnswered(request) || deadline.phases.some((phase) => phase.name === 'handler')
+      const verdict = judge(request.error, deadline, 'earlyResponse' in request && !answered, config.nearMissThreshold)
       const { outcome, nearMiss } = verdict
       const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
       // A routine invocation sampled out costs no record at all, unless metrics or the header need it.

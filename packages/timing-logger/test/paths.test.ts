@@ -100,19 +100,39 @@ describe('timingLogger: one record on every path', () => {
     })
   }
 
-  it('calls a handler answer that an inner after replaces a success, not an early response', async () => {
-    const logger = memoryLogger()
-    const handler = chain(
-      async () => ({ statusCode: 200 }),
-      { logger },
-      { plugin: false, middlewares: [{ after: () => ({ statusCode: 201 }) }] },
-    )
-    const outcome = await invoke(handler)
+  for (const plugin of [true, false]) {
+    it(`writes the record when an inner onError answers for a failed handler ${plugin ? 'with' : 'without'} the plugin`, async () => {
+      const logger = memoryLogger()
+      const handler = chain(
+        async () => {
+          throw new TypeError('boom')
+        },
+        { logger },
+        { plugin, middlewares: [{ onError: () => ({ statusCode: 500 }) }] },
+      )
+      const outcome = await invoke(handler)
 
-    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 201 } })
-    expect(logger.records).toHaveLength(1)
-    expect(logger.records[0]).toMatchObject({ outcome: 'success', statusCode: 201 })
-  })
+      expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 500 } })
+      expect(logger.records).toHaveLength(1)
+      expect(logger.records[0]).toMatchObject({ outcome: 'error', errorName: 'TypeError', statusCode: 500 })
+    })
+  }
+
+  for (const plugin of [true, false]) {
+    it(`calls a handler answer that an inner after replaces a success, not an early response, ${plugin ? 'with' : 'without'} the plugin`, async () => {
+      const logger = memoryLogger()
+      const handler = chain(
+        async () => ({ statusCode: 200 }),
+        { logger },
+        { plugin, middlewares: [{ after: () => ({ statusCode: 201 }) }] },
+      )
+      const outcome = await invoke(handler)
+
+      expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 201 } })
+      expect(logger.records).toHaveLength(1)
+      expect(logger.records[0]).toMatchObject({ outcome: 'success', statusCode: 201 })
+    })
+  }
 
   it("writes a WARN timeout record when Middy's early timeout fires", async () => {
     const logger = memoryLogger()
