@@ -9,6 +9,7 @@ import { isSampledOut, type Level, writeLine, writeRecord } from './output.js'
 import type { OwnMarks } from './phases.js'
 import { buildRecord, judge, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
+import { isoTimestamp } from './timestamp.js'
 
 /** What one invocation needs until its record is written; kept on its request. */
 interface InvocationState {
@@ -80,7 +81,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
       if (sampledOut && config.emf === undefined && !config.serverTiming) return
       const timestamp = Date.now()
       const level: Level = nearMiss || outcome === 'timeout' ? 'WARN' : 'INFO'
-      const head = config.logger === undefined && !sampledOut ? { timestamp: new Date(timestamp).toISOString(), level } : undefined
+      const head = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
       const record = buildRecord(request, deadline, verdict, state.own, state.cold, outbound, head, sampleRate)

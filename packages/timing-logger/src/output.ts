@@ -1,6 +1,7 @@
 import { warnOnce } from '@middy-deadline/deadline'
 import { PACKAGE, type TimingLogEntry, type TimingLoggerOptions } from './options.js'
 import type { Outcome, TimingRecord } from './record.js'
+import { isoTimestamp } from './timestamp.js'
 
 export type Level = 'INFO' | 'WARN'
 
@@ -38,7 +39,7 @@ export function writeRecord(record: TimingRecord, level: Level, logger: TimingLo
     else logger.info(entry)
   } catch (error) {
     warnOnce(`logger:${String(error)}`, PACKAGE, 'the logger threw; the timing record went to stdout instead', { error: String(error) })
-    writeLine({ timestamp: new Date(timestamp).toISOString(), level, ...entry })
+    writeLine({ timestamp: isoTimestamp(timestamp), level, ...entry })
   }
 }
 

@@ -2,7 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core'
 import { deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { chain, delayedMiddleware, invoke, memoryLogger, sleep, stdoutLines, warmUp } from './helpers.js'
 
 beforeAll(warmUp)
@@ -23,6 +23,28 @@ describe('timingLogger: output', () => {
       outcome: 'success',
       message: expect.stringMatching(/^invocation success: \d+ % of the \d+ ms budget used$/),
     })
+  })
+
+  it('writes the timestamp in ISO 8601 at any second and millisecond of any minute', async () => {
+    const handler = chain(async () => 'ok', {})
+    const instants = [
+      '2026-11-23T10:28:00.000Z',
+      '2026-11-23T10:28:05.007Z',
+      '2026-11-23T10:28:59.999Z',
+      '2026-11-23T10:29:10.042Z',
+      '2027-01-01T00:00:09.990Z',
+    ]
+    const written: unknown[] = []
+    for (const instant of instants) {
+      const now = vi.spyOn(Date, 'now').mockReturnValue(Date.parse(instant))
+      try {
+        written.push((await stdoutLines(() => invoke(handler))).lines[0]?.timestamp)
+      } finally {
+        now.mockRestore()
+      }
+    }
+
+    expect(written).toEqual(instants)
   })
 
   it("never lets the fields hook replace the line's timestamp or level", async () => {
