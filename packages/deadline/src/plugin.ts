@@ -23,6 +23,11 @@ const HANDLER_PHASE = 'handler'
  *
  * Middy calls `beforeMiddleware(name)` without the request; it runs synchronously inside the
  * invocation, so the current-deadline lookup finds the right one even with concurrent invocations.
+ *
+ * Middy (6 and 7) calls `beforeMiddleware` synchronously right after `requestStart`,
+ * `afterMiddleware` or `afterHandler`, so a middleware's phase starts where the previous one
+ * ended, without another clock read. `beforeHandler` reads the clock: Middy 6 reaches it only
+ * after awaiting its middleware loop.
  */
 export function deadlinePlugin(): DeadlinePluginHooks {
   return {
@@ -30,7 +35,7 @@ export function deadlinePlugin(): DeadlinePluginHooks {
       deadlineOf(request)
     },
     beforeMiddleware(name) {
-      currentDeadline()?.enterPhase(name)
+      currentDeadline()?.enterPhase(name, true)
     },
     afterMiddleware(name) {
       storedDeadline()?.exitPhase(name)

@@ -129,6 +129,38 @@ describe('deadline', () => {
       ['deadlineAfter', 0],
     ])
   })
+
+  it("starts a middleware's phase where the previous one ended, and the handler's when it is called", async () => {
+    vi.useFakeTimers()
+    const plugin = deadlinePlugin()
+    // A plugin of the user's own around ours that takes 5 ms after every middleware.
+    const slowHooks = {
+      ...plugin,
+      afterMiddleware(name: string) {
+        plugin.afterMiddleware(name)
+        vi.advanceTimersByTime(5)
+      },
+    }
+    const slowBefore = {
+      before: async function slowBefore() {
+        vi.advanceTimersByTime(20)
+      },
+    }
+    const handler = middy(async () => vi.advanceTimersByTime(50), slowHooks)
+      .use(deadline())
+      .use(slowBefore)
+    const context = createLambdaContext<DeadlineContext>()
+    await handler({}, context)
+    const phases = (context as DeadlineContext).deadline.phases.map((p) => [p.name, p.startMs, p.durationMs])
+    expect(phases).toEqual([
+      ['deadlineBefore', 0, 0],
+      // Middy calls beforeMiddleware right after afterMiddleware: the 5 ms between count here.
+      ['slowBefore', 0, 25],
+      // Middy 6 awaits its middleware loop before the handler: its phase reads the clock.
+      ['handler', 30, 50],
+      ['deadlineAfter', 80, 0],
+    ])
+  })
 })
 
 describe('deadline.scope', () => {
