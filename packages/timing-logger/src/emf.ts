@@ -9,30 +9,29 @@ import type { TimingRecord } from './record.js'
  */
 export function emfDocument(record: TimingRecord, emf: EmfOptions, timestamp: number): Record<string, unknown> {
   const dimensions = emf.dimensions ?? { FunctionName: record.functionName || 'unknown' }
-  const metrics: Record<string, { unit: string; value: number }> = {
-    Duration: { unit: 'Milliseconds', value: record.durationMs },
-    NearMiss: { unit: 'Count', value: record.nearMiss ? 1 : 0 },
-    TimedOut: { unit: 'Count', value: record.outcome === 'timeout' ? 1 : 0 },
-    ColdStart: { unit: 'Count', value: record.coldStart ? 1 : 0 },
-  }
+  const share = record.timeoutUsedShare
   // Without a known budget there is no remaining time to report; a made-up number would skew it.
-  if (record.remainingMs !== null) metrics.Remaining = { unit: 'Milliseconds', value: record.remainingMs }
-  if (record.timeoutUsedShare !== null) metrics.TimeoutUsed = { unit: 'Percent', value: Math.round(record.timeoutUsedShare * 1000) / 10 }
+  const metrics = (
+    [
+      ['Duration', 'Milliseconds', record.durationMs],
+      ['NearMiss', 'Count', +record.nearMiss],
+      ['TimedOut', 'Count', +(record.outcome === 'timeout')],
+      ['ColdStart', 'Count', +record.coldStart],
+      ['Remaining', 'Milliseconds', record.remainingMs],
+      ['TimeoutUsed', 'Percent', share === null ? null : Math.round(share * 1000) / 10],
+    ] as const
+  ).filter((metric) => metric[2] !== null)
 
   const document: Record<string, unknown> = {
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [
-        {
-          Namespace: emf.namespace,
-          Dimensions: [Object.keys(dimensions)],
-          Metrics: Object.entries(metrics).map(([name, { unit }]) => ({ Name: name, Unit: unit })),
-        },
+        { Namespace: emf.namespace, Dimensions: [Object.keys(dimensions)], Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) },
       ],
     },
     ...dimensions,
     requestId: record.requestId,
   }
-  for (const [name, { value }] of Object.entries(metrics)) document[name] = value
+  for (const [name, , value] of metrics) document[name] = value
   return document
 }
