@@ -22,27 +22,23 @@ export function isSampledOut(
 }
 
 /**
- * Default output: the record as one JSON line on stdout, `timestamp`, `level` and `message` first
- * (the fields Lambda's JSON log format and CloudWatch Logs Insights look for). A single `write`
- * keeps the line whole when other code logs at the same time. A logger gets the fields that apply,
- * without `timestamp` and `level`: it adds its own.
+ * Default output: the record as one JSON line for stdout, `timestamp`, `level` and `message` first
+ * (the fields Lambda's JSON log format and CloudWatch Logs Insights look for). A logger gets the
+ * fields that apply, without `timestamp` and `level` (it adds its own), and the line is empty,
+ * unless the logger throws.
  */
-export function writeRecord(record: TimingRecord, level: Level, logger: TimingLoggerOptions['logger'], timestamp: number): void {
-  if (logger === undefined) {
-    writeLine(record)
-    return
-  }
+export function recordLine(record: TimingRecord, level: Level, logger: TimingLoggerOptions['logger'], timestamp: number): string {
+  if (logger === undefined) return jsonLine(record)
   const entry = {} as TimingLogEntry
   for (const [key, value] of Object.entries(record)) if (value !== undefined) entry[key] = value
   try {
     if (level === 'WARN') logger.warn(entry)
     else logger.info(entry)
+    return ''
   } catch (error) {
     warnOnce(`logger:${String(error)}`, PACKAGE, 'the logger threw; the timing record went to stdout instead', { error: String(error) })
-    writeLine({ timestamp: isoTimestamp(timestamp), level, ...entry })
+    return jsonLine({ timestamp: isoTimestamp(timestamp), level, ...entry })
   }
 }
 
-export function writeLine(value: object): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`)
-}
+export const jsonLine = (value: object): string => `${JSON.stringify(value)}\n`

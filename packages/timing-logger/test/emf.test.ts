@@ -70,6 +70,19 @@ describe('timingLogger: CloudWatch Embedded Metric Format', () => {
     expect(document.Remaining).toBe(logger.records[0]?.remainingMs)
   })
 
+  it('writes the record and the metrics in one write, each a whole line of its own', async () => {
+    const handler = chain(async () => 'ok', { emf: { namespace: 'Orders' } })
+    const { raw, lines } = await stdoutLines(() => invoke(handler))
+
+    expect(raw).toHaveLength(1)
+    expect(raw[0]?.split('\n')).toHaveLength(3)
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'success' })
+    expect(lines[0]).not.toHaveProperty('_aws')
+    expect(emfProblems(lines[1] as Record<string, unknown>)).toEqual([])
+    expect(lines[1]?.requestId).toBe(lines[0]?.requestId)
+  })
+
   it('uses the dimensions given, and counts a timeout and a near-miss', async () => {
     const handler = chain(
       () => sleep(1000),

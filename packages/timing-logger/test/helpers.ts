@@ -16,7 +16,10 @@ export function memoryLogger() {
   }
 }
 
-/** Every JSON line written to stdout while `run` runs (the default output and EMF go there). */
+/**
+ * Every JSON line written to stdout while `run` runs (the default output and EMF go there), and
+ * the chunks as written (one `write` may carry several lines).
+ */
 export async function stdoutLines<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[]; raw: string[] }> {
   const raw: string[] = []
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -25,7 +28,10 @@ export async function stdoutLines<T>(run: () => Promise<T>): Promise<{ result: T
   })
   try {
     const result = await run()
-    const lines = raw.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>)
+    const lines = raw
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
     return { result, lines, raw }
   } finally {
     spy.mockRestore()
