@@ -9,7 +9,9 @@ import fs from 'node:fs'
  * synchronous and keeps our line in order with everything else written through it.
  */
 export function writeLineSync(line: string): void {
-  if (!stdoutIsAsync()) {
+  // With output already queued in the stream (the pipe was full), a direct write could land in the
+  // middle of a line the stream has half written: the stream keeps ours whole and in order.
+  if (!stdoutIsAsync() || process.stdout.writableLength > 0) {
     process.stdout.write(line)
     return
   }

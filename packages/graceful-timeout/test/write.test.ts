@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { expect, it } from 'vitest'
+
+it('the timeout line stays whole and in order when stdout is a pipe with output still queued', async () => {
+  const bundle = join(mkdtempSync(join(tmpdir(), 'graceful-write-')), 'queued-stdout.mjs')
+  await build({
+    entryPoints: [fileURLToPath(new URL('./fixtures/queued-stdout.ts', import.meta.url))],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+  })
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const chunks: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+    child.on('error', reject)
+    child.on('close', () => resolve(Buffer.concat(chunks).toString()))
+  })
+  const lines = output.split('\n')
+  const filler = 4 * 1024 * 1024
+  expect(lines.map((line) => (line.startsWith('{') ? line : line.length))).toEqual([filler, '{"message":"the timeout line"}', filler, 0])
+})
