@@ -36,10 +36,9 @@ const runtimeStore = () => globals.awslambda?.InvokeStore?.getContext?.()
 /** Makes `deadline` the current one for the rest of this invocation's async flow. */
 export function enterDeadline(deadline: Deadline): void {
   const store = runtimeStore()
-  if (store !== undefined) {
-    store[STORE_KEY] = deadline
-    return
-  }
+  // Reflect.set, not `=`: should a runtime ever hand out a frozen object, the assignment would
+  // throw into the invocation; this way the deadline goes to our own store below instead.
+  if (typeof store === 'object' && store !== null && Reflect.set(store, STORE_KEY, deadline)) return
   let fallback = globals[FALLBACK_KEY]
   if (fallback === undefined) {
     // node:async_hooks is loaded here, on first use, not imported: on Lambda (the runtime's store

@@ -47,3 +47,15 @@ describe("currentDeadline() with Lambda's store in single-concurrency mode", () 
     expect(seenByPlugin).toEqual([undefined, undefined, undefined])
   })
 })
+
+describe('currentDeadline() when the runtime store will not take our key', () => {
+  it('keeps the invocation running and finds the deadline through its own store', async () => {
+    const frozen = Object.freeze({})
+    ;(globalThis as { awslambda?: unknown }).awslambda = { InvokeStore: { getContext: () => frozen } }
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => currentDeadline() === ctx.deadline, { timeoutEarlyInMillis: 0 }).use(
+      deadline(),
+    )
+    await expect(handler({}, createLambdaContext<DeadlineContext>())).resolves.toBe(true)
+    delete (globalThis as { awslambda?: unknown }).awslambda
+  })
+})
