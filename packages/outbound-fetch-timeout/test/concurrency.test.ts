@@ -25,7 +25,7 @@ const settledAfter = async (deadline: Deadline, work: Promise<unknown>) => {
 
 describe('concurrent invocations in one process', () => {
   it('bounds every call by the deadline of the invocation it belongs to', async () => {
-    const reserveMs = 150
+    const reserveMs = 300
     const handler = middy<{ id: number }, unknown, Error, OutboundFetchContext>(
       async (event: { id: number }, context: OutboundFetchContext) => {
         // Three kinds of call at once, from the context, from code without it, and any promise.
@@ -53,7 +53,7 @@ describe('concurrent invocations in one process', () => {
       .use(deadline({ reserveMs }))
       .use(outboundFetchTimeout({ perRequestMs: 5000 }))
 
-    const timeouts = Array.from({ length: 12 }, (_, i) => 400 + i * 45)
+    const timeouts = Array.from({ length: 12 }, (_, i) => 500 + i * 45)
     const results = await Promise.all(
       timeouts.map((timeoutMs, id) => handler({ id }, createLambdaContext({ timeoutMs, awsRequestId: `req-${id}` }))),
     )
@@ -69,8 +69,9 @@ describe('concurrent invocations in one process', () => {
         expect(cut.ok).toBe(false)
         expect(cut.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
         expect(cut.afterMs).toBeGreaterThanOrEqual(cutoff - 20)
-        // Not before its own cutoff, and before its own hard deadline on a loaded machine.
-        expect(cut.afterMs).toBeLessThan(cutoff + 140)
+        // Not before its own cutoff (the previous invocation's comes 45 ms earlier), and before its
+        // own hard deadline even on a loaded machine: the reserve is wide for that.
+        expect(cut.afterMs).toBeLessThan(cutoff + reserveMs - 10)
       }
       expect(r.healthy.ok).toBe(true)
       expect(r.calls.counts).toMatchObject({ started: 4, ok: 1, timeout: 3 })
