@@ -9,11 +9,12 @@ import { OURS, srcEntry } from './packages.mjs'
 export const TARGET = { perPackage: 1536, allTogether: 3072 }
 
 /**
- * What CI enforces until the design changes of docs/performance.md land: the sizes of 2026-11-23
- * with about 10 % headroom, so that growth is a decision and not an accident. Lower it as the
- * packages shrink; raise it only with a line in docs/performance.md saying why.
+ * What CI enforces while issue 7's targets are out of reach: the largest package and the whole set
+ * as measured on 2026-11-29 (timing-logger 4.29 KB, all 14.56 KB) with about 10 % headroom, so that
+ * growth is a decision and not an accident. Lower it as the packages shrink; raise it only with a
+ * line in docs/performance.md saying why.
  */
-export const BUDGET = { perPackage: 5120, allTogether: 17920 }
+export const BUDGET = { perPackage: 4864, allTogether: 16384 }
 
 /** Subpath entries measured on their own: [package, subpath]. */
 const SUBPATHS = [['graceful-timeout', 'watchdog']]
