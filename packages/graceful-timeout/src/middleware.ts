@@ -30,6 +30,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   options: Partial<GracefulTimeoutOptions<TEvent, TResult>> = {},
 ): GracefulTimeoutMiddleware<TEvent, TResult> {
   const config = validate(options)
+  config.watchdog?.prepare?.()
 
   const gracefulTimeoutBefore = (request: WithHandling<TEvent, TResult>): void => {
     const deadline = deadlineOf(request, middleware)

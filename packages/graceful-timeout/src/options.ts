@@ -58,6 +58,11 @@ export interface GracefulTimeoutOptions<TEvent = unknown, TResult = any> {
 export interface TimeoutWatchdog {
   /** Puts the invocation under watch until its deadline ends; `undefined` if it cannot be watched. */
   watch(deadline: Deadline): WatchedInvocation | undefined
+  /**
+   * Gets ready ahead of the first invocation; called when the middleware is created, so that on
+   * Lambda the thread starts during init and a cold start's first invocation is watched too.
+   */
+  prepare?(): void
 }
 
 /** The main thread's side of one watched invocation. */

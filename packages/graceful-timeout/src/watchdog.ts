@@ -33,9 +33,14 @@ let unavailable = false
  * The process's one watchdog thread, for `gracefulTimeout({ watchdog })`: writes the timeout record
  * when the event loop is blocked at the cutoff. Its own entry point because most functions never
  * need it: without this import, neither its code nor `node:worker_threads` is loaded. The thread
- * starts on the first watched invocation, not on import.
+ * starts when a middleware is given it (on Lambda, during init), not on import.
  */
-export const watchdog: TimeoutWatchdog = Object.freeze({ watch })
+export const watchdog: TimeoutWatchdog = Object.freeze({
+  watch,
+  prepare: () => {
+    shared ??= start()
+  },
+})
 
 /**
  * Puts the invocation under the watchdog, starting the worker on first use. Returns `undefined`

@@ -119,10 +119,11 @@ describe('the watchdog', () => {
 })
 
 describe('the watchdog option', () => {
-  it('has each invocation watched from its start and acknowledged at the cutoff; no second record when the watchdog wrote first', async () => {
+  it('is prepared when the middleware is created, has each invocation watched from its start and acknowledged at the cutoff; no second record when the watchdog wrote first', async () => {
     const calls: string[] = []
     let watchdogWroteFirst = false
     const recording: TimeoutWatchdog = {
+      prepare: () => calls.push('prepare'),
       watch: (deadline) => {
         calls.push(`watch ${deadline.requestId}`)
         return {
@@ -143,7 +144,15 @@ describe('the watchdog option', () => {
     } finally {
       capture.restore()
     }
-    expect(calls).toEqual(['watch req-main', 'acknowledge req-main', 'watch req-late', 'acknowledge req-late', 'watch req-quick'])
+    // Prepared once, when the middleware was created (on Lambda: during init, before a cold start's first invocation).
+    expect(calls).toEqual([
+      'prepare',
+      'watch req-main',
+      'acknowledge req-main',
+      'watch req-late',
+      'acknowledge req-late',
+      'watch req-quick',
+    ])
     expect(capture.records().map((record) => record.requestId)).toEqual(['req-main'])
   })
 
