@@ -4,7 +4,7 @@
 // bundled). tsc still writes the `.d.ts` files (emitDeclarationOnly); esbuild writes the `.js`.
 // Each entry of a package's exports map is an entry point; code they share goes into a chunk, so a
 // class (an error users match with instanceof) exists once per package.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
 const root = new URL('../packages/', import.meta.url)
@@ -15,6 +15,8 @@ for (const name of readdirSync(root)) {
   const entryPoints = Object.values(manifest.exports).map(
     (target) => new URL(target.import.replace('./dist/', './src/').replace(/\.js$/, '.ts'), dir).pathname,
   )
+  // Chunks are named by content hash: without this, a chunk no entry imports any more stays in dist.
+  rmSync(new URL('dist/chunks/', dir), { recursive: true, force: true })
   await build({
     entryPoints,
     outdir: new URL('dist/', dir).pathname,

@@ -1,6 +1,13 @@
 import type { DurableContext, StepConfig, StepFunc } from '@aws/durable-execution-sdk-js'
-import { currentDeadline, warnOnce } from '@middy-deadline/deadline'
-import { check, fail, PACKAGE } from './options.js'
+import { currentDeadline, DeadlineOptionError, optionChecker, warnOnce } from '@middy-deadline/deadline'
+
+// Written out, not imported from ./options.js: an import shared with the main entry would make the
+// build split it into a chunk that every user of the main entry loads as a module of its own.
+const PACKAGE = '@middy-deadline/remaining-time-budget'
+const check = optionChecker(PACKAGE)
+const fail = (option: string, problem: string): never => {
+  throw new DeadlineOptionError(PACKAGE, option, problem)
+}
 
 /**
  * Budget checks for Lambda durable functions (`@aws/durable-execution-sdk-js`).
