@@ -175,20 +175,4 @@ describe('the watchdog option', () => {
     expect(main).not.toContain('Atomics')
     expect(await bundled('../src/watchdog.ts')).toContain('node:worker_threads')
   })
-
-  it('leaves the main entry one module when built with its subpaths (no chunk shared with them to load as well)', async () => {
-    // As scripts/build.mjs builds the package: one entry point per exports entry, shared code split out.
-    const result = await build({
-      entryPoints: ['index', 'powertools', 'watchdog'].map((entry) => source(`../src/${entry}.ts`)),
-      outdir: join(tmpdir(), 'graceful-entries'),
-      bundle: true,
-      splitting: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'silent',
-    })
-    expect(result.outputFiles.map((file) => file.path.split('/').pop())).toEqual(['index.js', 'powertools.js', 'watchdog.js'])
-  })
 })
