@@ -112,11 +112,17 @@ export function validate<TEvent, TResult>(
 }
 
 function checkWatchdog(value: unknown): TimeoutWatchdog | undefined {
-  if (value === undefined || typeof (value as Partial<TimeoutWatchdog> | null)?.watch === 'function')
-    return value as TimeoutWatchdog | undefined
+  if (value === undefined) return undefined
+  const candidate = value as Partial<TimeoutWatchdog> | null
+  if (typeof candidate?.watch === 'function' && (candidate.prepare === undefined || typeof candidate.prepare === 'function'))
+    return value as TimeoutWatchdog
   // `watchdog: true` was this option's first form: the message says what replaced it.
   const got =
-    typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value ? 'an object without watch()' : String(value)
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : typeof value === 'object' && value
+        ? 'an object without watch() (or with a prepare that is not a function)'
+        : String(value)
   throw new DeadlineOptionError(
     PACKAGE,
     'watchdog',

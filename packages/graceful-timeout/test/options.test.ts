@@ -22,7 +22,8 @@ describe('gracefulTimeout options', () => {
     [true, 'true'],
     [false, 'false'],
     ['yes', '"yes"'],
-    [{ watch: true }, 'an object without watch()'],
+    [{ watch: true }, 'an object without watch() (or with a prepare that is not a function)'],
+    [{ watch: () => undefined, prepare: 1 }, 'an object without watch() (or with a prepare that is not a function)'],
   ])('rejects watchdog: %j, saying what to import instead', (value, got) => {
     const create = () => gracefulTimeout({ watchdog: value } as unknown as Partial<GracefulTimeoutOptions>)
     expect(create).toThrow(DeadlineOptionError)
