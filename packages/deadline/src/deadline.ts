@@ -214,17 +214,9 @@ export class Deadline {
   scope(timeoutMs = Number.POSITIVE_INFINITY, signal?: AbortSignal): DeadlineScope {
     const controller = new AbortController()
     const limitMs = Math.min(timeoutMs, this.remaining())
-    const early = this.#ended
-      ? ended()
-      : this.#cutoffReached
-        ? this.#cutoffReason()
-        : signal?.aborted
-          ? signal.reason
-          : limitMs <= 0
-            ? this.#limitReason(timeoutMs, limitMs)
-            : undefined
-    if (early !== undefined || signal?.aborted) {
-      controller.abort(early)
+    const over = this.#overBeforeStart(timeoutMs, limitMs, signal)
+    if (over !== undefined) {
+      controller.abort(over.reason)
       return { signal: controller.signal, dispose: noop, [Symbol.dispose]: noop }
     }
     let timer: NodeJS.Timeout | undefined
@@ -415,6 +407,15 @@ export class Deadline {
     const children = this.#children
     this.#children = undefined
     if (children !== undefined) for (const abort of [...children]) abort(reason)
+  }
+
+  /** Why a scope is over before it starts, if it is (the caller's abort keeps its own reason). */
+  #overBeforeStart(timeoutMs: number, limitMs: number, signal: AbortSignal | undefined): { reason: unknown } | undefined {
+    if (this.#ended) return { reason: ended() }
+    if (this.#cutoffReached) return { reason: this.#cutoffReason() }
+    if (signal?.aborted) return { reason: signal.reason }
+    if (limitMs <= 0) return { reason: this.#limitReason(timeoutMs, limitMs) }
+    return undefined
   }
 
   #cutoffReason(): DeadlineTimeoutError {

@@ -38,9 +38,12 @@ let unavailable = false
 export const watchdog: TimeoutWatchdog = Object.freeze({
   watch,
   prepare: () => {
-    shared ??= start()
+    running()
   },
 })
+
+/** The shared memory of the running watchdog, starting it if need be; `undefined` if it cannot run. */
+const running = (): Shared | undefined => shared ?? start()
 
 /**
  * Puts the invocation under the watchdog, starting the worker on first use. Returns `undefined`
@@ -49,7 +52,7 @@ export const watchdog: TimeoutWatchdog = Object.freeze({
  */
 function watch(deadline: Deadline): WatchedInvocation | undefined {
   if (deadline.status !== 'running') return undefined
-  const memory = shared ?? start()
+  const memory = running()
   if (memory === undefined) return undefined
   const slot = claim(memory)
   if (slot === -1) {

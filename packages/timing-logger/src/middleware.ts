@@ -73,7 +73,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
   const finish = (request: WithState, deadline: Deadline, state: InvocationState): void => {
     try {
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
-      const answered = handlerAnswered(request) || deadline.phases.some((phase) => phase.name === 'handler')
+      const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
       const verdict = judge(request.error, deadline, 'earlyResponse' in request && !answered, config.nearMissThreshold)
       const { outcome, nearMiss } = verdict
       const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
@@ -122,3 +122,5 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
   }
   return middleware
 }
+
+const isHandlerPhase = (phase: { name: string }) => phase.name === 'handler'
