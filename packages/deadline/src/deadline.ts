@@ -47,6 +47,19 @@ type ProgressListener = (deadline: Deadline, progress: DeadlineProgress) => void
 /** The reserve never takes more than this share of the time the invocation started with. */
 export const MAX_RESERVE_SHARE = 0.5
 
+/** The most of the reserve kept for answering (see `answerMarginMs`). */
+export const MAX_ANSWER_MARGIN_MS = 50
+
+/**
+ * The end of the reserve kept for answering once the cutoff's work is done (the rest of Middy's
+ * chain, the runtime posting the response): a tenth of the reserve, at most 50 ms, at least 1 ms.
+ * Whatever waits inside the reserve (graceful-timeout's hooks, a batch's unsettled records) stops
+ * this long before the hard deadline.
+ */
+export function answerMarginMs(deadline: Deadline): number {
+  return Math.max(1, Math.min(MAX_ANSWER_MARGIN_MS, deadline.reserveMs * 0.1))
+}
+
 export interface DeadlineInit {
   context: LambdaContextLike | undefined
   /** Tells whether the invocation is already over (an early response skipped our `after`). */

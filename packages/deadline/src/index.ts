@@ -1,6 +1,7 @@
 export type { DeadlineContext } from './context.js'
 export { currentDeadline } from './current.js'
 export {
+  answerMarginMs,
   Deadline,
   type DeadlineInit,
   type DeadlineMark,
@@ -9,6 +10,7 @@ export {
   type DeadlineScope,
   type DeadlineStatus,
   type LambdaContextLike,
+  MAX_ANSWER_MARGIN_MS,
   MAX_RESERVE_SHARE,
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'

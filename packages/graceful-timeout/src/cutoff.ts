@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import type { Deadline } from '@middy-deadline/deadline'
+import { answerMarginMs, type Deadline } from '@middy-deadline/deadline'
 import { runHooks } from './hooks.js'
 import { writeRecord } from './log.js'
 import type { GracefulTimeoutConfig, WatchedInvocation } from './options.js'
@@ -66,12 +66,19 @@ export class CutoffHandling<TEvent, TResult> {
   readonly startHooks = (): Promise<void> => {
     if (this.#record === undefined) return Promise.resolve()
     clearTimeout(this.#graceTimer)
-    this.#hooks ??= runHooks(this.#config.hooks, this.#request, this.#deadline, this.#record, marginMs(this.#deadline), this.#config.logger)
+    this.#hooks ??= runHooks(
+      this.#config.hooks,
+      this.#request,
+      this.#deadline,
+      this.#record,
+      answerMarginMs(this.#deadline),
+      this.#config.logger,
+    )
     return this.#hooks
   }
 }
 
-// Shares of the reserve (default 500 ms): up to 100 ms for the handler's own catch/finally, and
-// the last 50 ms kept for answering. Both shrink with a smaller reserve.
+// A share of the reserve (default 500 ms): up to 100 ms for the handler's own catch/finally before
+// the hooks start; it shrinks with a smaller reserve. The last part is kept for answering
+// (answerMarginMs).
 export const graceMs = (deadline: Deadline) => Math.min(100, deadline.reserveMs * 0.2)
-const marginMs = (deadline: Deadline) => Math.min(50, deadline.reserveMs * 0.1)

@@ -1,6 +1,6 @@
-import { currentDeadline, type Deadline, deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
-import { BatchReportError } from './errors.js'
-import { BUDGET_KEYS, type BudgetOptions, check, PACKAGE, validateBudget } from './options.js'
+import { currentDeadline, type Deadline, deadlineOf, MAX_ANSWER_MARGIN_MS, releaseDeadline } from '@middy-deadline/deadline'
+import { BatchReportError, notABatch } from './errors.js'
+import { BUDGET_KEYS, type BudgetOptions, check, fail, PACKAGE, validateBudget } from './options.js'
 import { type BudgetRun, budgetRunner, type ItemFn, type ItemOutcome, type RunCallOptions } from './runner.js'
 
 /** Options shared by the partial-batch handlers. */
@@ -15,6 +15,7 @@ export interface BatchOptions extends BudgetOptions {
 }
 
 export const DEFAULT_BATCH_RESERVE_MS = 500
+const RETRY_WHOLE_BATCH = 'failing the invocation so that Lambda retries the whole batch instead of deleting it unprocessed'
 export const BATCH_KEYS = [...BUDGET_KEYS, 'reserveMs'] as const
 
 export interface BatchItemFailure {
@@ -55,7 +56,17 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   const { reserveMs, onRun, ...budget } = options
   if (reserveMs !== undefined) check.nonNegativeMs('reserveMs', reserveMs)
   check.optionalFn('onRun', onRun)
-  const runner = budgetRunner(validateBudget(budget))
+  const config = validateBudget(budget)
+  if (reserveMs !== undefined && config.abandonAfterMs >= reserveMs)
+    fail(
+      'abandonAfterMs',
+      `must be less than reserveMs (${reserveMs}), got ${config.abandonAfterMs}: records still running at the cutoff would be waited for past the hard deadline`,
+    )
+  // The reserve must hold the wait for unsettled records and the answer after it, whoever else
+  // sets the reserve (remainingTimeBudget({ reserveMs: 0 }) would leave no time to answer).
+  const floorMs = config.abandonAfterMs + MAX_ANSWER_MARGIN_MS
+  const reserves = { shared: Math.max(reserveMs ?? 0, floorMs), own: Math.max(reserveMs ?? DEFAULT_BATCH_RESERVE_MS, floorMs) }
+  const runner = budgetRunner(config)
   const owner = {}
 
   // Lambda's Node 22+ runtimes refuse a handler declaring three or more parameters (they take it
@@ -63,15 +74,10 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   return async function partialBatchHandler(event, context, ...middyArgs: [options?: { signal?: AbortSignal }]) {
     const handlerOptions = middyArgs[0]
     const records = event?.Records
-    if (!Array.isArray(records)) {
-      warnOnce(
-        `${source.name}:no-records`,
-        PACKAGE,
-        `${source.name} handler got an event without a Records array; answered with no failures`,
-      )
-      return { batchItemFailures: [] }
-    }
-    return withDeadline(context, owner, reserveMs, async (deadline) => {
+    // No partial answer can name records we cannot list, and an empty one would tell Lambda to
+    // delete every message unprocessed: fail the invocation so that the whole batch is retried.
+    if (!Array.isArray(records)) throw notABatch(`the ${source.name} event's Records`, records, RETRY_WHOLE_BATCH)
+    return withDeadline(context, owner, reserves, async (deadline) => {
       const run = await runner(records, recordFn, { deadline, signal: handlerOptions?.signal, orderKey: source.orderKey })
       onRun?.(run)
       return { batchItemFailures: toFailures(source, run.outcomes) }
@@ -98,17 +104,17 @@ function toFailures<TRecord>(source: BatchSource<TRecord>, outcomes: readonly It
 async function withDeadline<T>(
   context: object,
   owner: object,
-  reserveMs: number | undefined,
+  reserves: { shared: number; own: number },
   body: (deadline: Deadline) => Promise<T>,
 ): Promise<T> {
   const shared = (context as { deadline?: Deadline }).deadline ?? currentDeadline()
   if (shared !== undefined && !shared.ended) {
-    if (reserveMs !== undefined) shared.reserve(reserveMs)
+    shared.reserve(reserves.shared)
     return body(shared)
   }
   const holder = { context }
   const deadline = deadlineOf(holder, owner)
-  deadline.reserve(reserveMs ?? DEFAULT_BATCH_RESERVE_MS)
+  deadline.reserve(reserves.own)
   try {
     return await body(deadline)
   } finally {

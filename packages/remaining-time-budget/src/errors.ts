@@ -29,3 +29,19 @@ export class ContinuationError extends Error {
 export class BatchReportError extends Error {
   override readonly name = 'BatchReportError'
 }
+
+/**
+ * What a batch handler got is not a batch: `event.Records` (or the runner's `items`) is not an
+ * array. Thrown, so that Lambda retries the whole batch: answering with no failures would tell it
+ * to delete every message, none of which ran.
+ */
+export class BatchInputError extends Error {
+  override readonly name = 'BatchInputError'
+}
+
+/** The error for a batch that is not an array, describing what it is without reading into it. */
+export function notABatch(what: string, value: unknown, consequence: string): BatchInputError {
+  const type = typeof value
+  const kind = value === undefined ? 'missing' : value === null ? 'null' : type === 'object' ? 'an object' : `a ${type}`
+  return new BatchInputError(`@middy-deadline/remaining-time-budget: ${what} is ${kind}, not an array: ${consequence}`)
+}

@@ -5,7 +5,7 @@ export type {
   BatchOptions,
   PartialBatchResponse,
 } from './batch.js'
-export { BatchReportError, ContinuationError, ItemAbandonedError } from './errors.js'
+export { BatchInputError, BatchReportError, ContinuationError, ItemAbandonedError } from './errors.js'
 export { createDurationEstimator, type DurationEstimator, type DurationEstimatorOptions } from './estimator.js'
 export { type RemainingTimeBudgetOptions, remainingTimeBudget } from './middleware.js'
 export type { BudgetOptions } from './options.js'

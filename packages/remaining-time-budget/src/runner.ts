@@ -1,5 +1,5 @@
-import { currentDeadline, type Deadline, warnOnce } from '@middy-deadline/deadline'
-import { ContinuationError, ItemAbandonedError } from './errors.js'
+import { answerMarginMs, currentDeadline, type Deadline, warnOnce } from '@middy-deadline/deadline'
+import { ContinuationError, ItemAbandonedError, notABatch } from './errors.js'
 import { BUDGET_KEYS, type BudgetOptions, check, PACKAGE, validateBudget } from './options.js'
 
 /** Why an item was never started. */
@@ -108,8 +108,9 @@ async function run<TItem, TResult>(
       'no deadline found (no middleware of ours, no `deadline` option): items run without a time budget',
     )
   }
-  const list = Array.isArray(items) ? items : []
-  if (!Array.isArray(items)) warnOnce('runner:not-an-array', PACKAGE, `items must be an array, got ${typeof items}: nothing was run`)
+  // A run over nothing would come back `complete`: a caller would acknowledge work that never ran.
+  if (!Array.isArray(items)) throw notABatch('the items to run', items, 'nothing was run')
+  const list = items
 
   const outcomes: ItemOutcome<TItem, TResult>[] = new Array(list.length)
   const keys = call.orderKey === undefined ? undefined : list.map((item, index) => keyOf(call.orderKey, item, index))
@@ -118,7 +119,7 @@ async function run<TItem, TResult>(
   const busyKeys = new Set<string>()
   const blockedKeys = new Set<string>()
   let stoppedBy: 'no-time' | 'aborted' | undefined
-  let abandonTimer: NodeJS.Timeout | undefined
+  let cancelAbandon: (() => void) | undefined
   let finish!: () => void
   const finished = new Promise<void>((resolve) => {
     finish = resolve
@@ -220,7 +221,7 @@ async function run<TItem, TResult>(
     pump()
     // Deliberately a plain timer, not a deadline scope: this wait runs after the cutoff (inside
     // the reserve), where every deadline scope has already ended.
-    if (running.size > 0 && abandonTimer === undefined) abandonTimer = setTimeout(abandon, config.abandonAfterMs)
+    if (running.size > 0 && cancelAbandon === undefined) cancelAbandon = after(abandonWaitMs(deadline, config.abandonAfterMs), abandon)
   }
   for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true })
 
@@ -229,7 +230,7 @@ async function run<TItem, TResult>(
     else pump()
     await finished
   } finally {
-    clearTimeout(abandonTimer)
+    cancelAbandon?.()
     for (const signal of signals) signal.removeEventListener('abort', onAbort)
   }
 
@@ -252,6 +253,31 @@ async function run<TItem, TResult>(
     })
   }
   return { ...result, continued: true }
+}
+
+/**
+ * `abandonAfterMs`, cut short so that the answer still goes out `answerMarginMs` before the hard
+ * deadline: the deadline caps the reserve at half of a short budget, and a caller's signal may
+ * abort late, so the wait that fits is known only now.
+ */
+function abandonWaitMs(deadline: Deadline | undefined, abandonAfterMs: number): number {
+  if (deadline === undefined || deadline.status !== 'running') return abandonAfterMs
+  const fits = Math.floor(deadline.remainingToHardDeadline() - answerMarginMs(deadline))
+  return Math.max(0, Math.min(abandonAfterMs, fits))
+}
+
+/**
+ * Runs `fn` after `ms`. Node runs a `setTimeout` of less than 1 ms after 1 ms, which is too late
+ * when the wait was cut to nothing to answer in time: those run right after the current phase of
+ * the event loop instead (the records' own abort listeners have run by then).
+ */
+function after(ms: number, fn: () => void): () => void {
+  if (ms >= 1) {
+    const timer = setTimeout(fn, ms)
+    return () => clearTimeout(timer)
+  }
+  const immediate = setImmediate(fn)
+  return () => clearImmediate(immediate)
 }
 
 function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item: TItem, index: number): string | undefined {

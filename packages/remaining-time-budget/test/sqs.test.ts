@@ -89,13 +89,6 @@ describe('sqsBatch', () => {
     await expect(handler(event([broken]), createLambdaContext())).rejects.toBeInstanceOf(BatchReportError)
   })
 
-  it('answers an event without Records with no failures (and a warning), instead of crashing', async () => {
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-    const handler = middy(sqsBatch(async () => {})).use(remainingTimeBudget())
-    expect(await handler({} as SQSEvent, createLambdaContext())).toEqual({ batchItemFailures: [] })
-    write.mockRestore()
-  })
-
   it('rejects bad options when the handler is created', () => {
     expect(() => sqsBatch(async () => {}, { reserveMs: -5 })).toThrow(/`reserveMs`/)
     expect(() => sqsBatch(async () => {}, { fifo: 'yes' as never })).toThrow(/`fifo`/)
