@@ -1,6 +1,7 @@
 import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
 import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 import { PACKAGE } from './name.js'
+import { scheduleAfter, timerDelay } from './timer.js'
 import { warnOnce } from './warn-once.js'
 
 /**
@@ -232,9 +233,9 @@ export class Deadline {
       controller.abort(over.reason)
       return { signal: controller.signal, dispose: noop, [Symbol.dispose]: noop }
     }
-    let timer: NodeJS.Timeout | undefined
+    let cancelTimer: (() => void) | undefined
     const dispose = () => {
-      if (timer !== undefined) clearTimeout(timer)
+      cancelTimer?.()
       signal?.removeEventListener('abort', onCallerAbort)
       this.#children?.delete(abort)
     }
@@ -253,10 +254,10 @@ export class Deadline {
       // own: it then reaches the cutoff for everyone, so that cutoff listeners (the timeout
       // record) still see this operation in flight instead of already failed.
       const cutoffIsTighter = limitMs < timeoutMs
-      timer = setTimeout(() => {
+      cancelTimer = scheduleAfter(limitMs, () => {
         if (cutoffIsTighter && this.#cutoffIsDue()) this.#onCutoffDue()
         if (!controller.signal.aborted) abort(this.#limitReason(timeoutMs, limitMs))
-      }, Math.ceil(limitMs))
+      })
     }
     return { signal: controller.signal, dispose, [Symbol.dispose]: dispose }
   }
@@ -366,8 +367,9 @@ export class Deadline {
     if (this.#ended || this.#cutoffReached || this.status !== 'running') return
     this.#disarm()
     const delay = this.#cutoffMono() - monotonicNow()
-    // The callback is made here, not once per deadline: most invocations never arm a timer.
-    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(delay)))
+    // The callback is made here, not once per deadline: most invocations never arm a timer. A
+    // cutoff further away than a timer holds is reached in steps: #onTimer re-arms until it is due.
+    this.#timer = setTimeout(() => this.#onTimer(), timerDelay(delay))
   }
 
   #disarm(): void {

@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { type Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
+import { type Deadline, DeadlineTimeoutError, scheduleAfter } from '@middy-deadline/deadline'
 import { writeWarning } from './log.js'
 import type { TimeoutHook, TimeoutLogger } from './options.js'
 import type { TimeoutRecord } from './record.js'
@@ -32,9 +32,9 @@ export async function runHooks<TEvent, TResult>(
     const controller = new AbortController()
     // After the cutoff the deadline hands out no more time (its scopes abort at once): the hooks
     // live in the reserve, so they get a timer of their own, cleared as soon as the hook settles.
-    let timer: NodeJS.Timeout | undefined
+    let cancelTimer: (() => void) | undefined
     const expired = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(resolve, Math.ceil(shareMs), TIMED_OUT)
+      cancelTimer = scheduleAfter(shareMs, () => resolve(TIMED_OUT))
     })
     try {
       const run = Promise.resolve().then(() => hook(request, { deadline, record, signal: controller.signal }))
@@ -51,7 +51,7 @@ export async function runHooks<TEvent, TResult>(
     } catch (error) {
       writeWarning(logger, 'onTimeout hook threw', { hook: name, error: String(error), requestId: deadline.requestId })
     } finally {
-      clearTimeout(timer)
+      cancelTimer?.()
     }
   }
 }

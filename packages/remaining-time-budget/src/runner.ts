@@ -1,4 +1,4 @@
-import { answerMarginMs, currentDeadline, type Deadline, warnOnce } from '@middy-deadline/deadline'
+import { answerMarginMs, currentDeadline, type Deadline, scheduleAfter, warnOnce } from '@middy-deadline/deadline'
 import { ContinuationError, ItemAbandonedError, notABatch } from './errors.js'
 import { BUDGET_KEYS, type BudgetOptions, check, PACKAGE, validateBudget } from './options.js'
 
@@ -221,7 +221,8 @@ async function run<TItem, TResult>(
     pump()
     // Deliberately a plain timer, not a deadline scope: this wait runs after the cutoff (inside
     // the reserve), where every deadline scope has already ended.
-    if (running.size > 0 && cancelAbandon === undefined) cancelAbandon = after(abandonWaitMs(deadline, config.abandonAfterMs), abandon)
+    if (running.size > 0 && cancelAbandon === undefined)
+      cancelAbandon = scheduleAfter(abandonWaitMs(deadline, config.abandonAfterMs), abandon)
   }
   for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true })
 
@@ -264,20 +265,6 @@ function abandonWaitMs(deadline: Deadline | undefined, abandonAfterMs: number): 
   if (deadline === undefined || deadline.status !== 'running') return abandonAfterMs
   const fits = Math.floor(deadline.remainingToHardDeadline() - answerMarginMs(deadline))
   return Math.max(0, Math.min(abandonAfterMs, fits))
-}
-
-/**
- * Runs `fn` after `ms`. Node runs a `setTimeout` of less than 1 ms after 1 ms, which is too late
- * when the wait was cut to nothing to answer in time: those run right after the current phase of
- * the event loop instead (the records' own abort listeners have run by then).
- */
-function after(ms: number, fn: () => void): () => void {
-  if (ms >= 1) {
-    const timer = setTimeout(fn, ms)
-    return () => clearTimeout(timer)
-  }
-  const immediate = setImmediate(fn)
-  return () => clearImmediate(immediate)
 }
 
 function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item: TItem, index: number): string | undefined {

@@ -32,7 +32,13 @@ export async function invokeWithTimeout<TEvent, TResult, TContext extends Contex
   const startedAt = performance.now()
   let killTimer: NodeJS.Timeout | undefined
   const killed = new Promise<'killed'>((resolve) => {
-    killTimer = setTimeout(() => resolve('killed'), Math.max(0, context.getRemainingTimeInMillis()))
+    // Re-read on each arming: the context computes it from the clock, as Lambda's does.
+    const arm = () => {
+      const remainingMs = remainingOf(context)
+      if (Number.isNaN(remainingMs)) return
+      killTimer = remainingMs > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => resolve('killed'), Math.max(0, remainingMs))
+    }
+    arm()
   })
   const run = Promise.resolve().then(() => handler(event, context))
   // After a kill Lambda discards whatever the handler does; so do we, without an unhandled rejection.
@@ -49,11 +55,24 @@ export async function invokeWithTimeout<TEvent, TResult, TContext extends Contex
     if (settled === 'killed') {
       return { status: 'killed', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, durationMs }
     }
-    const settledBeforeHardDeadlineMs = context.getRemainingTimeInMillis()
+    const settledBeforeHardDeadlineMs = remainingOf(context)
     return settled.ok
       ? { status: 'succeeded', response: settled.response, durationMs, settledBeforeHardDeadlineMs }
       : { status: 'failed', error: settled.error, durationMs, settledBeforeHardDeadlineMs }
   } finally {
     clearTimeout(killTimer)
+  }
+}
+
+// Node timers hold at most 2^31-1 ms (about 24.8 days); a longer delay would fire after 1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** The context's remaining time; NaN when it cannot tell (no such method, it throws, not a finite number). */
+function remainingOf(context: Partial<Context>): number {
+  try {
+    const remaining: unknown = context.getRemainingTimeInMillis?.()
+    return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : Number.NaN
+  } catch {
+    return Number.NaN
   }
 }

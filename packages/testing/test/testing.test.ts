@@ -79,6 +79,25 @@ describe('invokeWithTimeout', () => {
     expect(finallyRan).toBe(false)
   })
 
+  it.each([
+    ['no getRemainingTimeInMillis', {}],
+    [
+      'one that throws',
+      {
+        getRemainingTimeInMillis: () => {
+          throw new Error('no clock')
+        },
+      },
+    ],
+    ['NaN', { getRemainingTimeInMillis: () => Number.NaN }],
+    ['Infinity', { getRemainingTimeInMillis: () => Number.POSITIVE_INFINITY }],
+    ['a string', { getRemainingTimeInMillis: () => '100' }],
+  ])('never kills a handler whose context cannot say its remaining time (%s)', async (_label, context) => {
+    const outcome = await invokeWithTimeout(async () => sleep(30).then(() => 'done'), {}, { context: context as never })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'done' })
+    expect(outcome.status === 'succeeded' && outcome.settledBeforeHardDeadlineMs).toBeNaN()
+  })
+
   it('works on the fake clock too', async () => {
     vi.useFakeTimers()
     const pending = invokeWithTimeout(
