@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, CI): every suite on Node 22 and Node 24 with Middy 7, again on Node 22
 # with Middy 6, then the end-to-end suite under the real Lambda runtime client.
+# The two Middy 7 runs also collect coverage (child processes and worker threads included); with no
+# arguments, the merged figures are checked against the gate at the end (scripts/coverage.mjs).
 # Runs every step, then fails if any step failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +16,12 @@ step() { # label, command...
   "$@" || failed+=("$label")
 }
 
+# A filtered run covers only part of the code: no coverage, no gate.
+gate=$(( $# == 0 ))
 for major in 22 24; do
-  step "unit + integration, Node $major, Middy 7" .tools/bin/node$major $vitest run "$@"
+  run=(.tools/bin/node$major $vitest run)
+  [ $gate = 1 ] && run=(env COVERAGE_DIR=coverage/node$major .tools/bin/node$major $vitest run --coverage)
+  step "unit + integration, Node $major, Middy 7" "${run[@]}" "$@"
 done
 # Middy 6 has no durable execution mode: the one suite built on it runs with Middy 7 only.
 step "unit + integration, Node 22, Middy 6" env MIDDY_MAJOR=6 .tools/bin/node22 $vitest run --exclude packages/remaining-time-budget/test/durable.test.ts "$@"
@@ -24,6 +30,7 @@ if [ -f test/e2e/vitest.config.ts ]; then
     step "end-to-end under aws-lambda-ric, Node $major" env E2E_NODE=.tools/bin/node$major .tools/bin/node$major $vitest run --config test/e2e/vitest.config.ts "$@"
   done
 fi
+[ $gate = 1 ] && step "coverage gate, Node 22 + 24 merged" .tools/bin/node22 scripts/coverage.mjs coverage/node22 coverage/node24
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

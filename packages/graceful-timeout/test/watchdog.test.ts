@@ -24,6 +24,8 @@ beforeAll(async () => {
     format: 'esm',
     target: 'node22',
     logLevel: 'silent',
+    // Maps what the child runs back to src/ for the coverage report (NODE_V8_COVERAGE).
+    sourcemap: 'inline',
     alias: {
       '@middy-deadline/graceful-timeout/watchdog': source('../src/watchdog.ts'),
       '@middy-deadline/graceful-timeout': source('../src/index.ts'),

@@ -15,6 +15,8 @@ it('the timeout line stays whole and in order when stdout is a pipe with output 
     platform: 'node',
     format: 'esm',
     logLevel: 'silent',
+    // Maps what the child runs back to src/ for the coverage report (NODE_V8_COVERAGE).
+    sourcemap: 'inline',
   })
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] })
