@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 
 // Tests import our packages by name and resolve them to their sources, so a test run needs no
 // rebuild. MIDDY_MAJOR=6 swaps @middy/core for Middy 6 to check the core behaviours on both.
-const packages = ['deadline', 'testing', 'graceful-timeout', 'remaining-time-budget', 'outbound-fetch-timeout', 'timing-logger']
+const packages = ['deadline', 'testing', 'graceful-timeout', 'remaining-time-budget', 'outbound-fetch-timeout', 'timing-logger', 'report']
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const middyAlias = process.env.MIDDY_MAJOR === '6' ? [{ find: /^@middy\/core$/, replacement: 'middy6' }] : []
 

@@ -3,8 +3,11 @@
 // the import time (docs/performance.md: all four packages 20 ms as one module per file, 2.5–3.6 ms
 // bundled). tsc still writes the `.d.ts` files (emitDeclarationOnly); esbuild writes the `.js`.
 // Each entry of a package's exports map is an entry point; code they share goes into a chunk, so a
-// class (an error users match with instanceof) exists once per package.
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+// class (an error users match with instanceof) exists once per package. A package's `bin` entries
+// are built apart, each as one file (a command's start-up, not a shared module), and a package with
+// its own scripts/vendor.mjs runs it last (report: copies its chart library into dist/vendor).
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
 const root = new URL('../packages/', import.meta.url)
@@ -32,4 +35,19 @@ for (const name of readdirSync(root)) {
     sourcemap: true,
     logLevel: 'warning',
   })
+  for (const target of Object.values(manifest.bin ?? {})) {
+    await build({
+      entryPoints: [new URL(target.replace('./dist/', './src/').replace(/\.js$/, '.ts'), dir).pathname],
+      outfile: new URL(target, dir).pathname,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      packages: 'external',
+      sourcemap: true,
+      logLevel: 'warning',
+    })
+  }
+  const vendor = new URL('scripts/vendor.mjs', dir)
+  if (existsSync(vendor)) execFileSync(process.execPath, [vendor.pathname], { stdio: 'inherit' })
 }

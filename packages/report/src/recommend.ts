@@ -1,0 +1,348 @@
+import type { Confidence, Level, Recommendation, TargetReport } from './schema.js'
+import { roundTo } from './sketch.js'
+import type { FunctionStats } from './stats.js'
+
+/** What the recommendations need besides the raw stats, worked out once by the summary. */
+export interface Context {
+  timeoutMs: number | null
+  nearMisses: number
+  /** Share of the slow invocations' time not spent waiting on outbound calls (null: unknown). */
+  cpuShare: number | null
+  targets: TargetReport[]
+}
+
+// Headroom factors, documented in docs/report.md: a p99 is a sample statistic, and next week's
+// traffic is not this week's.
+const TIMEOUT_HEADROOM = 1.5
+const RESERVE_HEADROOM = 1.5
+const LIMIT_HEADROOM = 1.5
+const BATCH_HEADROOM = 0.8
+/** Lambda gives a function one full vCPU at 1,769 MB; below it, CPU time scales with memory. */
+const ONE_VCPU_MB = 1769
+const MAX_TIMEOUT_MS = 900_000
+
+export function recommend(stats: FunctionStats, context: Context): Recommendation[] {
+  return [
+    timeoutAdvice(stats, context),
+    reserveAdvice(stats),
+    ...context.targets.slice(0, 10).flatMap((target) => limitAdvice(target, stats, context)),
+    memoryAdvice(stats, context),
+    batchAdvice(stats, context),
+  ].filter((advice): advice is Recommendation => advice !== undefined)
+}
+
+function timeoutAdvice(stats: FunctionStats, { timeoutMs, nearMisses }: Context): Recommendation | undefined {
+  const timeouts = stats.outcomes.gracefulTimeout + stats.outcomes.hardKill
+  const p99 = stats.completed.quantile(0.99)
+  const reserve = stats.reserveMs ?? 0
+  const evidence = {
+    completed: stats.completed.count,
+    completedP99Ms: round(p99),
+    timeouts,
+    nearMisses,
+    currentMs: timeoutMs,
+    reserveMs: reserve,
+  }
+  const confidence = quantileConfidence(stats.completed.count, 'completed invocations')
+  if (p99 === undefined) {
+    if (timeouts === 0) return undefined
+    return advice(
+      'timeout',
+      'investigate',
+      null,
+      null,
+      timeoutMs,
+      `all ${timeouts} invocations timed out: nothing completed to size a timeout from`,
+      evidence,
+      confidence,
+    )
+  }
+  const suggested = Math.min(MAX_TIMEOUT_MS, Math.max(1000, ceilTo(p99 * TIMEOUT_HEADROOM + reserve, 1000)))
+  if (timeoutMs === null)
+    return advice(
+      'timeout',
+      'set',
+      suggested,
+      'ms',
+      null,
+      `p99 of completed invocations is ${ms(p99)}: set the timeout to ${seconds(suggested)} (p99 × ${TIMEOUT_HEADROOM} + reserve)`,
+      evidence,
+      confidence,
+    )
+  if (timeouts > 0 && p99 >= 0.7 * timeoutMs) {
+    const value = Math.min(MAX_TIMEOUT_MS, Math.max(suggested, timeoutMs + 1000))
+    return advice(
+      'timeout',
+      'raise',
+      value,
+      'ms',
+      timeoutMs,
+      `${timeouts} timed out and completed invocations reach ${pct(p99 / timeoutMs)} of the timeout at p99: the timeouts are the tail of the same work; raise to ${seconds(value)}`,
+      evidence,
+      confidence,
+    )
+  }
+  if (timeouts > 0)
+    return advice(
+      'timeout',
+      'keep',
+      null,
+      null,
+      timeoutMs,
+      `${timeouts} timed out, but completed invocations need only ${ms(p99)} at p99 (${pct(p99 / timeoutMs)} of the timeout): those are hangs, not slow work; a longer timeout only waits longer. Bound the calls instead (per-request limits)`,
+      evidence,
+      confidence,
+    )
+  if (p99 >= 0.8 * timeoutMs)
+    return advice(
+      'timeout',
+      'raise',
+      suggested,
+      'ms',
+      timeoutMs,
+      `no timeouts yet, but p99 is ${pct(p99 / timeoutMs)} of the timeout (${nearMisses} near-misses): raise to ${seconds(suggested)}`,
+      evidence,
+      confidence,
+    )
+  if (suggested <= timeoutMs / 2)
+    return advice(
+      'timeout',
+      'lower',
+      suggested,
+      'ms',
+      timeoutMs,
+      `p99 is ${ms(p99)}, ${pct(p99 / timeoutMs)} of the timeout: ${seconds(suggested)} still leaves ${TIMEOUT_HEADROOM}× headroom and stops a hung invocation (and its bill) sooner`,
+      evidence,
+      confidence,
+    )
+  return advice(
+    'timeout',
+    'keep',
+    null,
+    null,
+    timeoutMs,
+    `p99 is ${ms(p99)}, ${pct(p99 / timeoutMs)} of the timeout: it fits with room`,
+    evidence,
+    confidence,
+  )
+}
+
+function reserveAdvice(stats: FunctionStats): Recommendation | undefined {
+  const current = stats.reserveMs ?? null
+  const p99 = stats.settle.quantile(0.99)
+  const evidence = {
+    settled: stats.settle.count,
+    settleP99Ms: round(p99),
+    settleMaxMs: round(stats.settle.count > 0 ? stats.settle.max : undefined),
+    killedAfterCutoff: stats.settledTooLate,
+    blockedAtCutoff: stats.blockedAtCutoff,
+    currentMs: current,
+  }
+  const confidence = countConfidence(stats.settle.count + stats.settledTooLate, 10, 100, 'graceful timeouts')
+  if (p99 === undefined && stats.settledTooLate === 0) {
+    if (stats.blockedAtCutoff === 0) return undefined
+    return advice(
+      'reserve',
+      'investigate',
+      null,
+      null,
+      current,
+      `${stats.blockedAtCutoff} invocations had their event loop blocked at the cutoff (the watchdog wrote the record): no reserve helps a blocked loop; move the CPU-bound work off the main thread or break it up`,
+      evidence,
+      countConfidence(stats.blockedAtCutoff, 1, 10, 'blocked cutoffs'),
+    )
+  }
+  const suggested = Math.max(100, ceilTo(Math.max((p99 ?? 0) * RESERVE_HEADROOM, (p99 ?? 0) + 50), 50))
+  if (stats.settledTooLate > 0) {
+    const value = Math.max(suggested, (current ?? 0) * 2)
+    return advice(
+      'reserve',
+      'raise',
+      value,
+      'ms',
+      current,
+      `${stats.settledTooLate} invocations reached the cutoff and were still killed: the hooks and settling took longer than the reserve; raise it to ${value} ms`,
+      evidence,
+      confidence,
+    )
+  }
+  if (current !== null && current > 2 * suggested)
+    return advice(
+      'reserve',
+      'lower',
+      suggested,
+      'ms',
+      current,
+      `settling after the cutoff took ${ms(p99 ?? 0)} at p99: a ${current} ms reserve gives away ${current - suggested} ms of every invocation; ${suggested} ms covers it ${RESERVE_HEADROOM}×`,
+      evidence,
+      confidence,
+    )
+  return advice(
+    'reserve',
+    'keep',
+    null,
+    null,
+    current,
+    `settling after the cutoff took ${ms(p99 ?? 0)} at p99, within the ${current ?? '?'} ms reserve`,
+    evidence,
+    confidence,
+  )
+}
+
+function limitAdvice(target: TargetReport, stats: FunctionStats, { timeoutMs }: Context): Recommendation[] {
+  if (target.p99 === null) return []
+  const budget = timeoutMs === null ? null : timeoutMs - (stats.reserveMs ?? 0)
+  const suggested = Math.max(50, ceilTo(target.p99 * LIMIT_HEADROOM, 50))
+  const value = budget === null ? suggested : Math.min(suggested, Math.max(50, Math.floor(budget / 2 / 50) * 50))
+  const sampled = stats.callsStarted > stats.callsSeen
+  const evidence = {
+    calls: target.calls,
+    p99Ms: target.p99,
+    maxMs: target.max,
+    timeouts: target.outcomes.timeout ?? 0,
+    pendingAtCutoff: target.pendingAtCutoff,
+    slowShare: target.slowShare,
+    budgetMs: budget,
+  }
+  const tooSlow = value < suggested
+  const why = tooSlow
+    ? `its p99 (${ms(target.p99)}) × ${LIMIT_HEADROOM} does not fit in half the invocation's budget (${ms(budget ?? 0)}): with ${value} ms the slowest calls will fail fast; if they must succeed, move this call to a queue`
+    : `p99 ${ms(target.p99)} × ${LIMIT_HEADROOM}`
+  const pending = target.pendingAtCutoff > 0 ? `; ${target.pendingAtCutoff} calls were still running at a cutoff` : ''
+  const confidence = quantileConfidence(
+    target.calls,
+    sampled ? 'calls (only each invocation’s slowest 3 are logged: p99 leans high)' : 'calls',
+  )
+  return [
+    {
+      ...advice(
+        'per-request-limit',
+        'set',
+        value,
+        'ms',
+        null,
+        `${target.target}: limit each request to ${value} ms (${why})${pending}`,
+        evidence,
+        confidence,
+      ),
+      target: target.target,
+    },
+  ]
+}
+
+function memoryAdvice(stats: FunctionStats, { timeoutMs, nearMisses, cpuShare }: Context): Recommendation | undefined {
+  const size = stats.memorySizeMB ?? null
+  if (stats.memoryUsed.count === 0 || size === null) return undefined
+  const peak = stats.memoryUsed.max
+  const share = peak / size
+  const p99Duration = stats.durations.quantile(0.99)
+  const pressed =
+    stats.outcomes.gracefulTimeout + stats.outcomes.hardKill > 0 ||
+    nearMisses > 0 ||
+    (timeoutMs !== null && p99Duration !== undefined && p99Duration >= 0.5 * timeoutMs)
+  const cpuBound = cpuShare !== null && cpuShare >= 0.8 && (pressed || stats.blockedAtCutoff > 0)
+  const evidence = {
+    peakMB: round(peak),
+    configuredMB: size,
+    peakShare: roundTo(share, 2),
+    cpuShareOfSlowInvocations: cpuShare,
+    blockedAtCutoff: stats.blockedAtCutoff,
+  }
+  const confidence = countConfidence(stats.memoryUsed.count, 20, 200, 'invocations with a memory reading')
+  if (share >= 0.9) {
+    const value = nextSize(peak / 0.7)
+    return advice(
+      'memory',
+      'raise',
+      value,
+      'MB',
+      size,
+      `peak memory ${round(peak)} MB is ${pct(share)} of ${size} MB: raise to ${value} MB before it runs out`,
+      evidence,
+      confidence,
+    )
+  }
+  if (cpuBound && size < ONE_VCPU_MB)
+    return advice(
+      'memory',
+      'raise',
+      ONE_VCPU_MB,
+      'MB',
+      size,
+      `slow invocations spend ${pct(cpuShare ?? 0)} of their time computing, not waiting: CPU-bound; Lambda scales CPU with memory (a full vCPU at ${ONE_VCPU_MB} MB), so more memory makes them faster`,
+      evidence,
+      confidence,
+    )
+  if (share <= 0.25 && !cpuBound && size > 128) {
+    const value = nextSize(peak / 0.5)
+    if (value < size)
+      return advice(
+        'memory',
+        'lower',
+        value,
+        'MB',
+        size,
+        `peak memory is ${pct(share)} of ${size} MB: ${value} MB would hold it twice over, but CPU shrinks with memory: confirm with Lambda Power Tuning before lowering`,
+        evidence,
+        { ...confidence, level: 'low' },
+      )
+  }
+  return advice('memory', 'keep', null, null, size, `peak memory ${round(peak)} MB of ${size} MB (${pct(share)})`, evidence, confidence)
+}
+
+function batchAdvice(stats: FunctionStats, { timeoutMs }: Context): Recommendation | undefined {
+  const p99 = stats.perRecord.quantile(0.99)
+  if (p99 === undefined || p99 <= 0 || timeoutMs === null) return undefined
+  const budget = timeoutMs - (stats.reserveMs ?? 0)
+  const fit = Math.max(1, Math.floor((budget * BATCH_HEADROOM) / p99))
+  const evidence = {
+    perRecordP99Ms: round(p99),
+    budgetMs: budget,
+    observedMaxBatch: stats.maxBatchSize,
+    invocations: stats.perRecord.count,
+  }
+  const confidence = quantileConfidence(stats.perRecord.count, 'batches')
+  const action = fit < stats.maxBatchSize ? 'lower' : 'set'
+  return advice(
+    'batch-size',
+    action,
+    fit,
+    'records',
+    stats.maxBatchSize,
+    `a record takes ${ms(p99)} at p99: ${fit} records fit in ${BATCH_HEADROOM * 100} % of the ${ms(budget)} budget (batches of up to ${stats.maxBatchSize} seen)`,
+    evidence,
+    confidence,
+  )
+}
+
+function advice(
+  kind: Recommendation['kind'],
+  action: Recommendation['action'],
+  value: number | null,
+  unit: Recommendation['unit'],
+  current: number | null,
+  message: string,
+  evidence: Recommendation['evidence'],
+  confidence: Confidence,
+): Recommendation {
+  return { kind, action, value, unit, current, message, evidence, confidence }
+}
+
+/** A p99 from fewer than 100 values is the maximum of a handful; from 1,000 it is stable. */
+function quantileConfidence(n: number, what: string): Confidence {
+  return countConfidence(n, 100, 1000, what)
+}
+
+function countConfidence(n: number, medium: number, high: number, what: string): Confidence {
+  const level: Level = n >= high ? 'high' : n >= medium ? 'medium' : 'low'
+  return { level, basis: n, why: `${n} ${what}; medium from ${medium}, high from ${high}` }
+}
+
+/** Sizes people pick (Lambda takes any MB from 128 to 10,240). */
+const SIZES = [128, 256, 512, 768, 1024, 1536, 1769, 2048, 3008, 4096, 6144, 8192, 10240]
+const nextSize = (mb: number) => SIZES.find((size) => size >= mb) ?? 10240
+const ceilTo = (value: number, step: number) => Math.ceil(value / step) * step
+const round = (value: number | undefined) => (value === undefined ? null : roundTo(value, 2))
+const ms = (value: number) => (value >= 10_000 ? `${roundTo(value / 1000, 1)} s` : `${Math.round(value)} ms`)
+const seconds = (value: number) => `${roundTo(value / 1000, 1)} s`
+const pct = (share: number) => `${Math.round(share * 100)} %`
