@@ -31,6 +31,18 @@ ln -sf "$tools/bin/node22" "$tools/path22/node"
 export PATH="$tools/path22:$PATH"
 pnpm() { node "$tools/pnpm/node_modules/pnpm/bin/pnpm.cjs" "$@"; }
 
+# The HTML report's test opens the report in a real browser: Debian's Chromium, driven by
+# playwright-core (no browser download). CI runs as root on a fresh Debian machine.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian's chromium for the HTML report's browser test"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: /usr/bin/chromium is missing and cannot be installed without root (apt-get install chromium): the HTML report's browser test will fail" >&2
+  fi
+fi
+
 pnpm install --frozen-lockfile --reporter=append-only
 pnpm run build
 echo "setup done: Node $("$tools/bin/node22" -v) and $("$tools/bin/node24" -v), pnpm $(pnpm -v)"

@@ -50,7 +50,11 @@ export const CHARTS_SCRIPT = `
     var dots = function (colour, size) { return { show: true, size: size, stroke: colour, fill: colour } }
     var u = new uPlot({
       width: width(el), height: 260, title: 'Durations over ' + (time ? 'time' : 'input order') + (timeout ? ', timeout marked' : ''),
-      scales: { x: { time: time } },
+      scales: {
+        // One invocation, or all at one instant: give the axis some width around it.
+        x: { time: time, range: function (_, min, max) { var pad = min === max ? (time ? 60 : 1) : 0; return [min - pad, max + pad] } },
+        y: { range: function (_, min, max) { return [0, Math.max(max, timeout || 0) * 1.08] } },
+      },
       axes: [{ label: time ? '' : 'invocation #' }, { label: 'ms' }],
       series: [
         { label: time ? 'time' : '#' },

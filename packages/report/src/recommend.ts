@@ -240,12 +240,16 @@ function memoryAdvice(stats: FunctionStats, { timeoutMs, nearMisses, cpuShare }:
     stats.outcomes.gracefulTimeout + stats.outcomes.hardKill > 0 ||
     nearMisses > 0 ||
     (timeoutMs !== null && p99Duration !== undefined && p99Duration >= 0.5 * timeoutMs)
-  const cpuBound = cpuShare !== null && cpuShare >= 0.8 && (pressed || stats.blockedAtCutoff > 0)
+  // Direct evidence of CPU-bound work: the watchdog found the event loop blocked at a cutoff.
+  const blocked = stats.blockedAtCutoff > 0
+  // Indirect: slow invocations' time is mostly outside the outbound calls we track. That is CPU
+  // work, or waiting on something we do not see (a driver not wrapped in withDeadline).
+  const untracked = cpuShare !== null && cpuShare >= 0.8 && pressed
   const evidence = {
     peakMB: round(peak),
     configuredMB: size,
     peakShare: roundTo(share, 2),
-    cpuShareOfSlowInvocations: cpuShare,
+    untrackedShareOfSlowInvocations: cpuShare,
     blockedAtCutoff: stats.blockedAtCutoff,
   }
   const confidence = countConfidence(stats.memoryUsed.count, 20, 200, 'invocations with a memory reading')
@@ -262,17 +266,29 @@ function memoryAdvice(stats: FunctionStats, { timeoutMs, nearMisses, cpuShare }:
       confidence,
     )
   }
-  if (cpuBound && size < ONE_VCPU_MB)
+  if (blocked && size < ONE_VCPU_MB)
     return advice(
       'memory',
       'raise',
       ONE_VCPU_MB,
       'MB',
       size,
-      `slow invocations spend ${pct(cpuShare ?? 0)} of their time computing, not waiting: CPU-bound; Lambda scales CPU with memory (a full vCPU at ${ONE_VCPU_MB} MB), so more memory makes them faster`,
+      `the event loop was blocked at ${stats.blockedAtCutoff} cutoffs (the watchdog wrote the record): CPU-bound work; Lambda scales CPU with memory (a full vCPU at ${ONE_VCPU_MB} MB), so more memory makes it faster`,
       evidence,
-      confidence,
+      countConfidence(stats.blockedAtCutoff, 3, 30, 'blocked cutoffs'),
     )
+  if (untracked && size < ONE_VCPU_MB)
+    return advice(
+      'memory',
+      'investigate',
+      null,
+      null,
+      size,
+      `slow invocations spend ${pct(cpuShare ?? 0)} of their time outside the outbound calls we track: if that is computation, more memory (more CPU, a full vCPU at ${ONE_VCPU_MB} MB) makes them faster; if it is waiting on calls we do not see, wrap those with withDeadline to find out`,
+      evidence,
+      { ...confidence, level: 'low' },
+    )
+  const cpuBound = blocked || untracked
   if (share <= 0.25 && !cpuBound && size > 128) {
     const value = nextSize(peak / 0.5)
     if (value < size)

@@ -194,15 +194,21 @@ describe('recommendations', () => {
     ])
   })
 
-  it('raises memory near the limit, and for CPU-bound work under pressure', async () => {
+  it('raises memory near the limit and for a blocked event loop; for time outside tracked calls it only says to look', async () => {
     const full = completed(30, () => 100, { maxRssMB: 120, memoryLimitMB: 128 }).map((l) =>
       l.replace('Memory Size: 1024 MB\tMax Memory Used: 90 MB', 'Memory Size: 128 MB\tMax Memory Used: 122 MB'),
     )
     expect(rec(only(await run(full)), 'memory')).toMatchObject({ action: 'raise', value: 256, current: 128, evidence: { peakMB: 122 } })
-    const cpu = completed(30, () => 2600, { calls: [{ target: 'https://x.example/', durationMs: 50 }] }).map((l) =>
-      l.replace('Memory Size: 1024 MB', 'Memory Size: 512 MB'),
-    )
-    expect(rec(only(await run(cpu)), 'memory')).toMatchObject({ action: 'raise', value: 1769 })
+    const at512 = (l: string) => l.replace('Memory Size: 1024 MB', 'Memory Size: 512 MB')
+    const blocked = [
+      ...completed(30, () => 200).map(at512),
+      timeoutLine({ requestId: requestId(77), elapsedMs: 2500, source: 'watchdog' }),
+      reportLine(requestId(77), { durationMs: 3000, status: 'timeout', memorySizeMB: 512 }),
+    ]
+    expect(rec(only(await run(blocked)), 'memory')).toMatchObject({ action: 'raise', value: 1769, evidence: { blockedAtCutoff: 1 } })
+    // Time outside tracked calls may be computation or untracked waiting: the report says so, no more.
+    const untracked = completed(30, () => 2600, { calls: [{ target: 'https://x.example/', durationMs: 50 }] }).map(at512)
+    expect(rec(only(await run(untracked)), 'memory')).toMatchObject({ action: 'investigate', value: null, confidence: { level: 'low' } })
   })
 
   it('fits a batch size to the per-record time when records say how many they carried', async () => {

@@ -27,6 +27,26 @@ export interface FunctionOptions {
   workers?: number
   functionName?: string
   memoryMb?: number
+  /**
+   * Emulates the lines Lambda's own log service writes around each invocation: START, END and
+   * REPORT (Duration, Billed Duration, Memory Size, Max Memory Used from the process's peak RSS,
+   * Init Duration on a cold start, `Status: timeout` on a kill), in the text or the JSON log format
+   * (`platform.start` / `platform.report`). The Runtime API does not write these (the service does,
+   * outside the sandbox), so without this option the stream holds only what the function wrote and
+   * `Task timed out`. `json` also switches the runtime client to the JSON log format.
+   */
+  platformLines?: 'text' | 'json'
+  /** Every line of the log stream as it arrives, with its time and its log stream's name. */
+  onLog?: (entry: LogEntry) => void
+}
+
+/** One line of the log stream, as CloudWatch Logs would store it. */
+export interface LogEntry {
+  line: string
+  /** Epoch ms when the line arrived. */
+  at: number
+  /** The execution environment's log stream (a new one after each kill, as on Lambda). */
+  stream: string
 }
 
 export interface InvokeOptions {
@@ -62,6 +82,16 @@ export interface LambdaFunction {
   stop(): Promise<void>
 }
 
+interface PlatformEnd {
+  durationMs: number
+  coldStart: boolean
+  peakMemoryMB: number | undefined
+  status: 'success' | 'error' | 'timeout'
+  errorType?: string | undefined
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100
+
 /** Lambda's init phase has its own limit (10 s); past it the invocation fails. */
 const INIT_TIMEOUT_MS = 10_000
 /**
@@ -85,7 +115,8 @@ export async function startFunction(options: FunctionOptions): Promise<LambdaFun
 class EmulatedFunction implements LambdaFunction {
   readonly logs: string[] = []
   processesStarted = 0
-  readonly #options: Required<Omit<FunctionOptions, 'maxConcurrency'>> & { maxConcurrency: number | undefined }
+  readonly #options: Required<Omit<FunctionOptions, 'maxConcurrency' | 'platformLines' | 'onLog'>> &
+    Pick<FunctionOptions, 'maxConcurrency' | 'platformLines' | 'onLog'>
   readonly #api: RuntimeApi
   #address = ''
   #process: RuntimeProcess | undefined
@@ -109,6 +140,8 @@ class EmulatedFunction implements LambdaFunction {
       memoryMb: 1024,
       ...options,
       maxConcurrency: options.maxConcurrency,
+      platformLines: options.platformLines,
+      onLog: options.onLog,
     }
     this.#api = new RuntimeApi({ functionName: this.#options.functionName, maxInFlight: options.maxConcurrency ?? 1 })
   }
@@ -150,6 +183,7 @@ class EmulatedFunction implements LambdaFunction {
       initTimeout: delay(INIT_TIMEOUT_MS),
     })
     if (init.key !== 'handedOut') return this.#initFailed(proc, invocation, init.key, coldStart)
+    this.#platformStart(proc, invocation)
 
     const hardDeadline = invocation.handedOutAt + timeoutMs
     const outcome = await firstOf({
@@ -165,19 +199,32 @@ class EmulatedFunction implements LambdaFunction {
 
     if (outcome.key === 'deadline' || late) {
       this.#api.abandon(invocation.requestId)
+      const peakMemoryMB = proc.peakMemoryMB()
       // Managed Instances report the timeout and let the code run on; standard Lambda kills the sandbox.
       if (!this.#multi) await proc.kill()
       const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`
       const logs = await this.#closeLogs(invocation)
-      logs.push(`${new Date().toISOString()} ${invocation.requestId} ${message}`)
+      this.#platformEnd(proc, invocation, logs, { durationMs, coldStart, peakMemoryMB, status: 'timeout' })
+      const timedOut = `${new Date().toISOString()} ${invocation.requestId} ${message}`
+      logs.push(timedOut)
+      this.#toStream(timedOut, proc.logStream)
       const error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${invocation.requestId} Error: ${message}` }
       return { ...base, status: 'timeout', response: undefined, error, logs, marginMs: undefined }
     }
 
+    const peakMemoryMB = proc.peakMemoryMB()
     const result = outcome.key === 'exited' ? await this.#crashResult(proc, invocation) : outcome.value
     const marginMs = hardDeadline - result.at
     if (!this.#multi) await this.#freezeWhenIdle(proc, hardDeadline)
     const logs = await this.#closeLogs(invocation)
+    const failed = result.kind === 'error' ? (result.body as LambdaError).errorType : undefined
+    this.#platformEnd(proc, invocation, logs, {
+      durationMs,
+      coldStart,
+      peakMemoryMB,
+      status: failed === undefined ? 'success' : 'error',
+      errorType: failed,
+    })
     return result.kind === 'response'
       ? { ...base, status: 'ok', response: result.body, error: undefined, logs, marginMs }
       : { ...base, status: 'error', response: undefined, error: result.body, logs, marginMs }
@@ -238,15 +285,16 @@ class EmulatedFunction implements LambdaFunction {
       this.#starting = undefined
       this.#api.dropWaiting()
       this.processesStarted++
-      this.#process = new RuntimeProcess(this.#options.node, [...this.#options.nodeArgs, ric], this.#environment(), (line) =>
-        this.#onLine(line),
-      )
+      const env = this.#environment()
+      const stream = env.AWS_LAMBDA_LOG_STREAM_NAME ?? ''
+      this.#process = new RuntimeProcess(this.#options.node, [...this.#options.nodeArgs, ric], env, (line) => this.#onLine(line, stream))
       return this.#process
     })
     return this.#starting
   }
 
-  #onLine(line: string): void {
+  #onLine(line: string, stream: string): void {
+    this.#options.onLog?.({ line, at: Date.now(), stream })
     this.logs.push(line)
     if (!this.#multi) {
       this.#pending.push(line)
@@ -254,6 +302,76 @@ class EmulatedFunction implements LambdaFunction {
     }
     const requestId = parseLogLine(line).requestId
     if (requestId !== undefined) this.#byRequest.get(requestId)?.push(line)
+  }
+
+  // ---- Lambda's own lines, emulated (platformLines) -----------------------------------------
+
+  #platformStart(proc: RuntimeProcess, invocation: Invocation): void {
+    if (this.#options.platformLines === undefined) return
+    const line =
+      this.#options.platformLines === 'json'
+        ? JSON.stringify({
+            time: new Date().toISOString(),
+            type: 'platform.start',
+            record: { requestId: invocation.requestId, version: '$LATEST' },
+          })
+        : `START RequestId: ${invocation.requestId} Version: $LATEST`
+    this.#toStream(line, proc.logStream)
+    if (this.#multi) this.#byRequest.get(invocation.requestId)?.push(line)
+    else this.#pending.push(line)
+  }
+
+  /** END and REPORT, after the invocation's own lines: into its logs and the stream. */
+  #platformEnd(proc: RuntimeProcess, invocation: Invocation, logs: string[], end: PlatformEnd): void {
+    const format = this.#options.platformLines
+    if (format === undefined) return
+    const memory = this.#options.memoryMb
+    // Lambda reports Init Duration on a cold start's REPORT: from the sandbox's start to the runtime's first /next.
+    const initMs = end.coldStart ? invocation.handedOutAt - proc.spawnedAt : undefined
+    const used = end.peakMemoryMB ?? 0
+    const lines =
+      format === 'json'
+        ? [
+            JSON.stringify({
+              time: new Date().toISOString(),
+              type: 'platform.report',
+              record: {
+                requestId: invocation.requestId,
+                metrics: {
+                  durationMs: round2(end.durationMs),
+                  billedDurationMs: Math.ceil(end.durationMs),
+                  memorySizeMB: memory,
+                  maxMemoryUsedMB: used,
+                  ...(initMs === undefined ? {} : { initDurationMs: round2(initMs) }),
+                },
+                status: end.status,
+                ...(end.errorType === undefined ? {} : { errorType: end.errorType }),
+              },
+            }),
+          ]
+        : [
+            `END RequestId: ${invocation.requestId}`,
+            [
+              `REPORT RequestId: ${invocation.requestId}`,
+              `Duration: ${end.durationMs.toFixed(2)} ms`,
+              `Billed Duration: ${Math.ceil(end.durationMs)} ms`,
+              `Memory Size: ${memory} MB`,
+              `Max Memory Used: ${used} MB`,
+              ...(initMs === undefined ? [] : [`Init Duration: ${initMs.toFixed(2)} ms`]),
+              ...(end.status === 'timeout' ? ['Status: timeout'] : []),
+              ...(end.errorType === 'Runtime.ExitError' ? ['Status: error', `Error Type: ${end.errorType}`] : []),
+            ].join('\t'),
+          ]
+    for (const line of lines) {
+      logs.push(line)
+      this.#toStream(line, proc.logStream)
+    }
+  }
+
+  /** A line Lambda writes (not the function): onto the stream, in no invocation's pending lines. */
+  #toStream(line: string, stream: string): void {
+    this.#options.onLog?.({ line, at: Date.now(), stream })
+    this.logs.push(line)
   }
 
   #environment(): Record<string, string> {
@@ -273,6 +391,7 @@ class EmulatedFunction implements LambdaFunction {
       AWS_LAMBDA_RUNTIME_API: this.#address,
       LAMBDA_TASK_ROOT: o.bundle,
       _HANDLER: o.handler,
+      ...(o.platformLines === 'json' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
       ...(o.maxConcurrency === undefined
         ? {}
         : { AWS_LAMBDA_MAX_CONCURRENCY: String(o.maxConcurrency), AWS_LAMBDA_NODEJS_WORKER_COUNT: String(o.workers) }),

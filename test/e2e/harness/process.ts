@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 
 export interface ExitStatus {
@@ -17,10 +18,15 @@ export class RuntimeProcess {
   readonly exited: Promise<ExitStatus>
   /** Invocations handed to this process so far: the first one is the cold start. */
   served = 0
+  /** `performance.now()` when the process was spawned: Lambda's init phase starts there. */
+  readonly spawnedAt = performance.now()
+  /** The CloudWatch log stream this process's lines would go to (one per execution environment). */
+  readonly logStream: string
   #frozen = false
   #alive = true
 
   constructor(command: string, args: string[], env: Record<string, string>, onLine: (line: string) => void) {
+    this.logStream = env.AWS_LAMBDA_LOG_STREAM_NAME ?? ''
     this.#child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     if (this.#child.stdout) readLines(this.#child.stdout, onLine)
     if (this.#child.stderr) readLines(this.#child.stderr, onLine)
@@ -35,6 +41,21 @@ export class RuntimeProcess {
 
   get alive(): boolean {
     return this.#alive
+  }
+
+  /**
+   * The process's peak resident memory in MB (VmHWM, what Lambda's REPORT calls Max Memory Used),
+   * read from /proc while the process lives; undefined once it is gone or off Linux.
+   */
+  peakMemoryMB(): number | undefined {
+    if (!this.#alive || this.#child.pid === undefined) return undefined
+    try {
+      const status = readFileSync(`/proc/${this.#child.pid}/status`, 'utf8')
+      const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]
+      return kb === undefined ? undefined : Math.ceil(Number(kb) / 1024)
+    } catch {
+      return undefined
+    }
   }
 
   freeze(): void {
