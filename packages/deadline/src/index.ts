@@ -14,7 +14,7 @@ export {
   MAX_RESERVE_SHARE,
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
-export { type DeadlineOptions, deadline, reservingMiddleware } from './middleware.js'
+export { type DeadlineOptions, deadline, deadline as default, reservingMiddleware } from './middleware.js'
 export { type OptionChecker, optionChecker } from './options.js'
 export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'

@@ -1,9 +1,13 @@
 import { currentDeadline, storedDeadline } from './current.js'
 import { deadlineOf, endDeadline } from './request.js'
 
-/** The plugin hooks of `middy(handler, plugin)` that the deadline uses. */
+/**
+ * The plugin hooks of `middy(handler, plugin)` that the deadline uses. Middy 6 and 7 both pass the
+ * request to `requestStart`, but Middy 6's types declare it without a parameter: an optional one
+ * keeps the hooks assignable to both majors' `PluginObject`.
+ */
 export interface DeadlinePluginHooks {
-  requestStart(request: object): void
+  requestStart(request?: object): void
   beforeMiddleware(name: string): void
   afterMiddleware(name: string): void
   beforeHandler(): void
@@ -32,7 +36,7 @@ const HANDLER_PHASE = 'handler'
 export function deadlinePlugin(): DeadlinePluginHooks {
   return {
     requestStart(request) {
-      deadlineOf(request)
+      if (request !== undefined) deadlineOf(request)
     },
     beforeMiddleware(name) {
       currentDeadline()?.enterPhase(name, true)

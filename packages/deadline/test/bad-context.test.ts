@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { currentDeadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { currentDeadline, type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
 import type { Context } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -95,5 +95,13 @@ describe("deadline with Middy's durable context", () => {
     expect(status).toBe('running')
     expect(budget).toBeGreaterThan(1990)
     expect(requestId).toBe('durable-1')
+  })
+})
+
+describe('deadlinePlugin with a plugin runner that passes no request', () => {
+  it('creates nothing and does not throw: Middy always passes it, but its 6.x types declare requestStart without it', () => {
+    const plugin = deadlinePlugin()
+    expect(() => plugin.requestStart()).not.toThrow()
+    expect(currentDeadline()).toBeUndefined()
   })
 })

@@ -1,5 +1,5 @@
 export { GracefulTimeoutError } from './errors.js'
-export { type GracefulTimeoutMiddleware, gracefulTimeout } from './middleware.js'
+export { type GracefulTimeoutMiddleware, gracefulTimeout, gracefulTimeout as default } from './middleware.js'
 export type {
   GracefulTimeoutOptions,
   TimeoutHook,

@@ -7,7 +7,7 @@ export type {
 } from './batch.js'
 export { BatchInputError, BatchReportError, ContinuationError, ItemAbandonedError } from './errors.js'
 export { createDurationEstimator, type DurationEstimator, type DurationEstimatorOptions } from './estimator.js'
-export { type RemainingTimeBudgetOptions, remainingTimeBudget } from './middleware.js'
+export { type RemainingTimeBudgetOptions, remainingTimeBudget, remainingTimeBudget as default } from './middleware.js'
 export type { BudgetOptions } from './options.js'
 export {
   type BudgetRun,

@@ -1,5 +1,5 @@
 export type { ColdStart, InitType } from './cold-start.js'
-export { timingLogger } from './middleware.js'
+export { timingLogger, timingLogger as default } from './middleware.js'
 export {
   DEFAULT_NEAR_MISS_THRESHOLD,
   type EmfOptions,
