@@ -25,7 +25,9 @@ interface InvocationState {
  * Use it first, so that it sees the whole chain: `middy(handler, { ...deadlinePlugin() }).use(timingLogger())`.
  */
 // biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
-export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<TimingLoggerOptions> = {}): MiddlewareObj<TEvent, TResult> {
+export function timingLogger<TEvent = unknown, TResult = any>(
+  options: Partial<TimingLoggerOptions<TEvent, TResult>> = {},
+): MiddlewareObj<TEvent, TResult> {
   const config = validate(options)
   // Per middleware instance, so two timing loggers in one chain keep their own state.
   const STATE = Symbol('@middy-deadline/timing-logger.state')
@@ -105,7 +107,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(options: Partial<T
     if (config.fields === undefined) return
     let extra: Record<string, unknown> | undefined
     try {
-      extra = config.fields(request as Request, record)
+      extra = config.fields(request, record)
     } catch (error) {
       warnOnce(`fields:${String(error)}`, PACKAGE, 'the fields hook threw; the record goes without its fields', { error: String(error) })
       return

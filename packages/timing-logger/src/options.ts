@@ -21,7 +21,8 @@ export interface EmfOptions {
   dimensions?: Record<string, string>
 }
 
-export interface TimingLoggerOptions {
+// biome-ignore lint/suspicious/noExplicitAny: Middy's own default for the response type.
+export interface TimingLoggerOptions<TEvent = unknown, TResult = any> {
   /**
    * Where the record goes. Default: one JSON line on stdout with `timestamp`, `level` and
    * `message`. A logger gets the record without `level`/`timestamp` (it adds its own).
@@ -37,8 +38,11 @@ export interface TimingLoggerOptions {
   emf: EmfOptions | undefined
   /** Add a `Server-Timing` header to HTTP responses (objects with a numeric `statusCode`). */
   serverTiming: boolean
-  /** Extra fields for the record; they never replace the record's own fields. */
-  fields: ((request: Request, record: Readonly<TimingRecord>) => Record<string, unknown> | undefined) | undefined
+  /**
+   * Extra fields for the record; they never replace the record's own fields. The request is typed
+   * with the middleware's event and result: `timingLogger<SQSEvent>({ fields: ({ event }) => … })`.
+   */
+  fields: ((request: Request<TEvent, TResult>, record: Readonly<TimingRecord>) => Record<string, unknown> | undefined) | undefined
   /** Your own summary of the invocation's outbound calls, instead of the outbound package's. */
   summarizeOutbound: ((deadline: Deadline) => unknown) | undefined
 }
@@ -68,7 +72,7 @@ const MAX_DIMENSIONS = 30
 // Members of the EMF document that a dimension must not overwrite.
 const RESERVED_MEMBERS = ['_aws', 'requestId', 'Duration', 'Remaining', 'NearMiss', 'TimedOut', 'ColdStart', 'TimeoutUsed']
 
-export function validate(options: Partial<TimingLoggerOptions>): TimingLoggerOptions {
+export function validate<TEvent, TResult>(options: Partial<TimingLoggerOptions<TEvent, TResult>>): TimingLoggerOptions<TEvent, TResult> {
   check.unknownKeys(options, Object.keys(defaults))
   return {
     logger: validateLogger(options.logger),

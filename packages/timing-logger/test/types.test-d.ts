@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import middy from '@middy/core'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { type Outcome, type TimingLoggerSink, type TimingRecord, timingLogger } from '@middy-deadline/timing-logger'
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda'
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSEvent } from 'aws-lambda'
 import { expectTypeOf } from 'vitest'
 
 // It fits a typed chain, with the plugin, whatever the event, result and context types.
@@ -19,6 +19,13 @@ timingLogger({
     expectTypeOf(record.durationMs).toEqualTypeOf<number>()
     expectTypeOf(record.remainingMs).toEqualTypeOf<number | null>()
     return { tenant: 'acme' }
+  },
+})
+// The hook's request has the middleware's event type, not unknown.
+timingLogger<SQSEvent>({
+  fields: (request) => {
+    expectTypeOf(request.event).toEqualTypeOf<SQSEvent>()
+    return { batchSize: request.event.Records.length }
   },
 })
 expectTypeOf(console).toExtend<TimingLoggerSink>()
