@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -9,6 +8,7 @@ import { invokeWithTimeout } from '@middy-deadline/testing'
 import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { captureStdout, overrunsHonouringSignal } from './capture.js'
+import { spawnFixture } from './child.js'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 let bundle: string
@@ -46,7 +46,7 @@ function runToFile(...scenarios: string[]): Promise<Record<string, unknown>[]> {
   const path = join(dirname(bundle), `stdout-${scenarios.join('-')}.log`)
   const fd = openSync(path, 'w')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...scenarios], { stdio: ['ignore', fd, 'inherit'] })
+    const child = spawnFixture([bundle, ...scenarios], { stdio: ['ignore', fd, 'inherit'] })
     child.on('error', reject)
     child.on('close', () => {
       closeSync(fd)
@@ -63,10 +63,10 @@ function runToFile(...scenarios: string[]): Promise<Record<string, unknown>[]> {
 
 function run(...scenarios: string[]): Promise<Line[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...scenarios], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawnFixture([bundle, ...scenarios], { stdio: ['ignore', 'pipe', 'inherit'] })
     const lines: Line[] = []
     let rest = ''
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       const seenAt = Date.now()
       const parts = (rest + chunk.toString()).split('\n')
       rest = parts.pop() ?? ''

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { expect, it } from 'vitest'
+import { spawnFixture } from './child.js'
 
 it('the timeout line stays whole and in order when stdout is a pipe with output still queued', async () => {
   const bundle = join(mkdtempSync(join(tmpdir(), 'graceful-write-')), 'queued-stdout.mjs')
@@ -19,9 +19,9 @@ it('the timeout line stays whole and in order when stdout is a pipe with output 
     sourcemap: 'inline',
   })
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawnFixture([bundle], { stdio: ['ignore', 'pipe', 'inherit'] })
     const chunks: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk))
     child.on('error', reject)
     child.on('close', () => resolve(Buffer.concat(chunks).toString()))
   })

@@ -1,0 +1,43 @@
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+interface MutantCoverage {
+  static: Record<string, number>
+  perTest: Record<string, Record<string, number>>
+}
+interface StrykerNamespace {
+  activeMutant?: string
+  currentTestId?: string
+  mutantCoverage?: MutantCoverage
+}
+
+let reports = 0
+
+/**
+ * Runs a bundled fixture in a child process of Node. Under mutation testing (stryker.config.mjs)
+ * Stryker switches a mutant on inside this process only: the child gets it too, and tells which
+ * mutants it ran, or every mutant only a child reaches (the watchdog) would go untested.
+ */
+export function spawnFixture(args: string[], options: SpawnOptions): ChildProcess {
+  const stryker = (globalThis as { __stryker__?: StrykerNamespace }).__stryker__
+  if (stryker === undefined) return spawn(process.execPath, args, options)
+  const report = join(tmpdir(), `stryker-child-${process.pid}-${++reports}.json`)
+  const env = { ...process.env, STRYKER_CHILD_COVERAGE: report, __STRYKER_ACTIVE_MUTANT__: stryker.activeMutant ?? '' }
+  const child = spawn(process.execPath, args, { ...options, env })
+  child.on('exit', () => {
+    if (!existsSync(report)) return
+    const ran = JSON.parse(readFileSync(report, 'utf8')) as Partial<MutantCoverage>
+    rmSync(report, { force: true })
+    stryker.mutantCoverage ??= { static: {}, perTest: {} }
+    const { perTest } = stryker.mutantCoverage
+    const test = stryker.currentTestId
+    if (test !== undefined) perTest[test] ??= {}
+    const into = test === undefined ? stryker.mutantCoverage.static : (perTest[test] as Record<string, number>)
+    for (const counts of [ran.static ?? {}, ...Object.values(ran.perTest ?? {})]) {
+      for (const [id, count] of Object.entries(counts)) into[id] = (into[id] ?? 0) + count
+    }
+  })
+  return child
+}
