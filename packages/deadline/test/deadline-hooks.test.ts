@@ -55,3 +55,20 @@ describe('deadline.onProgress', () => {
     expect(context.deadline.marks.map((mark) => mark.name)).toEqual(['work'])
   })
 })
+
+describe('a cutoff or end listener added late', () => {
+  it('runs at once when added after the cutoff (onCutoff) or after the end (onEnd)', async () => {
+    const seen: string[] = []
+    let kept: Deadline | undefined
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      kept = context.deadline
+      await new Promise((resolve) => context.deadline.onCutoff(resolve))
+      context.deadline.onCutoff(() => seen.push('cutoff listener added after the cutoff'))
+      seen.push('handler goes on')
+      return 'ok'
+    }).use(deadline({ reserveMs: 100 }))
+    await handler({}, createLambdaContext({ timeoutMs: 300 }))
+    kept?.onEnd(() => seen.push('end listener added after the end'))
+    expect(seen).toEqual(['cutoff listener added after the cutoff', 'handler goes on', 'end listener added after the end'])
+  })
+})

@@ -240,6 +240,61 @@ describe('context.fetch', () => {
   })
 })
 
+describe('the response body', () => {
+  /** What the call log shows while the handler still runs: before the body is read, and after. */
+  const reading = (url: string, read: (response: Response) => Promise<unknown>, options: Partial<OutboundFetchTimeoutOptions> = {}) =>
+    callOnce(
+      async (context) => {
+        const response = await context.fetch(url)
+        const pendingBefore = outboundCallsOf(context.deadline).pending.length
+        const value = await read(response)
+        const { pending, recent } = outboundCallsOf(context.deadline)
+        return { value, pendingBefore, pendingAfter: pending.length, outcome: recent[0]?.outcome, status: recent[0]?.status }
+      },
+      1000,
+      options,
+    )
+
+  it('finishes a call whose response has no body (204) as answered, at once', async () => {
+    const result = await reading(`${server.base}/empty`, async (response) => response.body)
+    expect(result.value).toEqual({ value: null, pendingBefore: 0, pendingAfter: 0, outcome: 'ok', status: 204 })
+  })
+
+  it('keeps a call pending while its body is unread, and finishes it as answered once response.body is read to the end', async () => {
+    const result = await reading(`${server.base}/ok`, async (response) => {
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+      let text = ''
+      for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value)
+      return text
+    })
+    expect(result.value).toEqual({ value: 'ok', pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
+  })
+
+  it('finishes a call whose body the caller cancels as answered, and closes the connection', async () => {
+    const closedBefore = server.closedEarly()
+    const result = await reading(`${server.base}/trickle/20`, async (response) => {
+      await (response.body as ReadableStream<Uint8Array>).cancel('enough')
+      await vi.waitFor(() => expect(server.closedEarly()).toBe(closedBefore + 1))
+    })
+    expect(result.value).toEqual({ value: undefined, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
+  })
+
+  it('hands back untouched a response with no body getter (a fetch option of another kind), the call finished as answered', async () => {
+    const custom = { status: 201, body: 'raw' } as unknown as Response
+    let returned: unknown
+    const result = await reading(
+      'https://example.test/custom',
+      async (response) => {
+        returned = response
+        return response.body
+      },
+      { fetch: async () => custom },
+    )
+    expect(returned).toBe(custom)
+    expect(result.value).toEqual({ value: 'raw', pendingBefore: 0, pendingAfter: 0, outcome: 'ok', status: 201 })
+  })
+})
+
 describe('deadlineFetch (no context)', () => {
   const fetchOrders = (base: string) => deadlineFetch(`${base}/never`)
 

@@ -20,6 +20,7 @@ export interface TestServer {
 /**
  * A real HTTP server on 127.0.0.1 with the behaviours of slow downstreams, chosen by path:
  * - `/ok`: answers at once;
+ * - `/empty`: answers 204 No Content at once;
  * - `/headers/<ms>`: sends headers after `<ms>`, then the body at once;
  * - `/trickle/<ms>`: sends headers at once, then one byte every `<ms>`, never ending;
  * - `/never`: never answers;
@@ -40,6 +41,8 @@ export async function startServer(): Promise<TestServer> {
     const [, kind, arg] = path.split('?')[0]?.split('/') ?? []
     if (kind === 'ok') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
+    } else if (kind === 'empty') {
+      res.writeHead(204).end()
     } else if (kind === 'headers') {
       const timer = setTimeout(() => res.writeHead(200).end('late'), Number(arg))
       res.on('close', () => clearTimeout(timer))

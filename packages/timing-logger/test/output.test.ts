@@ -154,6 +154,19 @@ describe('timingLogger: Server-Timing', () => {
     expect((plain as { response: object }).response).not.toHaveProperty('headers')
     expect((notAsked as { response: object }).response).not.toHaveProperty('headers')
   })
+
+  it('leaves alone a response that is not an object, or whose headers are not an object, and fills an empty header', async () => {
+    const options = { logger: memoryLogger(), serverTiming: true }
+    const text = await invoke(chain(async () => 'ok', options))
+    const oddHeaders = await invoke(chain(async () => ({ statusCode: 200, headers: null }), options))
+    const emptyHeader = await invoke(chain(async () => ({ statusCode: 200, headers: { 'Server-Timing': '' } }), options))
+
+    expect(text).toMatchObject({ status: 'succeeded', response: 'ok' })
+    expect(oddHeaders).toMatchObject({ status: 'succeeded', response: { statusCode: 200, headers: null } })
+    expect((emptyHeader as { response: { headers: Record<string, string> } }).response.headers['Server-Timing']).toMatch(
+      /^total;dur=[\d.]+, handler/,
+    )
+  })
 })
 
 describe('timingLogger: outbound calls', () => {
@@ -218,6 +231,38 @@ describe('timingLogger: outbound calls', () => {
     expect(logger.records[0]).not.toHaveProperty('outbound')
     expect(logger.records[1]?.outbound).toEqual({ marks: 0 })
   })
+
+  it("keeps what it can read of another version's record, and never a query string", async () => {
+    const logger = memoryLogger()
+    const snapshots = [
+      () => null,
+      () => ({ counts: 'three' }),
+      () => ({
+        counts: { started: '2', ok: 1 },
+        recent: [{ url: 'not a url?token=secret', durationMs: Number.NaN, status: '200' }, 'not a call', { url: 42, durationMs: 5 }],
+        pending: 'none',
+        totalDurationMs: Number.POSITIVE_INFINITY,
+      }),
+    ]
+    for (const snapshot of snapshots) await invoke(chain(async () => 'ok', { logger }, { middlewares: [recordingCalls(snapshot)] }))
+
+    expect(logger.records.map((record) => record.outcome)).toEqual(['success', 'success', 'success'])
+    expect(logger.records[0]).not.toHaveProperty('outbound')
+    expect(logger.records[1]).not.toHaveProperty('outbound')
+    expect(logger.records[2]?.outbound).toEqual({
+      started: 0,
+      ok: 1,
+      error: 0,
+      timeout: 0,
+      aborted: 0,
+      pending: 0,
+      totalMs: 0,
+      slowest: [
+        { kind: undefined, label: undefined, method: undefined, target: undefined, durationMs: 5, outcome: 'unknown', status: undefined },
+        { kind: undefined, label: undefined, method: undefined, target: 'not a url', durationMs: 0, outcome: 'unknown', status: undefined },
+      ],
+    })
+  })
 })
 
 describe('timingLogger: options', () => {
@@ -229,6 +274,11 @@ describe('timingLogger: options', () => {
     [{ emf: { namespace: '' } }, 'emf.namespace'],
     [{ emf: { namespace: 'x', dimensions: { service: '' } } }, 'emf.dimensions.service'],
     [{ emf: { namespace: 'x', dimensions: { Duration: 'x' } } }, 'emf.dimensions.Duration'],
+    [{ emf: null }, 'emf.namespace'],
+    [{ emf: { namespace: 'x', unit: 'ms' } }, 'emf.unit'],
+    [{ emf: { namespace: 'x', dimensions: 'checkout' } }, 'emf.dimensions'],
+    [{ emf: { namespace: 'x', dimensions: {} } }, 'emf.dimensions'],
+    [{ emf: { namespace: 'x', dimensions: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`d${i}`, 'v'])) } }, 'emf.dimensions'],
     [{ serverTiming: 'yes' }, 'serverTiming'],
     [{ sampelRate: 0.5 }, 'sampelRate'],
   ])('rejects %j at creation, naming the option', (options, option) => {

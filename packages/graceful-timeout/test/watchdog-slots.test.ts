@@ -1,0 +1,57 @@
+import middy from '@middy/core'
+import type { DeadlineContext } from '@middy-deadline/deadline'
+import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
+import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+const warnings = () => {
+  const lines: Record<string, unknown>[] = []
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line))
+    return true
+  })
+  return { lines, spy }
+}
+afterEach(() => vi.restoreAllMocks())
+
+describe('the watchdog’s slots', () => {
+  it('watches 64 invocations at once; from the 65th on they run unwatched, said once; an invocation whose deadline enforces nothing takes no slot', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 100, watchdog })
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      await gate
+      return context.deadline.status
+    }).use(graceful)
+    const stderr = warnings()
+    const run = (count: number, options: { unknownTime?: boolean } = {}) =>
+      Array.from({ length: count }, (_, i) => {
+        const context = createLambdaContext<DeadlineContext>({ timeoutMs: 10_000, awsRequestId: `req-${i}` })
+        if (options.unknownTime) Object.defineProperty(context, 'getRemainingTimeInMillis', { value: undefined })
+        return handler({}, context)
+      })
+
+    // 64 that the watchdog watches, and more whose deadline enforces nothing: all slots, no warning.
+    const first = [...run(64), ...run(10, { unknownTime: true })]
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const fullWarnings = () => stderr.lines.filter((line) => String(line.message).startsWith('more than 64 invocations at once'))
+    expect(fullWarnings()).toEqual([])
+    // Two more while all 64 slots are taken: unwatched, and one warning for both.
+    const extra = run(2)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(fullWarnings()).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/graceful-timeout',
+        message: 'more than 64 invocations at once: the extra ones are not watched',
+      },
+    ])
+    release()
+    const statuses = await Promise.all([...first, ...extra])
+    expect(statuses.filter((status) => status === 'running')).toHaveLength(66)
+    expect(statuses.filter((status) => status === 'unknown')).toHaveLength(10)
+  })
+})
