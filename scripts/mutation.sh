@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 [ -x .tools/bin/node22 ] || { echo "run 'npm run setup' first" >&2; exit 1; }
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(deadline graceful-timeout remaining-time-budget outbound-fetch-timeout timing-logger testing)
+[ ${#packages[@]} -gt 0 ] || packages=($(ls packages))
 status=0
 for package in "${packages[@]}"; do
   echo "=== mutation testing: $package"
