@@ -3,10 +3,18 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 // Tests import our packages by name and resolve them to their sources, so a test run needs no
-// rebuild. MIDDY_MAJOR=6 swaps @middy/core for Middy 6 to check the core behaviours on both.
+// rebuild. MIDDY_MAJOR=6 swaps @middy/core for Middy 6 to check the core behaviours on both, and
+// Middy's own middlewares for their 6.x releases (installed as `middy6-<name>`).
 const packages = ['deadline', 'testing', 'graceful-timeout', 'remaining-time-budget', 'outbound-fetch-timeout', 'timing-logger', 'report']
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
-const middyAlias = process.env.MIDDY_MAJOR === '6' ? [{ find: /^@middy\/core$/, replacement: 'middy6' }] : []
+const middy6Middlewares = ['http-error-handler', 'http-json-body-parser', 'http-cors', 'error-logger', 'input-output-logger']
+const middyAlias =
+  process.env.MIDDY_MAJOR === '6'
+    ? [
+        { find: /^@middy\/core$/, replacement: 'middy6' },
+        ...middy6Middlewares.map((name) => ({ find: new RegExp(`^@middy/${name}$`), replacement: `middy6-${name}` })),
+      ]
+    : []
 
 export default defineConfig({
   resolve: {
