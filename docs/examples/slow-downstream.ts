@@ -13,7 +13,7 @@
  */
 import middy from '@middy/core'
 import { deadline } from '@middy-deadline/deadline'
-import { outboundFetchTimeout } from '@middy-deadline/outbound-fetch-timeout'
+import { OutboundTimeoutError, outboundFetchTimeout } from '@middy-deadline/outbound-fetch-timeout'
 import { timingLogger } from '@middy-deadline/timing-logger'
 
 interface PriceRequest {
@@ -27,7 +27,9 @@ async function getPrice(event: PriceRequest) {
   } catch (error) {
     // Both a platform timeout and ours are named TimeoutError; anything else is a real failure.
     if ((error as Error).name !== 'TimeoutError') throw error
-    console.log(`price lookup timed out: ${(error as Error).message}`)
+    // Ours names the call in its fields; its message is kept fit for a response body.
+    const call = error instanceof OutboundTimeoutError ? `${error.method} ${error.url}` : 'fetch'
+    console.log(`price lookup timed out: ${call}: ${(error as Error).message}`)
     return { statusCode: 504, body: JSON.stringify({ message: 'the price service did not answer in time' }) }
   }
 }

@@ -97,6 +97,7 @@ export class Deadline {
   /** When the phase just closed ended (0 before any phase): where a `continues` phase begins. */
   #closedAtMs: number | undefined = 0
   #cutoffReached = false
+  #answerExpected = false
   #ended = false
 
   constructor({ context, isOver }: DeadlineInit) {
@@ -164,6 +165,21 @@ export class Deadline {
 
   get ended(): boolean {
     return this.#ended
+  }
+
+  /** The handler said it answers by itself after the cutoff (see `expectAnswer`). */
+  get answerExpected(): boolean {
+    return this.#answerExpected
+  }
+
+  /**
+   * Says that the handler, stopped by the cutoff, is winding down and will answer by itself (a
+   * batch waiting for its started records before it reports them; a loop handing on the rest of
+   * its work). Whoever settles a timed-out invocation (graceful-timeout) then waits for that answer
+   * instead of replacing it, for as long as it can still be delivered before the hard deadline.
+   */
+  expectAnswer(): void {
+    this.#answerExpected = true
   }
 
   // ---- shaping the cutoff ---------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { Request } from '@middy/core'
 import { answerMarginMs, type Deadline } from '@middy-deadline/deadline'
 import { runHooks } from './hooks.js'
 import { writeRecord } from './log.js'
-import type { GracefulTimeoutConfig, WatchedInvocation } from './options.js'
+import type { GracefulTimeoutConfig, TimeoutHook, WatchedInvocation } from './options.js'
 import { type TimeoutRecord, type TimeoutTrigger, timeoutRecord } from './record.js'
 
 /** Where the invocation is as far as this middleware can tell without the plugin's phases. */
@@ -23,6 +23,8 @@ export class CutoffHandling<TEvent, TResult> {
   #record: TimeoutRecord | undefined
   #hooks: Promise<void> | undefined
   #graceTimer: NodeJS.Timeout | undefined
+  /** The hooks of the same middleware used again further in, if it was. */
+  #innerHooks: TimeoutHook<TEvent, TResult>[] | undefined
   readonly #request: Request<TEvent, TResult>
   readonly #deadline: Deadline
   readonly #config: GracefulTimeoutConfig<TEvent, TResult>
@@ -48,13 +50,18 @@ export class CutoffHandling<TEvent, TResult> {
     return this.#record !== undefined
   }
 
+  /** Runs `hooks` after this middleware's own (an inner instance of it in the same chain). */
+  addHooks(hooks: readonly TimeoutHook<TEvent, TResult>[]): void {
+    this.#innerHooks = [...(this.#innerHooks ?? []), ...hooks]
+  }
+
   /** The deadline's cutoff listener (runs synchronously right after the signal aborted). */
   readonly onCutoff = (): void => {
     const deadline = this.#deadline
     this.#record = timeoutRecord(deadline, deadline.currentPhase ?? this.stage, this.trigger)
     // If the watchdog already wrote the record (we were late), one record is enough.
     if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
-    if (this.#config.hooks.length > 0) {
+    if (this.#config.hooks.length > 0 || this.#innerHooks !== undefined) {
       this.#graceTimer = setTimeout(this.startHooks, graceMs(deadline))
       // An invocation can end without reaching our after/onError (an inner `after` that answers
       // early, an inner `onError` that throws): start the hooks then rather than after a freeze.
@@ -66,14 +73,10 @@ export class CutoffHandling<TEvent, TResult> {
   readonly startHooks = (): Promise<void> => {
     if (this.#record === undefined) return Promise.resolve()
     clearTimeout(this.#graceTimer)
-    this.#hooks ??= runHooks(
-      this.#config.hooks,
-      this.#request,
-      this.#deadline,
-      this.#record,
-      answerMarginMs(this.#deadline),
-      this.#config.logger,
-    )
+    if (this.#hooks === undefined) {
+      const hooks = this.#innerHooks === undefined ? this.#config.hooks : [...this.#config.hooks, ...this.#innerHooks]
+      this.#hooks = runHooks(hooks, this.#request, this.#deadline, this.#record, answerMarginMs(this.#deadline), this.#config.logger)
+    }
     return this.#hooks
   }
 }

@@ -1,9 +1,9 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { deadlineOf, existingDeadlineOf, releaseDeadline } from '@middy-deadline/deadline'
+import { deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
 import { CutoffHandling } from './cutoff.js'
 import { GracefulTimeoutError } from './errors.js'
 import { writeWarning } from './log.js'
-import { type GracefulTimeoutOptions, validate } from './options.js'
+import { type GracefulTimeoutOptions, PACKAGE, validate } from './options.js'
 import { type GracefulTimeoutPlugin, gracefulTimeoutPlugin } from './plugin.js'
 import { timeoutTrigger } from './recognise.js'
 
@@ -35,8 +35,11 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   const gracefulTimeoutBefore = (request: WithHandling<TEvent, TResult>): void => {
     const deadline = deadlineOf(request, middleware)
     deadline.reserve(config.reserveMs)
-    // Used twice in one chain: the outer one handles the cutoff, the inner one only reserves.
-    if (request[HANDLING] !== undefined) return
+    const outer = request[HANDLING]
+    if (outer !== undefined) {
+      joinOuter(outer)
+      return
+    }
     const watched = config.watchdog?.watch(deadline)
     const handling = new CutoffHandling(middleware, request, deadline, config, watched)
     request[HANDLING] = handling
@@ -73,6 +76,19 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     await handling.startHooks()
     if (trigger !== undefined) await settle(request, deadline.requestId)
     releaseDeadline(request, middleware)
+  }
+
+  // Used twice in one chain (shared chains make it easy): the outer one handles the cutoff, with its
+  // record, response, logger and watchdog; the inner one's reserve counts and its hooks run after the
+  // outer one's, since dropping someone's cleanup would lose what it was there to save.
+  const joinOuter = (outer: CutoffHandling<TEvent, TResult>): void => {
+    if (config.hooks.length > 0) outer.addHooks(config.hooks)
+    if (config.timeoutResponse !== undefined || config.logger !== undefined || config.watchdog !== undefined)
+      warnOnce(
+        'graceful-timeout:twice',
+        PACKAGE,
+        'gracefulTimeout used twice in one chain: the outer one handles the cutoff; the timeoutResponse, logger and watchdog of the inner one are not used (its reserve and onTimeout hooks are)',
+      )
   }
 
   // Middy runs the `onError` of outer middlewares after ours: we replace `request.error` (or set

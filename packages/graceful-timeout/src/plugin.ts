@@ -1,4 +1,4 @@
-import { currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline'
+import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline'
 import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
@@ -37,8 +37,17 @@ function settleAtCutoff(): unknown {
   const deadline = currentDeadline()
   if (deadline === undefined) throw middyStyleTimeout()
   return new Promise((_resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    // After the grace, a handler that said it is winding down (`deadline.expectAnswer()`, as the
+    // batch handlers do) keeps the race until its answer could no longer be delivered in time:
+    // a partial batch answer must not lose to a TimeoutError that makes Lambda retry every record.
+    const settleNow = () => {
+      const leftMs = deadline.answerExpected ? deadline.remainingToHardDeadline() - answerMarginMs(deadline) : 0
+      if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, Math.ceil(leftMs))
+      else reject(deadline.signal.reason)
+    }
     const settle = () => {
-      const timer = setTimeout(() => reject(deadline.signal.reason), graceMs(deadline))
+      timer = setTimeout(settleNow, graceMs(deadline))
       deadline.onEnd(() => clearTimeout(timer))
     }
     if (deadline.cutoffReached || deadline.remaining() <= EARLY_TOLERANCE_MS) {

@@ -107,7 +107,7 @@ describe('gracefulTimeout in a chain', () => {
     expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `req-${i * 2}`).sort())
   })
 
-  it('used twice in one chain, handles the cutoff once, with the larger reserve', async () => {
+  it('used twice in one chain, handles the cutoff once, with the larger reserve, and runs the hooks of both', async () => {
     const steps: string[] = []
     const handler = middy(overrunsHonouringSignal)
       .use(gracefulTimeout({ reserveMs: 100, onTimeout: () => steps.push('outer hook') }))
@@ -117,7 +117,7 @@ describe('gracefulTimeout in a chain', () => {
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 500 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
     expect(outcome.status === 'failed' && (outcome.error as Error).cause).not.toBeInstanceOf(GracefulTimeoutError)
-    expect(steps).toEqual(['outer hook'])
+    expect(steps).toEqual(['outer hook', 'inner hook'])
     expect(stdout.records()).toEqual([expect.objectContaining({ reserveMs: 200 })])
   })
 

@@ -16,9 +16,18 @@ export interface OutboundTarget {
  * An outbound call was cut (or never sent) because of a time limit. Named `TimeoutError` like the
  * platform's own (`AbortSignal.timeout`), so `err.name === 'TimeoutError'` checks keep working, and
  * the AWS SDK's retry logic counts a per-request timeout as transient.
+ *
+ * Left unhandled, it answers an HTTP caller the way the invocation's own timeout does
+ * (graceful-timeout's error): `statusCode: 504` with `expose: true`, which
+ * `@middy/http-error-handler` needs to keep the status (it turns any unexposed 5xx into a generic
+ * 500). Exposed means the message becomes the response body, so it never names the call: the
+ * target is in `method`, `url` and `label`, for logs.
  */
 export class OutboundTimeoutError extends Error {
   override readonly name = 'TimeoutError'
+  /** A downstream did not answer in time: 504 Gateway Timeout, as for the invocation's own timeout. */
+  readonly statusCode = 504
+  readonly expose = true
   readonly limit: OutboundLimit
   readonly label: string
   readonly method: string | undefined
@@ -35,7 +44,7 @@ export class OutboundTimeoutError extends Error {
     detail: string,
     options?: ErrorOptions & { sent?: boolean },
   ) {
-    super(`${describeTarget(target)}: ${detail}`, options)
+    super(`Timed out (outbound call): ${detail}`, options)
     this.limit = limit
     this.label = target.label
     this.method = target.method
@@ -43,10 +52,6 @@ export class OutboundTimeoutError extends Error {
     this.elapsedMs = Math.round(elapsedMs)
     this.sent = options?.sent ?? true
   }
-}
-
-function describeTarget({ label, method, url }: OutboundTarget): string {
-  return [method, url ?? label].filter(Boolean).join(' ')
 }
 
 /** How one outbound call ended, as the call record shows it. */

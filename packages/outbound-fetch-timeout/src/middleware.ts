@@ -1,8 +1,8 @@
 import type { MiddlewareObj } from '@middy/core'
-import { deadlineOf, releaseDeadline } from '@middy-deadline/deadline'
+import { deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
 import { fetchBoundTo } from './fetch.js'
 import { patchGlobalFetch } from './global-fetch.js'
-import { type OutboundFetchTimeoutOptions, useSettings, validate } from './options.js'
+import { type OutboundFetchTimeoutOptions, ownSettingsOf, PACKAGE, sameSettings, useSettings, validate } from './options.js'
 
 /**
  * Bounds every outbound call of the invocation by the shared deadline: `context.fetch`,
@@ -15,6 +15,17 @@ export function outboundFetchTimeout(options: Partial<OutboundFetchTimeoutOption
 
   const outboundFetchTimeoutBefore = (request: { context: object }) => {
     const deadline = deadlineOf(request, middleware)
+    // Used twice in one chain (shared chains make it easy): the outer one's settings apply.
+    const outer = ownSettingsOf(deadline)
+    if (outer !== undefined) {
+      if (!sameSettings(outer, config))
+        warnOnce(
+          'outbound-fetch-timeout:twice',
+          PACKAGE,
+          'outboundFetchTimeout used twice in one chain with different options: the outer one applies, the inner one is ignored',
+        )
+      return
+    }
     useSettings(deadline, config)
     exposeFetch(request.context, fetchBoundTo(deadline))
     // Installed at the first invocation, not when the middleware is created: creating a handler

@@ -57,7 +57,18 @@ export function useSettings(deadline: Deadline, settings: OutboundFetchTimeoutOp
 
 /** The invocation's settings, or the defaults where no `outboundFetchTimeout()` ran. */
 export function settingsOf(deadline: Deadline): OutboundFetchTimeoutOptions {
-  return (deadline as WithSettings)[SETTINGS_KEY] ?? defaults
+  return ownSettingsOf(deadline) ?? defaults
+}
+
+/** The settings an `outboundFetchTimeout()` of this invocation put in place, if one did. */
+export function ownSettingsOf(deadline: Deadline): OutboundFetchTimeoutOptions | undefined {
+  return (deadline as WithSettings)[SETTINGS_KEY]
+}
+
+export function sameSettings(a: OutboundFetchTimeoutOptions, b: OutboundFetchTimeoutOptions): boolean {
+  return (
+    a.perRequestMs === b.perRequestMs && a.minimumMs === b.minimumMs && a.patchGlobalFetch === b.patchGlobalFetch && a.fetch === b.fetch
+  )
 }
 
 /** Whether this invocation's middleware asked for the global `fetch` to be bound. */

@@ -218,6 +218,9 @@ async function run<TItem, TResult>(
 
   const onAbort = () => {
     if (stoppedBy === undefined) stoppedBy = 'aborted'
+    // The run answers with what it has, after at most `abandonAfterMs`: whoever would settle the
+    // invocation at the cutoff waits for that answer instead (graceful-timeout's plugin).
+    deadline?.expectAnswer()
     pump()
     // Deliberately a plain timer, not a deadline scope: this wait runs after the cutoff (inside
     // the reserve), where every deadline scope has already ended.

@@ -3,6 +3,7 @@ import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnc
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
+import { firstErrorOf, watchFirstError } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, jsonLine, type Level, recordLine } from './output.js'
@@ -10,6 +11,9 @@ import type { OwnMarks } from './phases.js'
 import { buildRecord, judge, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
 import { isoTimestamp } from './timestamp.js'
+
+/** Marks a request that a timing logger records; `Symbol.for` so that two copies of the package agree. */
+const RECORDING = Symbol.for('@middy-deadline/timing-logger.recording')
 
 /** What one invocation needs until its record is written; kept on its request. */
 interface InvocationState {
@@ -34,6 +38,16 @@ export function timingLogger<TEvent = unknown, TResult = any>(
   type WithState = Request<TEvent, TResult> & { [STATE]?: InvocationState }
 
   const timingLoggerBefore = (request: WithState): void => {
+    // Used twice in one chain (shared chains make it easy): the outer one writes the one record.
+    if (RECORDING in request) {
+      warnOnce(
+        'timing-logger:twice',
+        PACKAGE,
+        'timingLogger used twice in one chain: the outer one writes the record, the inner one writes nothing',
+      )
+      return
+    }
+    ;(request as { [RECORDING]?: true })[RECORDING] = true
     const createdHere = existingDeadlineOf(request) === undefined
     const deadline = deadlineOf(request, middleware)
     const beforeAtMs = createdHere ? 0 : deadline.elapsed()
@@ -42,6 +56,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
     }
     request[STATE] = state
+    watchFirstError(request)
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
     // every path, and its phases tell whether the handler answered.
     if (deadline.phases.length === 0) {
@@ -76,7 +91,13 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     try {
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
-      const verdict = judge(request.error, deadline, 'earlyResponse' in request && !answered, config.nearMissThreshold)
+      const verdict = judge(
+        firstErrorOf(request),
+        request.error,
+        deadline,
+        'earlyResponse' in request && !answered,
+        config.nearMissThreshold,
+      )
       const { outcome, nearMiss } = verdict
       const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
       // A routine invocation sampled out costs no record at all, unless metrics or the header need it.

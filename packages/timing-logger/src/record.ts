@@ -64,6 +64,8 @@ export type RequestFields = { context: object; error?: unknown; response?: unkno
 export interface Verdict {
   endMs: number
   outcome: Outcome
+  /** The error the record names: the first one the invocation raised. */
+  error: unknown
   /** Unrounded share of the budget used; null when the budget is unknown. */
   share: number | null
   nearMiss: boolean
@@ -71,10 +73,15 @@ export interface Verdict {
 
 type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
 
-export function judge(error: unknown, deadline: Deadline, earlyResponse: boolean, nearMissThreshold: number): Verdict {
+/**
+ * `first` is the first error the invocation raised, `final` the one it ends with: an error handler
+ * may have replaced the first (with a plain object, for `@middy/http-error-handler`), or wrapped it.
+ */
+export function judge(first: unknown, final: unknown, deadline: Deadline, earlyResponse: boolean, nearMissThreshold: number): Verdict {
   const endMs = deadline.elapsed()
   const share = deadline.status === 'running' ? endMs / deadline.budgetMs : null
-  return { endMs, outcome: outcomeOf(error, deadline, earlyResponse), share, nearMiss: share !== null && share >= nearMissThreshold }
+  const outcome = outcomeOf(first, final, deadline, earlyResponse)
+  return { endMs, outcome, error: first ?? final, share, nearMiss: share !== null && share >= nearMissThreshold }
 }
 
 /**
@@ -86,7 +93,7 @@ export function judge(error: unknown, deadline: Deadline, earlyResponse: boolean
 export function buildRecord(
   request: RequestFields,
   deadline: Deadline,
-  { endMs, outcome, nearMiss, share: rawShare }: Verdict,
+  { endMs, outcome, error, nearMiss, share: rawShare }: Verdict,
   own: OwnMarks,
   cold: ColdStart,
   outbound: unknown,
@@ -113,7 +120,7 @@ export function buildRecord(
     functionName: stringOr(context.functionName),
     functionVersion: stringOr(context.functionVersion),
     outcome,
-    errorName: request.error === undefined ? undefined : errorName(request.error),
+    errorName: error === undefined ? undefined : errorName(error),
     statusCode: typeof statusCode === 'number' ? statusCode : undefined,
     coldStart: cold.coldStart,
     initType: cold.initType,
@@ -138,12 +145,13 @@ export function buildRecord(
 }
 
 /**
- * `timeout`: the error is a timeout (ours, Middy's early timeout, graceful-timeout's settle, all
- * named `TimeoutError`, possibly as a `cause`), or the cutoff came before the chain failed.
- * `early-response`: a middleware answered and the handler never did.
+ * `timeout`: an error of the invocation is a timeout (ours, a downstream's, Middy's early timeout,
+ * graceful-timeout's settle, all named `TimeoutError`, possibly as a `cause`), or the cutoff came
+ * before the chain failed. `early-response`: a middleware answered and the handler never did.
  */
-function outcomeOf(error: unknown, deadline: Deadline, earlyResponse: boolean): Outcome {
-  if (error !== undefined) return deadline.cutoffReached || isTimeout(error) ? 'timeout' : 'error'
+function outcomeOf(first: unknown, final: unknown, deadline: Deadline, earlyResponse: boolean): Outcome {
+  if (first !== undefined || final !== undefined)
+    return deadline.cutoffReached || isTimeout(first) || isTimeout(final) ? 'timeout' : 'error'
   return earlyResponse ? 'early-response' : 'success'
 }
 
