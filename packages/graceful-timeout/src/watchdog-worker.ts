@@ -52,7 +52,10 @@ function report(slot, now) {
   const elapsedMs = Math.round(now - num(slot, 'startedAt'))
   const remainingMs = Math.round(num(slot, 'hardDeadlineAt') - now)
   const phase = s.phase || 'handler'
-  write(JSON.stringify({
+  // The line starts with a newline of its own: the blocked main thread may have left half a line
+  // in the pipe (stdout full, the rest queued in a stream that cannot run), and this thread cannot
+  // see whether it did. An empty line at worst; never a record glued to someone else's line.
+  write('\\n' + JSON.stringify({
     level: 'ERROR',
     message: 'Invocation passed its cutoff with the event loop blocked after ' + elapsedMs + ' ms, ' + remainingMs + ' ms before the hard timeout, in ' + phase + ' (written by the watchdog thread)',
     package: '@middy-deadline/graceful-timeout',

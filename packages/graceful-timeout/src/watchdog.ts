@@ -17,6 +17,11 @@ interface Shared {
   numbers: Float64Array
   /** Per slot and text field, a view to encode into: made once, so a mark costs no allocation. */
   textViews: Uint8Array[][]
+  /**
+   * Per slot, how many times it was claimed. Only this thread claims and releases slots, so a plain
+   * array: an invocation acts on its slot only while the slot is still its own (see `claim`).
+   */
+  claims: Uint32Array
 }
 
 const S = LAYOUT.state
@@ -59,6 +64,9 @@ function watch(deadline: Deadline): WatchedInvocation | undefined {
     warnOnce('watchdog:full', PACKAGE, `more than ${LAYOUT.slots} invocations at once: the extra ones are not watched`)
     return undefined
   }
+  const claimed = (memory.claims[slot] as number) + 1
+  memory.claims[slot] = claimed
+  const ours = () => memory.claims[slot] === claimed
   const at = slot * N
   const reserveMs = deadline.reserveMs
   memory.numbers[at + NUMBER_INDEX.startedAt] = deadline.startedAt
@@ -76,9 +84,15 @@ function watch(deadline: Deadline): WatchedInvocation | undefined {
   Atomics.add(memory.control, 0, 1)
   if (checkMs < (memory.nextWake[0] as number)) Atomics.notify(memory.control, 0)
 
-  deadline.onProgress(publishProgress(memory, slot))
-  deadline.onEnd(() => Atomics.store(memory.states, slot, S.free))
-  return { acknowledge: () => Atomics.compareExchange(memory.states, slot, S.armed, S.acknowledged) !== S.reported }
+  deadline.onProgress(publishProgress(memory, slot, ours))
+  deadline.onEnd(() => {
+    if (ours()) Atomics.store(memory.states, slot, S.free)
+  })
+  return {
+    // A slot is taken over only once its hard deadline has passed, long after the worker's check:
+    // the worker has written this invocation's record, and one record is enough.
+    acknowledge: () => ours() && Atomics.compareExchange(memory.states, slot, S.armed, S.acknowledged) !== S.reported,
+  }
 }
 
 /**
@@ -89,8 +103,9 @@ function checkAt(cutoffAt: number, hardDeadlineAt: number, reserveMs: number): n
   return Math.min(cutoffAt + Math.min(100, reserveMs * 0.2), hardDeadlineAt - reserveMs * 0.5)
 }
 
-function publishProgress(memory: Shared, slot: number) {
+function publishProgress(memory: Shared, slot: number, ours: () => boolean) {
   return (deadline: Deadline, progress: 'mark' | 'phase') => {
+    if (!ours()) return
     if (progress === 'mark') {
       const mark = deadline.marks[deadline.marks.length - 1]
       if (mark === undefined) return
@@ -110,9 +125,22 @@ function setText(memory: Shared, slot: number, field: 0 | 1 | 2, value: string):
   Atomics.add(memory.seqs, slot, 1)
 }
 
+/**
+ * A free slot, or else the slot of an invocation whose hard deadline has passed without its end
+ * being seen (stuck in a `before` that never settles, say): Lambda has timed it out, so there is
+ * nothing left to watch, and without this its slot would be lost to the process for good. Its
+ * invocation, should it go on, no longer touches the slot: `claims` tells it the slot moved on.
+ */
 function claim(memory: Shared): number {
   for (let slot = 0; slot < LAYOUT.slots; slot++) {
     if (Atomics.compareExchange(memory.states, slot, S.free, S.claiming) === S.free) return slot
+  }
+  const now = Date.now()
+  for (let slot = 0; slot < LAYOUT.slots; slot++) {
+    const state = Atomics.load(memory.states, slot)
+    if (state === S.claiming || !((memory.numbers[slot * N + NUMBER_INDEX.hardDeadlineAt] as number) < now)) continue
+    // The worker may be turning `armed` into `reported` right now: take the slot only as it was seen.
+    if (Atomics.compareExchange(memory.states, slot, state, S.claiming) === state) return slot
   }
   return -1
 }
@@ -153,6 +181,7 @@ function start(): Shared | undefined {
     lengths: new Int32Array(buffer, layout.lengths, LAYOUT.slots * 3),
     numbers: new Float64Array(buffer, layout.numbers, LAYOUT.slots * N),
     textViews,
+    claims: new Uint32Array(LAYOUT.slots),
   }
   return shared
 }

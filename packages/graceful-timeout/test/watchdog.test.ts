@@ -111,6 +111,24 @@ describe('the watchdog', () => {
     expect(lines.at(-1)).toMatchObject({ done: true })
   })
 
+  it('keeps its record on a line of its own when the blocked main thread left half a line in a full pipe', async () => {
+    const lines = await run('half-line')
+    // The half-written line is split (its tail comes once the loop ends); the record is whole.
+    expect(records(lines)).toEqual([expect.objectContaining({ source: 'watchdog', requestId: 'req-half-line', phase: 'handler' })])
+  })
+
+  it('still watches a later invocation after more invocations than it has slots never ended (stuck in a before)', async () => {
+    const lines = await run('stuck', 'blocked')
+    expect(lines.find((line) => line.scenario === 'stuck')).toMatchObject({ stuck: 65 })
+    // The stuck ones reached their cutoffs with the main thread free: it wrote their records itself.
+    const stuck = records(lines).filter((line) => String(line.requestId).startsWith('req-stuck-'))
+    expect(stuck).toHaveLength(65)
+    expect(new Set(stuck.map((line) => line.source))).toEqual(new Set(['main']))
+    expect(records(lines).filter((line) => line.requestId === 'req-blocked')).toEqual([
+      expect.objectContaining({ source: 'watchdog', phase: 'handler' }),
+    ])
+  })
+
   it('both threads reach stdout when it is a file as well as a pipe', async () => {
     const lines = await runToFile('responsive', 'blocked')
     expect(records(lines as Line[]).map((line) => [line.requestId, line.source])).toEqual([
