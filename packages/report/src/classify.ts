@@ -107,7 +107,8 @@ export function classify(event: LogEvent): Classified {
     const platform = platformText(message)
     if (platform !== undefined) return { fact: platform, timestamp: event.timestamp }
   }
-  const timedOut = TIMED_OUT.exec(message)
+  // The cheap test first: the pattern backtracks on long lines without the phrase.
+  const timedOut = message.includes('Task timed out') ? TIMED_OUT.exec(message) : null
   if (timedOut !== null) {
     return {
       fact: { kind: 'killed', requestId: timedOut[1] as string, timeoutMs: seconds(timedOut[2]) },

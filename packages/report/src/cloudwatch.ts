@@ -35,6 +35,15 @@ const PAGE_LIMIT = 10_000
 export async function* logGroupEvents(options: LogGroupOptions): AsyncGenerator<LogEvent> {
   const sdk = await loadSdk()
   const client = options.client ?? (new sdk.CloudWatchLogsClient(options.clientConfig ?? {}) as FilterLogEventsClient)
+  try {
+    yield* readPages(sdk, client, options)
+  } finally {
+    // A client of our own keeps its sockets alive: release them, or the process waits on them.
+    if (options.client === undefined) (client as { destroy?: () => void }).destroy?.()
+  }
+}
+
+async function* readPages(sdk: Sdk, client: FilterLogEventsClient, options: LogGroupOptions): AsyncGenerator<LogEvent> {
   const notice = options.onNotice ?? (() => {})
   const maxRestarts = options.maxRestarts ?? 5
   const maxWaits = options.maxThrottleWaits ?? 8

@@ -1,4 +1,5 @@
 import type { Fact, LambdaReport, TimeoutFacts, TimingFacts } from './classify.js'
+import { detached } from './fields.js'
 
 /** Everything the logs said about one invocation, joined by its request id. */
 export interface Invocation {
@@ -65,17 +66,17 @@ export class InvocationJoiner {
         this.lateLines++
         return
       }
-      invocation = this.#create(id)
+      invocation = this.#create(detached(id))
     } else if (fact.kind === 'start' && invocation.started && invocation.report !== undefined) {
       this.#close(invocation)
-      invocation = this.#create(id)
+      invocation = this.#create(detached(id))
     }
     invocation.timestamp ??= timestamp
-    invocation.stream ??= stream
+    invocation.stream ??= stream === undefined ? undefined : detached(stream)
     switch (fact.kind) {
       case 'start':
         invocation.started = true
-        invocation.version ??= fact.version
+        invocation.version ??= fact.version === undefined ? undefined : detached(fact.version)
         invocation.functionArn ??= fact.functionArn
         break
       case 'report':
