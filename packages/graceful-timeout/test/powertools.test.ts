@@ -65,6 +65,34 @@ describe('flushPowertools', () => {
     expect(stdout.warnings()).toEqual([expect.objectContaining({ hook: 'flushPowertools', error: 'Error: stdout closed' })])
   })
 
+  it('tries every flush when several fail, then warns once, with an AggregateError', async () => {
+    const tried: string[] = []
+    const failing = (message: string) => ({
+      flushBuffer() {
+        tried.push(message)
+        throw new Error(message)
+      },
+    })
+    const metrics = {
+      publishStoredMetrics() {
+        tried.push('metrics')
+        throw new Error('metrics endpoint gone')
+      },
+    }
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      await delay(3000, undefined, { signal: context.deadline.signal })
+    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: flushPowertools({ logger: [failing('first'), failing('second')], metrics }) }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(tried).toEqual(['first', 'second', 'metrics'])
+    expect(stdout.warnings()).toEqual([
+      expect.objectContaining({
+        message: 'onTimeout hook threw',
+        hook: 'flushPowertools',
+        error: 'AggregateError: flushing Powertools failed',
+      }),
+    ])
+  })
+
   it('writes the timeout record through a Powertools Logger given as `logger`, in its format', async () => {
     // Powertools writes error lines to stderr.
     const stderr: string[] = []
