@@ -30,6 +30,18 @@ describe('createLambdaContext', () => {
     expect(createLambdaContext().awsRequestId).not.toBe(createLambdaContext().awsRequestId)
     expect(() => context.succeed('x')).toThrow('not supported')
   })
+
+  it('has the documented defaults: test-function, $LATEST, 128 MB, 3 s', () => {
+    vi.useFakeTimers()
+    expect(createLambdaContext()).toMatchObject({
+      functionName: 'test-function',
+      functionVersion: '$LATEST',
+      memoryLimitInMB: '128',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-function',
+      logGroupName: '/aws/lambda/test-function',
+    })
+    expect(createLambdaContext().getRemainingTimeInMillis()).toBe(3000)
+  })
 })
 
 describe('invokeWithTimeout', () => {
@@ -96,6 +108,35 @@ describe('invokeWithTimeout', () => {
     const outcome = await invokeWithTimeout(async () => sleep(30).then(() => 'done'), {}, { context: context as never })
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'done' })
     expect(outcome.status === 'succeeded' && outcome.settledBeforeHardDeadlineMs).toBeNaN()
+  })
+
+  it('leaves no timer behind once the handler has answered (nothing keeps the test process alive until the timeout)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    const before = timers()
+    const outcome = await invokeWithTimeout(async () => 'done', {}, { timeoutMs: 60_000 })
+    expect(outcome.status).toBe('succeeded')
+    expect(timers()).toBe(before)
+  })
+
+  it('discards what a killed handler does afterwards, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const outcome = await invokeWithTimeout(
+        async () => {
+          await sleep(150)
+          throw new Error('failed after the hard deadline')
+        },
+        {},
+        { timeoutMs: 50 },
+      )
+      expect(outcome.status).toBe('killed')
+      await sleep(200)
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
   })
 
   it('works on the fake clock too', async () => {
