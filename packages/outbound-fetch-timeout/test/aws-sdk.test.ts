@@ -150,6 +150,41 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(error).not.toBeInstanceOf(OutboundTimeoutError)
   })
 
+  it('given a config without a request handler, says once that sockets are not aborted, and still ends the send at the deadline', async () => {
+    const stderr: string[] = []
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk))
+      return true
+    })
+    const client = new SQSClient({
+      endpoint: `${server.base}/never`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      maxAttempts: 1,
+    })
+    let result: Awaited<ReturnType<typeof sendInInvocation>>
+    try {
+      client.middlewareStack.use(awsSdkDeadlinePlugin({}))
+      client.middlewareStack.use(awsSdkDeadlinePlugin({}))
+      result = await sendInInvocation(client, 500)
+    } finally {
+      spy.mockRestore()
+      client.destroy()
+    }
+    expect(stderr.map((line) => JSON.parse(line))).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/outbound-fetch-timeout',
+        message:
+          'awsSdkDeadlinePlugin: the client config has no request handler to wrap; attempts are raced against the deadline but their sockets are not aborted',
+      },
+    ])
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+    // The cutoff: 500 ms less the reserve.
+    expect(result.afterMs).toBeGreaterThanOrEqual(500 - RESERVE_MS - 20)
+    expect(result.afterMs).toBeLessThan(500)
+  })
+
   it('changes nothing outside an invocation, and wraps the request handler once however often it is applied', async () => {
     const client = sqsClient('/queue-url', { perRequestMs: 100 })
     const wrapped = client.config.requestHandler
