@@ -42,6 +42,31 @@ describe('onTimeout hooks', () => {
     ])
   })
 
+  it('skip, with a warning, the hooks left when an earlier one used up the time before the hard deadline', async () => {
+    const steps: string[] = []
+    const handler = middy(overrunsHonouringSignal).use(
+      gracefulTimeout({
+        reserveMs: 200,
+        onTimeout: [
+          function renderReport() {
+            steps.push('renderReport')
+            // Synchronous work past the hard deadline: no timer can cut it short.
+            const until = performance.now() + 250
+            while (performance.now() < until) {}
+          },
+          function notifyOps() {
+            steps.push('notifyOps')
+          },
+        ],
+      }),
+    )
+    await invokeWithTimeout(handler, {}, { timeoutMs: 600, awsRequestId: 'req-late' })
+    expect(steps).toEqual(['renderReport'])
+    expect(stdout.warnings().map((w) => [w.hook, w.message, w.requestId])).toEqual([
+      ['notifyOps', 'onTimeout hook skipped: no time left before the hard deadline', 'req-late'],
+    ])
+  })
+
   it('get the request, so they can reach what the handler left on it', async () => {
     const seen: unknown[] = []
     const handler = middy(async (event: { orderId: string }, context: DeadlineContext) => {
