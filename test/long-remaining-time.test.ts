@@ -28,8 +28,14 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** A context that says `remainingMs` and keeps counting down from it. */
-const contextWith = (remainingMs: number) => createLambdaContext<DeadlineContext & Context>({ timeoutMs: remainingMs })
+/**
+ * A context that says `remainingMs` and keeps counting down from it: hand-made, as only another host
+ * has such a time (createLambdaContext takes Lambda's timeouts, 15 minutes at most).
+ */
+const contextWith = (remainingMs: number): DeadlineContext & Context => {
+  const deadlineAt = Date.now() + remainingMs
+  return { ...createLambdaContext<DeadlineContext & Context>(), getRemainingTimeInMillis: () => deadlineAt - Date.now() }
+}
 
 interface Observed {
   /** Whatever the row's timers would have cut: all must still be running after the wait. */

@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
+import { contextDefaults, type LambdaContextOptions, validateContextOptions } from './options.js'
 
-export interface LambdaContextOptions {
-  /** The function's configured timeout; the remaining time starts here and really decreases. */
-  timeoutMs: number
-  awsRequestId: string
-  functionName: string
-  functionVersion: string
-  memoryLimitInMB: number
-  /**
-   * Epoch ms source. Defaults to `Date.now`, which vitest's fake timers control, so a test can
-   * `vi.advanceTimersByTime()` and watch the remaining time fall.
-   */
-  now: () => number
-}
+export type { LambdaContextOptions }
 
 /**
  * A Lambda context like the one the runtime builds: `getRemainingTimeInMillis()` counts down
@@ -24,18 +13,19 @@ export interface LambdaContextOptions {
  * middlewares during the invocation, as they are on Lambda.
  */
 export function createLambdaContext<TContext extends Context = Context>(options: Partial<LambdaContextOptions> = {}): TContext {
-  const timeoutMs = options.timeoutMs ?? 3000
-  const now = options.now ?? Date.now
-  const functionName = options.functionName ?? 'test-function'
-  const functionVersion = options.functionVersion ?? '$LATEST'
-  const awsRequestId = options.awsRequestId ?? randomUUID()
+  const given = validateContextOptions(options)
+  const timeoutMs = given.timeoutMs ?? contextDefaults.timeoutMs
+  const now = given.now ?? Date.now
+  const functionName = given.functionName ?? contextDefaults.functionName
+  const functionVersion = given.functionVersion ?? contextDefaults.functionVersion
+  const awsRequestId = given.awsRequestId ?? randomUUID()
   const deadlineAt = now() + timeoutMs
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion,
     invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: String(options.memoryLimitInMB ?? 128),
+    memoryLimitInMB: String(given.memoryLimitInMB ?? contextDefaults.memoryLimitInMB),
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `2026/11/23/[${functionVersion}]0123456789abcdef`,

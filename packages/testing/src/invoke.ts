@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda'
-import { createLambdaContext, type LambdaContextOptions } from './context.js'
+import { createLambdaContext } from './context.js'
+import { contextDefaults, type InvokeOptions, validateHandler, validateInvokeOptions } from './options.js'
 
 export type InvocationOutcome<TResult> =
   | { status: 'succeeded'; response: TResult; durationMs: number; settledBeforeHardDeadlineMs: number }
@@ -17,18 +18,23 @@ export type LambdaHandler<TEvent, TResult, TContext extends Context = Context> =
 ) => Promise<TResult> | TResult
 
 /**
- * Invokes `handler` the way Lambda would with `timeoutMs` as the function's timeout: if it has
- * not settled by the hard deadline, the outcome is `killed`, with Lambda's own message, and
- * whatever it does afterwards is ignored (Lambda would have stopped it). Uses the clock of
- * `context` (real by default, vitest's fake timers if installed).
+ * Invokes `handler` the way Lambda would with `timeoutMs` as the function's timeout (or, with a
+ * `context` of your own, the time it has left when the invocation starts). Anything that settles
+ * after the hard deadline is `killed`, with Lambda's own message naming that timeout: a handler
+ * still running when the kill timer fires, and also one that blocked the event loop past the
+ * deadline (the timer could not fire) and settled afterwards. Whatever it does after the kill is
+ * ignored (Lambda would have stopped it). Uses the clock of `context` (real by default, vitest's
+ * fake timers if installed). Options are checked first: a mistake throws a `DeadlineOptionError`.
  */
 export async function invokeWithTimeout<TEvent, TResult, TContext extends Context = Context>(
   handler: LambdaHandler<TEvent, TResult, TContext>,
   event: TEvent,
-  options: Partial<LambdaContextOptions> & { context?: TContext } = {},
+  options: InvokeOptions<TContext> = {},
 ): Promise<InvocationOutcome<TResult>> {
-  const timeoutMs = options.timeoutMs ?? 3000
-  const context = options.context ?? createLambdaContext<TContext>({ ...options, timeoutMs })
+  validateHandler(handler)
+  const { context: own, contextOptions } = validateInvokeOptions<TContext>(options)
+  const context = own ?? createLambdaContext<TContext>(contextOptions)
+  const timeoutMs = own === undefined ? (contextOptions.timeoutMs ?? contextDefaults.timeoutMs) : remainingOf(context)
   const startedAt = performance.now()
   let killTimer: NodeJS.Timeout | undefined
   const killed = new Promise<'killed'>((resolve) => {
@@ -44,18 +50,20 @@ export async function invokeWithTimeout<TEvent, TResult, TContext extends Contex
   // After a kill Lambda discards whatever the handler does; so do we, without an unhandled rejection.
   run.catch(() => {})
   try {
+    // The time left is read the moment the handler settles: a handler that blocked the event loop
+    // settles before the kill timer can fire, with the deadline already behind it.
     const settled = await Promise.race([
       run.then(
-        (response) => ({ ok: true as const, response }),
-        (error: unknown) => ({ ok: false as const, error }),
+        (response) => ({ ok: true as const, response, remainingMs: remainingOf(context) }),
+        (error: unknown) => ({ ok: false as const, error, remainingMs: remainingOf(context) }),
       ),
       killed,
     ])
     const durationMs = performance.now() - startedAt
-    if (settled === 'killed') {
+    if (settled === 'killed' || settled.remainingMs <= 0) {
       return { status: 'killed', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, durationMs }
     }
-    const settledBeforeHardDeadlineMs = remainingOf(context)
+    const settledBeforeHardDeadlineMs = settled.remainingMs
     return settled.ok
       ? { status: 'succeeded', response: settled.response, durationMs, settledBeforeHardDeadlineMs }
       : { status: 'failed', error: settled.error, durationMs, settledBeforeHardDeadlineMs }
