@@ -34,10 +34,11 @@ describe('gracefulTimeout', () => {
     expect(bare.status).toBe('killed')
     expect(bare.status === 'killed' && bare.message).toBe('Task timed out after 0.40 seconds')
 
-    // Middy's own early timeout answers 5 ms before the hard deadline, but the handler never ran
-    // its finally and nothing was flushed or logged.
+    // Middy's own early timeout answers 5 ms before the hard deadline (or, when its timer is that
+    // late on a loaded machine, the answer comes after it and Lambda kills the invocation), but the
+    // handler never ran its finally and nothing was flushed or logged.
     const withMiddy = await invokeWithTimeout(middy(app), {}, { timeoutMs: 400 })
-    expect(withMiddy.status).toBe('failed')
+    expect(['failed', 'killed']).toContain(withMiddy.status)
     expect(withMiddy.durationMs).toBeGreaterThan(380)
     expect(steps).toEqual([])
     expect(stdout.lines()).toEqual([])

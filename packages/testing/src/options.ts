@@ -51,7 +51,6 @@ const text = (option: string, value: unknown): string | undefined =>
 
 // Only the options object's own properties count: a polluted Object.prototype supplies nothing.
 function ownOptions(options: unknown, known: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {}
   if (typeof options !== 'object' || options === null) return fail('options', `must be an object, got ${kind(options)}`)
   check.unknownKeys(options, known)
   return Object.fromEntries(Object.keys(options).map((key) => [key, (options as Record<string, unknown>)[key]]))
