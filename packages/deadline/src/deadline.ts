@@ -396,8 +396,8 @@ export class Deadline {
   }
 
   #onTimer(): void {
+    // Never after end(): it clears the timer, and #arm() refuses once ended.
     this.#timer = undefined
-    if (this.#ended) return
     if (this.#cutoffIsDue()) this.#onCutoffDue()
     else this.#arm()
   }
