@@ -211,6 +211,64 @@ describe('deadline.scope', () => {
   })
 })
 
+describe('a sub-operation that is over before it starts', () => {
+  const reasons = async (timeoutMs: number, reserveMs: number, body: (ctx: DeadlineContext) => Promise<AbortSignal[]>) =>
+    (
+      await middy(async (_e: unknown, ctx: DeadlineContext) => body(ctx), { timeoutEarlyInMillis: 0 }).use(deadline({ reserveMs }))(
+        {},
+        createLambdaContext<DeadlineContext>({ timeoutMs }),
+      )
+    ).map((signal) => ({ aborted: signal.aborted, reason: signal.reason }))
+
+  it('is aborted at once: after the cutoff, by a caller signal already aborted, or with no time given', async () => {
+    const callerReason = new Error('user cancelled')
+    const seen = await reasons(600, 200, async (ctx) => {
+      const noTime = ctx.deadline.timeout(0)
+      const callerAborted = ctx.deadline.timeout(1000, AbortSignal.abort(callerReason))
+      await new Promise((resolve) => ctx.deadline.onCutoff(resolve))
+      return [noTime, callerAborted, ctx.deadline.timeout(1000)]
+    })
+    expect(seen).toEqual([
+      {
+        aborted: true,
+        reason: expect.objectContaining({ name: 'TimeoutError', limit: 'operation', message: 'operation timed out after 0 ms' }),
+      },
+      { aborted: true, reason: callerReason },
+      {
+        aborted: true,
+        reason: expect.objectContaining({
+          name: 'TimeoutError',
+          limit: 'cutoff',
+          message: expect.stringMatching(/^invocation cutoff reached after \d+ ms \(200 ms before the hard deadline\)$/),
+        }),
+      },
+    ])
+  })
+
+  it('is aborted at once, as a cutoff, when the invocation has no time left before its cutoff', async () => {
+    vi.useFakeTimers()
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
+    const pending = middy(
+      async (_e: unknown, ctx: DeadlineContext) => {
+        // The clock moves past the cutoff; nothing had armed a timer to tell the deadline.
+        vi.advanceTimersByTime(300)
+        const signal = ctx.deadline.timeout(1000)
+        return { aborted: signal.aborted, reason: signal.reason }
+      },
+      { timeoutEarlyInMillis: 0 },
+    ).use(deadline({ reserveMs: 200 }))({}, context)
+    await vi.runAllTimersAsync()
+    expect(await pending).toEqual({
+      aborted: true,
+      reason: expect.objectContaining({
+        name: 'TimeoutError',
+        limit: 'cutoff',
+        message: 'no time left before the invocation cutoff (needed up to 1000 ms)',
+      }),
+    })
+  })
+})
+
 describe('a sub-operation whose limit is the cutoff', () => {
   it("reaches the invocation's cutoff when its own timer fires, even when nothing else armed the deadline", async () => {
     const seen = await middy(
