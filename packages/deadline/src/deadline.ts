@@ -1,5 +1,6 @@
 import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
 import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+import { checkArgument, instance, number } from './internal/options.js'
 import { PACKAGE } from './name.js'
 import { scheduleAfter, timerDelay } from './timer.js'
 import { warnOnce } from './warn-once.js'
@@ -242,6 +243,8 @@ export class Deadline {
    * it when the operation is done; `end()` disposes whatever is left.
    */
   scope(timeoutMs = Number.POSITIVE_INFINITY, signal?: AbortSignal): DeadlineScope {
+    checkArgument(PACKAGE, 'timeoutMs', scopeTimeout, timeoutMs)
+    checkArgument(PACKAGE, 'signal', abortSignal, signal)
     const controller = new AbortController()
     const limitMs = Math.min(timeoutMs, this.remaining())
     const over = this.#overBeforeStart(timeoutMs, limitMs, signal)
@@ -462,6 +465,11 @@ export class Deadline {
       : new DeadlineTimeoutError(`operation timed out after ${timeoutMs} ms`, 'operation')
   }
 }
+
+// A scope's own limit: any number of milliseconds, Infinity (the default) for none; the timers
+// cope with more than a Node timer holds.
+const scopeTimeout = number(Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY, 'a number of milliseconds')
+const abortSignal = instance(AbortSignal, 'an AbortSignal')
 
 const EMPTY: readonly never[] = Object.freeze([])
 const isOpen = (phase: DeadlinePhase) => phase.durationMs === undefined

@@ -14,8 +14,35 @@ export {
   MAX_RESERVE_SHARE,
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
+export { type OptionChecker, optionChecker } from './internal/legacy-option-checker.js'
+export {
+  boolean,
+  type CheckedOptions,
+  checkArgument,
+  checkOptions,
+  fn,
+  instance,
+  integer,
+  list,
+  MAX_LAMBDA_MS,
+  methodOf,
+  ms,
+  nested,
+  number,
+  type OptionSpec,
+  object,
+  oneOf,
+  optional,
+  type Rule,
+  refuse,
+  refuseWith,
+  required,
+  text,
+  within,
+  withMethods,
+} from './internal/options.js'
 export { type DeadlineOptions, deadline, deadline as default, reservingMiddleware } from './middleware.js'
-export { type OptionChecker, optionChecker } from './options.js'
 export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'

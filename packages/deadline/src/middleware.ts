@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core'
+import { checkOptions, ms } from './internal/options.js'
 import { PACKAGE } from './name.js'
-import { type OptionChecker, optionChecker } from './options.js'
 import { deadlineOf, releaseDeadline } from './request.js'
 
 export interface DeadlineOptions {
@@ -8,13 +8,7 @@ export interface DeadlineOptions {
   reserveMs: number
 }
 
-const defaults: DeadlineOptions = { reserveMs: 0 }
-
-function validate(options: Partial<DeadlineOptions>, check: OptionChecker): DeadlineOptions {
-  check.unknownKeys(options, Object.keys(defaults))
-  const config = { ...defaults, ...options }
-  return { reserveMs: check.nonNegativeMs('reserveMs', config.reserveMs) }
-}
+const OPTIONS = { reserveMs: ms(0) }
 
 /**
  * Creates the invocation's deadline (`context.deadline`) and ends it when the chain is done.
@@ -22,7 +16,7 @@ function validate(options: Partial<DeadlineOptions>, check: OptionChecker): Dead
  * middlewares of your own that want it.
  */
 export function deadline(options: Partial<DeadlineOptions> = {}): MiddlewareObj {
-  const config = validate(options, optionChecker(PACKAGE))
+  const config = checkOptions(PACKAGE, OPTIONS, options)
   return reservingMiddleware('deadline', config.reserveMs)
 }
 

@@ -61,7 +61,7 @@ export class CutoffHandling<TEvent, TResult> {
     this.#record = timeoutRecord(deadline, deadline.currentPhase ?? this.stage, this.trigger)
     // If the watchdog already wrote the record (we were late), one record is enough.
     if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
-    if (this.#config.hooks.length > 0 || this.#innerHooks !== undefined) {
+    if (this.#config.onTimeout.length > 0 || this.#innerHooks !== undefined) {
       this.#graceTimer = setTimeout(this.startHooks, graceMs(deadline))
       // An invocation can end without reaching our after/onError (an inner `after` that answers
       // early, an inner `onError` that throws): start the hooks then rather than after a freeze.
@@ -74,7 +74,7 @@ export class CutoffHandling<TEvent, TResult> {
     if (this.#record === undefined) return Promise.resolve()
     clearTimeout(this.#graceTimer)
     if (this.#hooks === undefined) {
-      const hooks = this.#innerHooks === undefined ? this.#config.hooks : [...this.#config.hooks, ...this.#innerHooks]
+      const hooks = this.#innerHooks === undefined ? this.#config.onTimeout : [...this.#config.onTimeout, ...this.#innerHooks]
       this.#hooks = runHooks(hooks, this.#request, this.#deadline, this.#record, answerMarginMs(this.#deadline), this.#config.logger)
     }
     return this.#hooks

@@ -29,7 +29,7 @@ type WithHandling<TEvent, TResult> = Request<TEvent, TResult> & { [HANDLING]?: C
 export function gracefulTimeout<TEvent = unknown, TResult = any>(
   options: Partial<GracefulTimeoutOptions<TEvent, TResult>> = {},
 ): GracefulTimeoutMiddleware<TEvent, TResult> {
-  const config = validate(options)
+  const config = validate<TEvent, TResult>(options)
   config.watchdog?.prepare?.()
 
   const gracefulTimeoutBefore = (request: WithHandling<TEvent, TResult>): void => {
@@ -82,7 +82,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   // record, response, logger and watchdog; the inner one's reserve counts and its hooks run after the
   // outer one's, since dropping someone's cleanup would lose what it was there to save.
   const joinOuter = (outer: CutoffHandling<TEvent, TResult>): void => {
-    if (config.hooks.length > 0) outer.addHooks(config.hooks)
+    if (config.onTimeout.length > 0) outer.addHooks(config.onTimeout)
     if (config.timeoutResponse !== undefined || config.logger !== undefined || config.watchdog !== undefined)
       warnOnce(
         'graceful-timeout:twice',

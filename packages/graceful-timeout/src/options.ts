@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { type Deadline, DeadlineOptionError, optionChecker } from '@middy-deadline/deadline'
+import { checkOptions, type Deadline, fn, list, methodOf, ms, refuse, withMethods } from '@middy-deadline/deadline'
 import type { TimeoutRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/graceful-timeout'
@@ -76,56 +76,42 @@ export interface WatchedInvocation {
 
 export interface GracefulTimeoutConfig<TEvent, TResult> {
   reserveMs: number
-  hooks: TimeoutHook<TEvent, TResult>[]
+  onTimeout: TimeoutHook<TEvent, TResult>[]
   timeoutResponse: GracefulTimeoutOptions<TEvent, TResult>['timeoutResponse']
   logger: TimeoutLogger | undefined
   watchdog: TimeoutWatchdog | undefined
 }
 
-export const defaults = {
-  reserveMs: 500,
-  onTimeout: [],
-  timeoutResponse: undefined,
-  logger: undefined,
-  watchdog: undefined,
-} satisfies GracefulTimeoutOptions
+// Each hook gets an equal share of what is left of the reserve: past a handful the shares are too
+// small to flush anything, and a longer list is a mistake.
+const MAX_HOOKS = 16
 
-const check = optionChecker(PACKAGE)
-
-export function validate<TEvent, TResult>(
-  options: Partial<GracefulTimeoutOptions<TEvent, TResult>>,
-): GracefulTimeoutConfig<TEvent, TResult> {
-  check.unknownKeys(options, Object.keys(defaults))
-  const config = { ...defaults, ...options }
-  const logger = config.logger
-  if (logger !== undefined) {
-    check.fn('logger.error', (logger as Partial<TimeoutLogger>)?.error)
-    check.fn('logger.warn', (logger as Partial<TimeoutLogger>)?.warn)
-  }
-  return {
-    reserveMs: check.positiveMs('reserveMs', config.reserveMs),
-    hooks: check.fnList<TimeoutHook<TEvent, TResult>>('onTimeout', config.onTimeout),
-    timeoutResponse: check.optionalFn('timeoutResponse', config.timeoutResponse),
-    logger,
-    watchdog: checkWatchdog(config.watchdog),
-  }
+const OPTIONS = {
+  reserveMs: ms(500, true),
+  onTimeout: list(fn(), MAX_HOOKS),
+  timeoutResponse: fn(),
+  logger: withMethods<TimeoutLogger>('error', 'warn'),
+  watchdog: watchdogOf,
 }
 
-function checkWatchdog(value: unknown): TimeoutWatchdog | undefined {
+export function validate<TEvent, TResult>(options: unknown): GracefulTimeoutConfig<TEvent, TResult> {
+  return checkOptions(PACKAGE, OPTIONS, options) as GracefulTimeoutConfig<TEvent, TResult>
+}
+
+/**
+ * `watchdog: true` was this option's first form: the message says what replaced it. Returns the
+ * watchdog's methods bound to it, so that a `prepare` on a polluted prototype is never called.
+ */
+function watchdogOf(value: unknown): TimeoutWatchdog | undefined {
   if (value === undefined) return undefined
-  const candidate = value as Partial<TimeoutWatchdog> | null
-  if (typeof candidate?.watch === 'function' && (candidate.prepare === undefined || typeof candidate.prepare === 'function'))
-    return value as TimeoutWatchdog
-  // `watchdog: true` was this option's first form: the message says what replaced it.
-  const got =
-    typeof value === 'string'
-      ? JSON.stringify(value)
-      : typeof value === 'object' && value
-        ? 'an object without watch() (or with a prepare that is not a function)'
-        : String(value)
-  throw new DeadlineOptionError(
-    PACKAGE,
-    'watchdog',
-    `takes the watchdog thread of its own entry point, or is left out: import { watchdog } from '${PACKAGE}/watchdog', then gracefulTimeout({ watchdog }); got ${got}`,
-  )
+  try {
+    const watch = methodOf(value as object, 'watch')
+    const prepare = methodOf(value as object, 'prepare', true)
+    return { watch: (deadline) => watch.call(value, deadline) as WatchedInvocation | undefined, prepare: () => prepare?.call(value) }
+  } catch {
+    return refuse(
+      `the watchdog thread of its own entry point, or left out (import { watchdog } from '${PACKAGE}/watchdog', then gracefulTimeout({ watchdog }))`,
+      value,
+    )
+  }
 }

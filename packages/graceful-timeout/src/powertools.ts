@@ -1,4 +1,4 @@
-import { DeadlineOptionError } from '@middy-deadline/deadline'
+import { checkOptions, DeadlineOptionError, list, withMethods } from '@middy-deadline/deadline'
 import type { TimeoutHook } from './options.js'
 
 // The name written out, not imported: a module this entry point shared with the main one would be
@@ -27,10 +27,21 @@ export interface FlushPowertoolsOptions {
  *
  * Typed by shape, not imported: this file loads nothing from Powertools.
  */
+// A handful of loggers and metrics at most; a longer list is a mistake.
+const MAX_FLUSHED = 16
+
+const OPTIONS = {
+  logger: list(withMethods<FlushableLogger>('flushBuffer'), MAX_FLUSHED),
+  metrics: list(withMethods<PublishableMetrics>('publishStoredMetrics'), MAX_FLUSHED),
+}
+
 export function flushPowertools(options: FlushPowertoolsOptions): TimeoutHook {
-  const loggers = list(options.logger, 'logger', 'flushBuffer')
-  const metrics = list(options.metrics, 'metrics', 'publishStoredMetrics')
-  if (loggers.length + metrics.length === 0) fail('logger', 'or `metrics` must be given: there is nothing to flush')
+  const { logger: loggers, metrics } = checkOptions(PACKAGE, OPTIONS, options) as {
+    logger: FlushableLogger[]
+    metrics: PublishableMetrics[]
+  }
+  if (loggers.length + metrics.length === 0)
+    throw new DeadlineOptionError(PACKAGE, 'logger', 'or `metrics` must be given: there is nothing to flush')
 
   // Logs first: a metrics failure is then already explained in them.
   return function flushPowertools() {
@@ -48,20 +59,4 @@ function attempt(flush: () => void, errors: unknown[]): void {
   } catch (error) {
     errors.push(error)
   }
-}
-
-function list<T>(value: T | T[] | undefined, option: string, method: string): T[] {
-  const items = value === undefined ? [] : Array.isArray(value) ? value : [value]
-  items.forEach((item, index) => {
-    if (typeof (item as Record<string, unknown> | null)?.[method] !== 'function')
-      fail(
-        Array.isArray(value) ? `${option}[${index}]` : option,
-        `must have a ${method}() method (a Powertools ${option === 'logger' ? 'Logger' : 'Metrics'})`,
-      )
-  })
-  return items
-}
-
-function fail(option: string, problem: string): never {
-  throw new DeadlineOptionError(PACKAGE, option, problem)
 }

@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest'
 
 describe('gracefulTimeout options', () => {
   it.each([
-    [{ reserveMs: 0 }, 'option `reserveMs` must be greater than 0, got 0'],
-    [{ reserveMs: -5 }, 'option `reserveMs` must be at least 0, got -5'],
-    [{ reserveMs: '500' }, 'option `reserveMs` must be a finite number of milliseconds, got "500"'],
-    [{ onTimeout: [() => {}, 'flush'] }, 'option `onTimeout[1]` must be a function, got string'],
-    [{ timeoutResponse: { statusCode: 504 } }, 'option `timeoutResponse` must be a function, got object'],
+    [{ reserveMs: 0 }, 'option `reserveMs` must be a number of milliseconds in (0, 900000], got 0'],
+    [{ reserveMs: -5 }, 'option `reserveMs` must be a number of milliseconds in (0, 900000], got -5'],
+    [{ reserveMs: '500' }, 'option `reserveMs` must be a number of milliseconds in (0, 900000], got "500"'],
+    [{ onTimeout: [() => {}, 'flush'] }, 'option `onTimeout[1]` must be a function, got "flush"'],
+    [{ onTimeout: Array.from({ length: 17 }, () => () => {}) }, 'option `onTimeout` must have at most 16 entries, got 17'],
+    [{ timeoutResponse: { statusCode: 504 } }, 'option `timeoutResponse` must be a function, got an object'],
     [{ logger: console.log }, 'option `logger.error` must be a function, got undefined'],
-    [{ reserve: 500 }, 'option `reserve` is not an option of @middy-deadline/graceful-timeout'],
+    [{ reserve: 500 }, 'option `reserve` is unknown (known: reserveMs, onTimeout, timeoutResponse, logger, watchdog)'],
   ])('rejects %j when the middleware is created', (options, message) => {
     expect(() => gracefulTimeout(options as unknown as Partial<GracefulTimeoutOptions>)).toThrow(DeadlineOptionError)
     expect(() => gracefulTimeout(options as unknown as Partial<GracefulTimeoutOptions>)).toThrow(message)
@@ -22,13 +23,13 @@ describe('gracefulTimeout options', () => {
     [true, 'true'],
     [false, 'false'],
     ['yes', '"yes"'],
-    [{ watch: true }, 'an object without watch() (or with a prepare that is not a function)'],
-    [{ watch: () => undefined, prepare: 1 }, 'an object without watch() (or with a prepare that is not a function)'],
+    [{ watch: true }, 'an object'],
+    [{ watch: () => undefined, prepare: 1 }, 'an object'],
   ])('rejects watchdog: %j, saying what to import instead', (value, got) => {
     const create = () => gracefulTimeout({ watchdog: value } as unknown as Partial<GracefulTimeoutOptions>)
     expect(create).toThrow(DeadlineOptionError)
     expect(create).toThrow(
-      `@middy-deadline/graceful-timeout: option \`watchdog\` takes the watchdog thread of its own entry point, or is left out: import { watchdog } from '@middy-deadline/graceful-timeout/watchdog', then gracefulTimeout({ watchdog }); got ${got}`,
+      `@middy-deadline/graceful-timeout: option \`watchdog\` must be the watchdog thread of its own entry point, or left out (import { watchdog } from '@middy-deadline/graceful-timeout/watchdog', then gracefulTimeout({ watchdog })), got ${got}`,
     )
   })
 

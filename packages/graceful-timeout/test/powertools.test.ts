@@ -115,7 +115,9 @@ describe('flushPowertools', () => {
 
   it('checks its options when created', () => {
     expect(() => flushPowertools({})).toThrow(DeadlineOptionError)
-    expect(() => flushPowertools({ logger: console as never })).toThrow('option `logger` must have a flushBuffer() method')
-    expect(() => flushPowertools({ metrics: [{}] as never })).toThrow('option `metrics[0]` must have a publishStoredMetrics() method')
+    expect(() => flushPowertools({ logger: console as never })).toThrow('option `logger.flushBuffer` must be a function, got undefined')
+    expect(() => flushPowertools({ metrics: [{}] as never })).toThrow(
+      'option `metrics[0].publishStoredMetrics` must be a function, got undefined',
+    )
   })
 })

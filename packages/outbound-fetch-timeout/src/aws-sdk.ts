@@ -1,4 +1,4 @@
-import { currentDeadline, type Deadline, type DeadlineScope, warnOnce } from '@middy-deadline/deadline'
+import { checkArgument, currentDeadline, type Deadline, type DeadlineScope, object, warnOnce } from '@middy-deadline/deadline'
 import type {
   DeserializeMiddleware,
   FinalizeRequestMiddleware,
@@ -39,6 +39,7 @@ export function awsSdkDeadlinePlugin<Input extends object = object, Output exten
   config: AwsClientConfigLike,
   options: Partial<AwsSdkDeadlineOptions> = {},
 ): Pluggable<Input, Output> {
+  checkArgument(PACKAGE, 'config', object(true), config)
   const limits = validateLimits(options)
   return {
     applyToStack(stack: MiddlewareStack<Input, Output>) {

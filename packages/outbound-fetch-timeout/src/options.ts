@@ -1,7 +1,6 @@
-import { type Deadline, DeadlineOptionError, type OptionChecker, optionChecker } from '@middy-deadline/deadline'
+import { boolean, checkOptions, type Deadline, DeadlineOptionError, fn, ms } from '@middy-deadline/deadline'
 
 export const PACKAGE = '@middy-deadline/outbound-fetch-timeout'
-export const check: OptionChecker = optionChecker(PACKAGE)
 
 /** A `fetch` as the platform defines it. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -17,31 +16,22 @@ export interface OutboundFetchTimeoutOptions {
   fetch: FetchLike | undefined
 }
 
-export const defaults: OutboundFetchTimeoutOptions = {
-  perRequestMs: 10_000,
-  minimumMs: 100,
-  patchGlobalFetch: false,
-  fetch: undefined,
-}
-
 /** The part of the options the AWS SDK plugin and `withDeadline` share. */
 export type CallLimits = Pick<OutboundFetchTimeoutOptions, 'perRequestMs' | 'minimumMs'>
 
-export function validateLimits(options: Partial<CallLimits>): CallLimits {
-  const perRequestMs = check.positiveMs('perRequestMs', options.perRequestMs ?? defaults.perRequestMs)
-  const minimumMs = check.nonNegativeMs('minimumMs', options.minimumMs ?? defaults.minimumMs)
-  if (minimumMs > perRequestMs)
-    throw new DeadlineOptionError(PACKAGE, 'minimumMs', `must not exceed perRequestMs (${perRequestMs}), got ${minimumMs}`)
-  return { perRequestMs, minimumMs }
-}
+const LIMITS = { perRequestMs: ms(10_000, true), minimumMs: ms(100) }
+const OPTIONS = { ...LIMITS, patchGlobalFetch: boolean(false), fetch: fn<FetchLike>() }
 
-export function validate(options: Partial<OutboundFetchTimeoutOptions>): OutboundFetchTimeoutOptions {
-  check.unknownKeys(options, Object.keys(defaults))
-  return {
-    ...validateLimits(options),
-    patchGlobalFetch: check.boolean('patchGlobalFetch', options.patchGlobalFetch ?? defaults.patchGlobalFetch),
-    fetch: check.optionalFn<FetchLike>('fetch', options.fetch),
-  }
+export const defaults: OutboundFetchTimeoutOptions = checkOptions(PACKAGE, OPTIONS, {})
+
+export const validate = (options: unknown): OutboundFetchTimeoutOptions => withinLimits(checkOptions(PACKAGE, OPTIONS, options))
+export const validateLimits = (options: unknown): CallLimits => withinLimits(checkOptions(PACKAGE, LIMITS, options))
+
+function withinLimits<T extends CallLimits>(config: T): T {
+  // A call refused for want of `minimumMs` could never be sent, however long its own limit.
+  if (config.minimumMs > config.perRequestMs)
+    throw new DeadlineOptionError(PACKAGE, 'minimumMs', `must not exceed perRequestMs (${config.perRequestMs}), got ${config.minimumMs}`)
+  return config
 }
 
 /**

@@ -1,7 +1,17 @@
-import { currentDeadline, type Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
+import {
+  checkOptions,
+  currentDeadline,
+  type Deadline,
+  DeadlineTimeoutError,
+  instance,
+  ms,
+  optional,
+  text,
+  withMethods,
+} from '@middy-deadline/deadline'
 import { callLogOf, type PendingCall } from './calls.js'
 import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
-import { check, settingsOf } from './options.js'
+import { PACKAGE, settingsOf } from './options.js'
 
 export interface WithDeadlineOptions {
   /** Names the call in errors and in the call record (`postgres`, `redis GET`). */
@@ -14,6 +24,15 @@ export interface WithDeadlineOptions {
   deadline: Deadline | undefined
 }
 
+// Checked on every call: these options belong to the one call. A label is shown in errors and records.
+const OPTIONS = {
+  label: text(100, 'withDeadline'),
+  timeoutMs: optional(ms(undefined, true)),
+  signal: instance(AbortSignal, 'an AbortSignal'),
+  // By its methods, not instanceof: a second copy of the deadline package makes deadlines too.
+  deadline: withMethods<Deadline>('scope', 'hasTimeFor'),
+}
+
 export type DeadlineWork<T> = ((signal: AbortSignal) => PromiseLike<T> | T) | PromiseLike<T>
 
 /**
@@ -24,11 +43,11 @@ export type DeadlineWork<T> = ((signal: AbortSignal) => PromiseLike<T> | T) | Pr
  * Outside any invocation only `timeoutMs` applies.
  */
 export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDeadlineOptions> = {}): Promise<T> {
-  const label = options.label ?? 'withDeadline'
-  const timeoutMs = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : check.positiveMs('timeoutMs', options.timeoutMs)
+  const { label, timeoutMs: ownLimitMs, signal, deadline: given } = checkOptions(PACKAGE, OPTIONS, options)
+  const timeoutMs = ownLimitMs ?? Number.POSITIVE_INFINITY
   const target: OutboundTarget = { label, method: undefined, url: undefined }
-  const deadline = options.deadline ?? currentDeadline()
-  if (deadline === undefined) return withoutDeadline(work, target, timeoutMs, options.signal)
+  const deadline = given ?? currentDeadline()
+  if (deadline === undefined) return withoutDeadline(work, target, timeoutMs, signal)
 
   const { minimumMs } = settingsOf(deadline)
   const log = callLogOf(deadline)
@@ -36,16 +55,16 @@ export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDead
     log.start('custom', target).finish('timeout', 'invocation deadline')
     return Promise.reject(notSentError(target, deadline, minimumMs))
   }
-  const scope = deadline.scope(timeoutMs, options.signal)
+  const scope = deadline.scope(timeoutMs, signal)
   const call = log.start('custom', target)
   const startedAt = performance.now()
   return race(work, scope.signal, {
     settled(error) {
       scope.dispose()
       if (error === undefined) call.finish('ok')
-      else finishFromSignal(call, scope.signal, options.signal, error)
+      else finishFromSignal(call, scope.signal, signal, error)
     },
-    cut: (cause) => abortError(scope.signal, options.signal, target, performance.now() - startedAt, timeoutMs, cause),
+    cut: (cause) => abortError(scope.signal, signal, target, performance.now() - startedAt, timeoutMs, cause),
   })
 }
 

@@ -1,7 +1,20 @@
-import { currentDeadline, type Deadline, deadlineOf, MAX_ANSWER_MARGIN_MS, releaseDeadline } from '@middy-deadline/deadline'
+import {
+  type CheckedOptions,
+  checkArgument,
+  currentDeadline,
+  type Deadline,
+  DeadlineOptionError,
+  deadlineOf,
+  fn,
+  MAX_ANSWER_MARGIN_MS,
+  ms,
+  optional,
+  releaseDeadline,
+  required,
+} from '@middy-deadline/deadline'
 import { BatchReportError, notABatch } from './errors.js'
-import { BUDGET_KEYS, type BudgetOptions, check, fail, PACKAGE, validateBudget } from './options.js'
-import { type BudgetRun, budgetRunner, type ItemFn, type ItemOutcome, type RunCallOptions } from './runner.js'
+import { BUDGET_OPTIONS, type BudgetOptions, PACKAGE } from './options.js'
+import { type BudgetRun, type ItemFn, type ItemOutcome, type RunCallOptions, runnerOf } from './runner.js'
 
 /** Options shared by the partial-batch handlers. */
 export interface BatchOptions extends BudgetOptions {
@@ -16,7 +29,14 @@ export interface BatchOptions extends BudgetOptions {
 
 export const DEFAULT_BATCH_RESERVE_MS = 500
 const RETRY_WHOLE_BATCH = 'failing the invocation so that Lambda retries the whole batch instead of deleting it unprocessed'
-export const BATCH_KEYS = [...BUDGET_KEYS, 'reserveMs'] as const
+
+/** The options every batch handler takes; `sqsBatch` adds `fifo`. */
+export const BATCH_OPTIONS = {
+  ...BUDGET_OPTIONS,
+  reserveMs: optional(ms(undefined)),
+  onRun: fn<NonNullable<BatchHandlerOptions<unknown>['onRun']>>(),
+}
+const recordFnRule = required(fn())
 
 export interface BatchItemFailure {
   itemIdentifier: string
@@ -44,21 +64,19 @@ export interface BatchHandlerOptions<TRecord> extends BatchOptions {
 /**
  * Builds a Lambda handler that runs `recordFn` over `event.Records` within the invocation's time
  * budget and answers with a partial batch response naming every record Lambda must retry.
- * Options are checked here, once; the estimator inside is per process (workload knowledge).
+ * Takes options already checked (by the handler's factory, once); the estimator inside is per
+ * process (workload knowledge).
  */
 export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   source: BatchSource<TRecord>,
   recordFn: ItemFn<TRecord, unknown>,
-  options: Partial<BatchHandlerOptions<TRecord>>,
+  config: CheckedOptions<typeof BATCH_OPTIONS>,
 ): BatchHandler<TEvent> {
-  check.unknownKeys(options, [...BATCH_KEYS, 'onRun'])
-  check.fn('recordFn', recordFn)
-  const { reserveMs, onRun, ...budget } = options
-  if (reserveMs !== undefined) check.nonNegativeMs('reserveMs', reserveMs)
-  check.optionalFn('onRun', onRun)
-  const config = validateBudget(budget)
+  checkArgument(PACKAGE, 'recordFn', recordFnRule, recordFn)
+  const { reserveMs, onRun } = config
   if (reserveMs !== undefined && config.abandonAfterMs >= reserveMs)
-    fail(
+    throw new DeadlineOptionError(
+      PACKAGE,
       'abandonAfterMs',
       `must be less than reserveMs (${reserveMs}), got ${config.abandonAfterMs}: records still running at the cutoff would be waited for past the hard deadline`,
     )
@@ -66,7 +84,7 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   // sets the reserve (remainingTimeBudget({ reserveMs: 0 }) would leave no time to answer).
   const floorMs = config.abandonAfterMs + MAX_ANSWER_MARGIN_MS
   const reserves = { shared: Math.max(reserveMs ?? 0, floorMs), own: Math.max(reserveMs ?? DEFAULT_BATCH_RESERVE_MS, floorMs) }
-  const runner = budgetRunner(config)
+  const runner = runnerOf(config)
   const owner = {}
 
   // Lambda's Node 22+ runtimes refuse a handler declaring three or more parameters (they take it

@@ -1,13 +1,22 @@
 import type { DurableContext, StepConfig, StepFunc } from '@aws/durable-execution-sdk-js'
-import { currentDeadline, DeadlineOptionError, optionChecker, warnOnce } from '@middy-deadline/deadline'
+import {
+  checkArgument,
+  checkOptions,
+  currentDeadline,
+  fn,
+  integer,
+  ms,
+  number,
+  object,
+  required,
+  text,
+  warnOnce,
+  withMethods,
+} from '@middy-deadline/deadline'
 
 // Written out, not imported from ./options.js: an import shared with the main entry would make the
 // build split it into a chunk that every user of the main entry loads as a module of its own.
 const PACKAGE = '@middy-deadline/remaining-time-budget'
-const check = optionChecker(PACKAGE)
-const fail = (option: string, problem: string): never => {
-  throw new DeadlineOptionError(PACKAGE, option, problem)
-}
 
 /**
  * Budget checks for Lambda durable functions (`@aws/durable-execution-sdk-js`).
@@ -50,8 +59,23 @@ export interface StepBudgetDecision {
   waitSeconds: number
 }
 
-const defaults = { safetyFactor: 1.05, reserveMs: 1000, minYieldSeconds: 1, step: undefined }
-const KEYS = ['expectedMs', 'safetyFactor', 'reserveMs', 'minYieldSeconds', 'step']
+// Checked on every call: a step's budget belongs to that step. A yield longer than Lambda's 15
+// minutes is no longer a yield to the next invocation but a pause of the execution.
+const OPTIONS = {
+  expectedMs: ms(undefined, true),
+  safetyFactor: number(1.05, 1, 100),
+  reserveMs: ms(1000),
+  minYieldSeconds: integer(1, 1, 900),
+  step: object<StepConfig<unknown>>(),
+}
+const DEFAULT_RESERVE_MS = 1000
+// The name becomes our operations' names too (`<name>:budget`, `<name>:yield`): any real one is short.
+const stepName = text(200)
+const stepFn = required(fn())
+const durableContext = withMethods<DurableContext>('step', 'wait')
+const lambdaContextHolder = object<Pick<DurableContext, 'lambdaContext'>>(true)
+const wantedMs = ms(undefined)
+const reserve = ms(DEFAULT_RESERVE_MS)
 
 /**
  * Runs `fn` as the durable step `name` if it fits in what is left of this invocation; otherwise
@@ -76,7 +100,10 @@ export async function stepWithinBudget<T>(
   fn: StepFunc<T>,
   budget: Partial<StepBudget<T>> & Pick<StepBudget<T>, 'expectedMs'>,
 ): Promise<T> {
-  const config = validate(budget)
+  checkArgument(PACKAGE, 'context', required(durableContext), context)
+  checkArgument(PACKAGE, 'name', stepName, name)
+  checkArgument(PACKAGE, 'fn', stepFn, fn)
+  const config = checkOptions(PACKAGE, OPTIONS, budget, 'budget') as StepBudget<T>
   const checked = await context.step<StepBudgetDecision>(
     `${name}:budget`,
     async () => decide(context, config),
@@ -92,9 +119,10 @@ export async function stepWithinBudget<T>(
  * rest of a loop to a new execution). Not checkpointed: call it inside a step, or record what it
  * returns, before basing durable operations on it.
  */
-export function invocationHasTimeFor(context: Pick<DurableContext, 'lambdaContext'>, ms: number, reserveMs = defaults.reserveMs): boolean {
-  const left = timeLeft(context, reserveMs)
-  return left === null || left.beforeCutoffMs >= ms
+export function invocationHasTimeFor(context: Pick<DurableContext, 'lambdaContext'>, ms: number, reserveMs?: number): boolean {
+  checkArgument(PACKAGE, 'context', lambdaContextHolder, context)
+  const left = timeLeft(context, checkArgument(PACKAGE, 'reserveMs', reserve, reserveMs))
+  return left === null || left.beforeCutoffMs >= checkArgument(PACKAGE, 'ms', wantedMs, ms)
 }
 
 function decide<T>(context: DurableContext, config: StepBudget<T>): StepBudgetDecision {
@@ -133,19 +161,4 @@ function timeLeft(context: Pick<DurableContext, 'lambdaContext'>, reserveMs: num
     return null
   }
   return { beforeCutoffMs: Math.max(0, value - reserveMs), beforeKillMs: Math.max(0, value) }
-}
-function validate<T>(budget: Partial<StepBudget<T>> & Pick<StepBudget<T>, 'expectedMs'>): StepBudget<T> {
-  check.unknownKeys(budget, KEYS)
-  const config = { ...defaults, ...budget }
-  if (typeof config.safetyFactor !== 'number' || !(config.safetyFactor >= 1))
-    fail('safetyFactor', `must be a number >= 1, got ${String(config.safetyFactor)}`)
-  if (!Number.isInteger(config.minYieldSeconds) || config.minYieldSeconds < 1)
-    fail('minYieldSeconds', `must be a whole number of seconds >= 1, got ${String(config.minYieldSeconds)}`)
-  return {
-    expectedMs: check.positiveMs('expectedMs', config.expectedMs),
-    safetyFactor: config.safetyFactor,
-    reserveMs: check.nonNegativeMs('reserveMs', config.reserveMs),
-    minYieldSeconds: config.minYieldSeconds,
-    step: config.step,
-  }
 }

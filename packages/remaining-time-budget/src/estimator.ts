@@ -1,4 +1,5 @@
-import { DeadlineOptionError } from '@middy-deadline/deadline'
+import { checkOptions, DeadlineOptionError, integer, number } from '@middy-deadline/deadline'
+import { PACKAGE } from './options.js'
 
 /**
  * How long one item of a workload takes, learned from the items that finished in this process.
@@ -27,18 +28,19 @@ export interface DurationEstimatorOptions {
   minSamples: number
 }
 
-export const estimatorDefaults: DurationEstimatorOptions = { windowSize: 64, percentile: 0.9, minSamples: 3 }
+// The window is sorted for every decision: a thousand durations is already a long memory.
+const MAX_WINDOW = 1000
 
-const fail = (option: string, problem: string): never => {
-  throw new DeadlineOptionError('@middy-deadline/remaining-time-budget', option, problem)
+const OPTIONS = {
+  windowSize: integer(64, 1, MAX_WINDOW),
+  percentile: number(0.9, 0, 1, 'a number', false, true),
+  minSamples: integer(3, 1, MAX_WINDOW),
 }
 
 export function createDurationEstimator(options: Partial<DurationEstimatorOptions> = {}): DurationEstimator {
-  const { windowSize, percentile, minSamples } = { ...estimatorDefaults, ...options }
-  if (!Number.isInteger(windowSize) || windowSize < 1) fail('windowSize', `must be a positive integer, got ${windowSize}`)
-  if (!(percentile > 0 && percentile <= 1)) fail('percentile', `must be a number in (0, 1], got ${percentile}`)
-  if (!Number.isInteger(minSamples) || minSamples < 1 || minSamples > windowSize)
-    fail('minSamples', `must be an integer from 1 to windowSize (${windowSize}), got ${minSamples}`)
+  const { windowSize, percentile, minSamples } = checkOptions(PACKAGE, OPTIONS, options)
+  if (minSamples > windowSize)
+    throw new DeadlineOptionError(PACKAGE, 'minSamples', `must not exceed windowSize (${windowSize}), got ${minSamples}`)
 
   const ring = new Float64Array(windowSize)
   let count = 0

@@ -1,8 +1,7 @@
-import { DeadlineOptionError, type OptionChecker, optionChecker } from '@middy-deadline/deadline'
+import { integer, ms, number, optional, refuseWith, withMethods } from '@middy-deadline/deadline'
 import { createDurationEstimator, type DurationEstimator } from './estimator.js'
 
 export const PACKAGE = '@middy-deadline/remaining-time-budget'
-export const check: OptionChecker = optionChecker(PACKAGE)
 
 /** How a run decides whether an item still fits. */
 export interface BudgetOptions {
@@ -26,37 +25,27 @@ export interface BudgetOptions {
   abandonAfterMs: number
 }
 
-export const budgetDefaults = {
-  concurrency: 1,
-  expectedMs: 0,
-  safetyFactor: 1.5,
-  itemTimeoutMs: undefined,
-  abandonAfterMs: 50,
-} satisfies Omit<BudgetOptions, 'estimator'>
+// An item starts only if `expected × safetyFactor` fits: past a hundred the check means nothing.
+const MAX_SAFETY_FACTOR = 100
+// SQS's largest batch: "all of a batch at once" stays expressible.
+const MAX_CONCURRENCY = 10_000
 
-export const BUDGET_KEYS = ['concurrency', 'expectedMs', 'estimator', 'safetyFactor', 'itemTimeoutMs', 'abandonAfterMs'] as const
-
-/** Validates the budget part of any options object; `estimator` defaults to a fresh one. */
-export function validateBudget(options: Partial<BudgetOptions>): BudgetOptions {
-  const config = { ...budgetDefaults, ...options }
-  const concurrency = config.concurrency
-  if (!Number.isInteger(concurrency) || concurrency < 1) fail('concurrency', `must be a positive integer, got ${String(concurrency)}`)
-  const safetyFactor = config.safetyFactor
-  if (typeof safetyFactor !== 'number' || !Number.isFinite(safetyFactor) || safetyFactor < 1)
-    fail('safetyFactor', `must be a finite number >= 1, got ${String(safetyFactor)}`)
-  const estimator = options.estimator
-  if (estimator !== undefined && estimator !== false && typeof estimator?.estimate !== 'function')
-    fail('estimator', 'must come from createDurationEstimator() or be false')
-  return {
-    concurrency,
-    expectedMs: check.nonNegativeMs('expectedMs', config.expectedMs),
-    estimator: estimator ?? createDurationEstimator(),
-    safetyFactor,
-    itemTimeoutMs: config.itemTimeoutMs === undefined ? undefined : check.positiveMs('itemTimeoutMs', config.itemTimeoutMs),
-    abandonAfterMs: check.nonNegativeMs('abandonAfterMs', config.abandonAfterMs),
-  }
+/** The options of a runner, as every entry point that takes them (runner, batch handlers) checks them. */
+export const BUDGET_OPTIONS = {
+  concurrency: integer(1, 1, MAX_CONCURRENCY),
+  expectedMs: ms(0),
+  // A fresh estimator per runner (or batch handler) when left out: it learns this one workload.
+  estimator: (value: unknown): DurationEstimator | false =>
+    value === undefined ? createDurationEstimator() : value === false ? false : estimatorOf(value),
+  safetyFactor: number(1.5, 1, MAX_SAFETY_FACTOR),
+  itemTimeoutMs: optional(ms(undefined, true)),
+  abandonAfterMs: ms(50),
 }
 
-export function fail(option: string, problem: string): never {
-  throw new DeadlineOptionError(PACKAGE, option, problem)
+function estimatorOf(value: unknown): DurationEstimator {
+  try {
+    return withMethods<DurationEstimator>('estimate', 'record')(value) as DurationEstimator
+  } catch {
+    return refuseWith('must come from createDurationEstimator() or be false')
+  }
 }

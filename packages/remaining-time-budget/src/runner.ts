@@ -1,6 +1,18 @@
-import { answerMarginMs, currentDeadline, type Deadline, scheduleAfter, warnOnce } from '@middy-deadline/deadline'
+import {
+  answerMarginMs,
+  checkArgument,
+  checkOptions,
+  currentDeadline,
+  type Deadline,
+  fn,
+  instance,
+  required,
+  scheduleAfter,
+  warnOnce,
+  withMethods,
+} from '@middy-deadline/deadline'
 import { ContinuationError, ItemAbandonedError, notABatch } from './errors.js'
-import { BUDGET_KEYS, type BudgetOptions, check, PACKAGE, validateBudget } from './options.js'
+import { BUDGET_OPTIONS, type BudgetOptions, PACKAGE } from './options.js'
 
 /** Why an item was never started. */
 export type NotStartedReason =
@@ -65,16 +77,28 @@ export type BudgetRunner = <TItem, TResult>(
   call?: RunCallOptions<TItem, TResult>,
 ) => Promise<BudgetRun<TItem, TResult>>
 
-const CALL_KEYS = ['deadline', 'signal', 'orderKey', 'continueWith'] as const
+/** Per-call options: checked on every call, since they belong to one invocation. */
+const CALL_OPTIONS = {
+  // By its methods, not instanceof: a second copy of the deadline package makes deadlines too.
+  deadline: withMethods<Deadline>('scope', 'hasTimeFor'),
+  signal: instance(AbortSignal, 'an AbortSignal'),
+  orderKey: fn<NonNullable<RunCallOptions<unknown, unknown>['orderKey']>>(),
+  continueWith: fn<NonNullable<RunCallOptions<unknown, unknown>['continueWith']>>(),
+}
+const RUN_OPTIONS = { ...BUDGET_OPTIONS, ...CALL_OPTIONS }
+const itemFn = required(fn())
 
 /**
  * A runner with its options checked once, and its duration estimator (workload knowledge that
  * outlives invocations) kept for the life of the runner. Create it at module scope.
  */
 export function budgetRunner(options: Partial<BudgetOptions> = {}): BudgetRunner {
-  check.unknownKeys(options, BUDGET_KEYS)
-  const config = validateBudget(options)
-  return (items, fn, call = {}) => run(items, fn, config, call)
+  return runnerOf(checkOptions(PACKAGE, BUDGET_OPTIONS, options))
+}
+
+/** A runner of options already checked (the batch handlers check theirs with more keys). */
+export function runnerOf(config: BudgetOptions): BudgetRunner {
+  return (items, fn, call) => run(items, fn, config, call)
 }
 
 /** One-off form of `budgetRunner(options)(items, fn, options)`. */
@@ -83,9 +107,8 @@ export function runWithinBudget<TItem, TResult>(
   fn: ItemFn<TItem, TResult>,
   options: Partial<BudgetOptions> & RunCallOptions<TItem, TResult> = {},
 ): Promise<BudgetRun<TItem, TResult>> {
-  check.unknownKeys(options, [...BUDGET_KEYS, ...CALL_KEYS])
-  const { deadline, signal, orderKey, continueWith, ...budget } = options
-  return run(items, fn, validateBudget(budget), { deadline, signal, orderKey, continueWith })
+  const config = checkOptions(PACKAGE, RUN_OPTIONS, options)
+  return run(items, fn, config, config as RunCallOptions<TItem, TResult>, true)
 }
 
 interface Running {
@@ -94,7 +117,20 @@ interface Running {
   readonly dispose: () => void
 }
 
-async function run<TItem, TResult>(
+function run<TItem, TResult>(
+  items: readonly TItem[],
+  fn: ItemFn<TItem, TResult>,
+  config: BudgetOptions,
+  call: unknown,
+  callChecked = false,
+): Promise<BudgetRun<TItem, TResult>> {
+  // Refused at the call, not as a rejected run: the mistake is the caller's, like a bad option.
+  checkArgument(PACKAGE, 'fn', itemFn, fn)
+  const checked = (callChecked ? call : checkOptions(PACKAGE, CALL_OPTIONS, call)) as RunCallOptions<TItem, TResult>
+  return runChecked(items, fn, config, checked)
+}
+
+async function runChecked<TItem, TResult>(
   items: readonly TItem[],
   fn: ItemFn<TItem, TResult>,
   config: BudgetOptions,

@@ -1,6 +1,7 @@
+import { checkOptions, oneOf } from '@middy-deadline/deadline'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
-import { type BatchHandler, type BatchHandlerOptions, type BatchSource, batchHandler } from './batch.js'
-import { fail } from './options.js'
+import { BATCH_OPTIONS, type BatchHandler, type BatchHandlerOptions, type BatchSource, batchHandler } from './batch.js'
+import { PACKAGE } from './options.js'
 import type { ItemFn } from './runner.js'
 
 export interface SqsBatchOptions<TRecord> extends BatchHandlerOptions<TRecord> {
@@ -10,6 +11,8 @@ export interface SqsBatchOptions<TRecord> extends BatchHandlerOptions<TRecord> {
    */
   fifo: boolean | 'auto'
 }
+
+const SQS_OPTIONS = { ...BATCH_OPTIONS, fifo: oneOf<boolean | 'auto'>([true, false, 'auto'], 'auto') }
 
 /**
  * A handler for SQS events: runs `recordFn` per message within the time budget and reports the
@@ -21,14 +24,14 @@ export function sqsBatch<TRecord extends SQSRecord = SQSRecord>(
   recordFn: ItemFn<TRecord, unknown>,
   options: Partial<SqsBatchOptions<TRecord>> = {},
 ): BatchHandler<SQSEvent> {
-  const { fifo = 'auto', ...rest } = options
-  if (fifo !== 'auto' && typeof fifo !== 'boolean') fail('fifo', `must be true, false or 'auto', got ${String(fifo)}`)
+  const config = checkOptions(PACKAGE, SQS_OPTIONS, options)
+  const fifo = config.fifo
   const source: BatchSource<TRecord> = {
     name: 'SQS',
     orderKey: (record) => (isFifo(record, fifo) ? `group:${record.attributes?.MessageGroupId ?? ''}` : undefined),
     failures: (outcomes) => outcomes.filter((o) => o.status !== 'done').map((o) => o.item?.messageId),
   }
-  return batchHandler<TRecord, { Records?: TRecord[] }>(source, recordFn, rest) as BatchHandler<SQSEvent>
+  return batchHandler<TRecord, { Records?: TRecord[] }>(source, recordFn, config) as BatchHandler<SQSEvent>
 }
 
 function isFifo(record: SQSRecord, fifo: boolean | 'auto'): boolean {

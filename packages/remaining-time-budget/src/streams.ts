@@ -1,5 +1,7 @@
+import { checkOptions } from '@middy-deadline/deadline'
 import type { DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
-import { type BatchHandler, type BatchHandlerOptions, type BatchSource, batchHandler } from './batch.js'
+import { BATCH_OPTIONS, type BatchHandler, type BatchHandlerOptions, type BatchSource, batchHandler } from './batch.js'
+import { PACKAGE } from './options.js'
 import type { ItemFn, ItemOutcome } from './runner.js'
 
 // One key for the whole batch: a stream batch comes from one shard and is processed strictly in
@@ -30,7 +32,11 @@ export function kinesisBatch<TRecord extends KinesisStreamRecord = KinesisStream
   options: Partial<BatchHandlerOptions<TRecord>> = {},
 ): BatchHandler<KinesisStreamEvent> {
   const source = streamSource<TRecord>('Kinesis', (record) => record?.kinesis?.sequenceNumber)
-  return batchHandler<TRecord, { Records?: TRecord[] }>(source, recordFn, options) as BatchHandler<KinesisStreamEvent>
+  return batchHandler<TRecord, { Records?: TRecord[] }>(
+    source,
+    recordFn,
+    checkOptions(PACKAGE, BATCH_OPTIONS, options),
+  ) as BatchHandler<KinesisStreamEvent>
 }
 
 /** A handler for DynamoDB Streams events: like `kinesisBatch`, reporting `dynamodb.SequenceNumber`. */
@@ -39,5 +45,9 @@ export function dynamodbStreamBatch<TRecord extends DynamoDBRecord = DynamoDBRec
   options: Partial<BatchHandlerOptions<TRecord>> = {},
 ): BatchHandler<DynamoDBStreamEvent> {
   const source = streamSource<TRecord>('DynamoDB Streams', (record) => record?.dynamodb?.SequenceNumber)
-  return batchHandler<TRecord, { Records?: TRecord[] }>(source, recordFn, options) as BatchHandler<DynamoDBStreamEvent>
+  return batchHandler<TRecord, { Records?: TRecord[] }>(
+    source,
+    recordFn,
+    checkOptions(PACKAGE, BATCH_OPTIONS, options),
+  ) as BatchHandler<DynamoDBStreamEvent>
 }

@@ -203,7 +203,9 @@ describe('runWithinBudget', () => {
   })
 
   it('names the bad option at creation', () => {
-    expect(() => runWithinBudget([], async () => {}, { concurrency: 0 })).toThrow(/`concurrency` must be a positive integer/)
+    expect(() => runWithinBudget([], async () => {}, { concurrency: 0 })).toThrow(
+      /`concurrency` must be a whole number in \[1, 10000\], got 0/,
+    )
     expect(() => runWithinBudget([], async () => {}, { safetyFactor: 0.5 })).toThrow(/`safetyFactor`/)
     expect(() => runWithinBudget([], async () => {}, { expectedMs: -1 })).toThrow(/`expectedMs`/)
     expect(() => remainingTimeBudget({ reserveMs: Number.NaN })).toThrow(/`reserveMs`/)

@@ -92,7 +92,7 @@ describe('sqsBatch', () => {
   it('rejects bad options when the handler is created', () => {
     expect(() => sqsBatch(async () => {}, { reserveMs: -5 })).toThrow(/`reserveMs`/)
     expect(() => sqsBatch(async () => {}, { fifo: 'yes' as never })).toThrow(/`fifo`/)
-    expect(() => sqsBatch(async () => {}, { concurency: 2 } as never)).toThrow(/`concurency` is not an option/)
+    expect(() => sqsBatch(async () => {}, { concurency: 2 } as never)).toThrow(/`concurency` is unknown \(known: concurrency, /)
   })
 })
 

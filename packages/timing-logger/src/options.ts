@@ -1,9 +1,20 @@
 import type { Request } from '@middy/core'
-import { type Deadline, DeadlineOptionError, optionChecker } from '@middy-deadline/deadline'
+import {
+  boolean,
+  checkOptions,
+  type Deadline,
+  fn,
+  nested,
+  number,
+  refuse,
+  refuseWith,
+  text,
+  within,
+  withMethods,
+} from '@middy-deadline/deadline'
 import type { TimingRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/timing-logger'
-const check = optionChecker(PACKAGE)
 
 /** What a logger is given: the record as one object, its summary under `message`. */
 export type TimingLogEntry = Record<string, unknown> & { message: string }
@@ -56,68 +67,38 @@ export interface TimingLoggerOptions<TEvent = unknown, TResult = any> {
  */
 export const DEFAULT_NEAR_MISS_THRESHOLD = 0.8
 
-export const defaults: TimingLoggerOptions = {
-  logger: undefined,
-  nearMissThreshold: DEFAULT_NEAR_MISS_THRESHOLD,
-  sampleRate: 1,
-  random: Math.random,
-  emf: undefined,
-  serverTiming: false,
-  fields: undefined,
-  summarizeOutbound: undefined,
-}
-
-// CloudWatch allows at most 30 dimensions in a set.
+// CloudWatch's limits: at most 30 dimensions in a set, names of 1-255 characters, values of 1-1024.
 const MAX_DIMENSIONS = 30
+const MAX_DIMENSION_NAME = 255
+const MAX_DIMENSION_VALUE = 1024
 // Members of the EMF document that a dimension must not overwrite.
 const RESERVED_MEMBERS = ['_aws', 'requestId', 'Duration', 'Remaining', 'NearMiss', 'TimedOut', 'ColdStart', 'TimeoutUsed']
+const dimensionValue = text(MAX_DIMENSION_VALUE)
 
-export function validate<TEvent, TResult>(options: Partial<TimingLoggerOptions<TEvent, TResult>>): TimingLoggerOptions<TEvent, TResult> {
-  check.unknownKeys(options, Object.keys(defaults))
-  return {
-    logger: validateLogger(options.logger),
-    nearMissThreshold: check.ratio('nearMissThreshold', options.nearMissThreshold ?? defaults.nearMissThreshold),
-    sampleRate: validateSampleRate(options.sampleRate ?? defaults.sampleRate),
-    random: check.fn('random', options.random ?? defaults.random),
-    emf: validateEmf(options.emf),
-    serverTiming: check.boolean('serverTiming', options.serverTiming ?? defaults.serverTiming),
-    fields: check.optionalFn('fields', options.fields),
-    summarizeOutbound: check.optionalFn('summarizeOutbound', options.summarizeOutbound),
-  }
+function dimensionsOf(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null) refuse('an object of name → value', value)
+  const entries = Object.entries(value as object)
+  if (entries.length === 0 || entries.length > MAX_DIMENSIONS) refuseWith(`must have 1 to ${MAX_DIMENSIONS} entries, got ${entries.length}`)
+  for (const [name, entry] of entries)
+    within(`.${name}`, () => {
+      if (RESERVED_MEMBERS.includes(name)) refuseWith(`is a member of the EMF document (${RESERVED_MEMBERS.join(', ')})`)
+      if (name.length > MAX_DIMENSION_NAME) refuseWith(`is longer than ${MAX_DIMENSION_NAME} characters`)
+      dimensionValue(entry)
+    })
+  return Object.fromEntries(entries)
 }
 
-function fail(option: string, problem: string): never {
-  throw new DeadlineOptionError(PACKAGE, option, problem)
+const OPTIONS = {
+  logger: withMethods<TimingLoggerSink>('info', 'warn'),
+  nearMissThreshold: number(DEFAULT_NEAR_MISS_THRESHOLD, 0, 1, 'a number', false, true),
+  sampleRate: number(1, 0, 1),
+  random: fn(Math.random),
+  emf: nested({ namespace: text(255), dimensions: dimensionsOf }),
+  serverTiming: boolean(false),
+  fields: fn<NonNullable<TimingLoggerOptions['fields']>>(),
+  summarizeOutbound: fn<NonNullable<TimingLoggerOptions['summarizeOutbound']>>(),
 }
 
-function validateLogger(logger: unknown): TimingLoggerSink | undefined {
-  if (logger === undefined) return undefined
-  const sink = logger as Partial<TimingLoggerSink> | null
-  if (typeof sink?.info !== 'function' || typeof sink.warn !== 'function') fail('logger', 'must have info() and warn() methods')
-  return sink as TimingLoggerSink
-}
-
-function validateSampleRate(value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail('sampleRate', `must be a number in [0, 1], got ${String(value)}`)
-  return value as number
-}
-
-function validateEmf(emf: unknown): EmfOptions | undefined {
-  if (emf === undefined) return undefined
-  const { namespace, dimensions, ...rest } = (emf ?? {}) as Partial<EmfOptions>
-  const unknown = Object.keys(rest)
-  if (unknown.length > 0) fail(`emf.${unknown[0]}`, 'is not an EMF option (known: namespace, dimensions)')
-  if (typeof namespace !== 'string' || namespace.trim() === '' || namespace.length > 255)
-    fail('emf.namespace', `must be a non-empty string of at most 255 characters, got ${JSON.stringify(namespace)}`)
-  if (dimensions === undefined) return { namespace }
-  if (typeof dimensions !== 'object' || dimensions === null) fail('emf.dimensions', 'must be an object of name → value')
-  const entries = Object.entries(dimensions)
-  if (entries.length === 0 || entries.length > MAX_DIMENSIONS)
-    fail('emf.dimensions', `must have 1 to ${MAX_DIMENSIONS} entries, got ${entries.length}`)
-  for (const [name, value] of entries) {
-    if (RESERVED_MEMBERS.includes(name)) fail(`emf.dimensions.${name}`, `is a member of the EMF document (${RESERVED_MEMBERS.join(', ')})`)
-    if (typeof value !== 'string' || value.trim() === '')
-      fail(`emf.dimensions.${name}`, `must be a non-empty string, got ${JSON.stringify(value)}`)
-  }
-  return { namespace, dimensions: { ...dimensions } }
-}
+export const validate = <TEvent, TResult>(options: unknown) =>
+  checkOptions(PACKAGE, OPTIONS, options) as TimingLoggerOptions<TEvent, TResult>
