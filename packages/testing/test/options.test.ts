@@ -31,8 +31,14 @@ describe('the options of createLambdaContext and invokeWithTimeout', () => {
     [{ timeout: 1000 }, 'timeout', 'is not an option'],
     [{ context: 'ctx' }, 'context', 'must be a Lambda context object, got "ctx"'],
     [{ context: null }, 'context', 'must be a Lambda context object, got null'],
-    [{ context: createLambdaContext(), timeoutMs: 1000 }, 'timeoutMs', 'cannot be combined with `context`'],
-    [{ context: createLambdaContext(), functionName: 'orders' }, 'functionName', 'cannot be combined with `context`'],
+    // A fixed request id: the row's printed options are the test's name, which must not change
+    // from run to run (mutation testing finds each test again by its name).
+    [{ context: createLambdaContext({ awsRequestId: 'req-own' }), timeoutMs: 1000 }, 'timeoutMs', 'cannot be combined with `context`'],
+    [
+      { context: createLambdaContext({ awsRequestId: 'req-own' }), functionName: 'orders' },
+      'functionName',
+      'cannot be combined with `context`',
+    ],
     [null, 'options', 'must be an object, got null'],
     [500, 'options', 'must be an object, got 500'],
   ])('refuse %o before the handler runs, naming the option', async (options, option, problem) => {
