@@ -6,8 +6,9 @@ import { writeLineSync } from './write.js'
 export function writeRecord(record: TimeoutRecord, logger: TimeoutLogger | undefined): void {
   if (logger !== undefined) {
     try {
-      // The logger's method sets the level (Powertools drops a `level` key, with a warning).
-      const { level: _level, ...entry } = record
+      // The logger's method sets the level and the logger its own time (Powertools drops a `level`
+      // or `timestamp` key, with a warning).
+      const { level: _level, timestamp: _timestamp, ...entry } = record
       logger.error(entry)
       return
     } catch {

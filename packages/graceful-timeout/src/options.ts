@@ -18,11 +18,11 @@ export type TimeoutHook<TEvent = unknown, TResult = any> = (request: Request<TEv
 
 /**
  * Where the timeout record and the hook warnings go instead of a JSON line on stdout. Both get
- * one object with a `message` key and no `level` (the method is the level): Powertools Logger
+ * one object with a `message` key and no `level` (the method is the level) or `timestamp`: Powertools Logger
  * (`logger.error({ message, ...fields })`) takes that shape as it is.
  */
 export interface TimeoutLogger {
-  error(record: Omit<TimeoutRecord, 'level'>): void
+  error(record: Omit<TimeoutRecord, 'level' | 'timestamp'>): void
   warn(entry: { message: string } & Record<string, unknown>): void
 }
 

@@ -13,8 +13,14 @@ export interface PendingCallRecord {
 /** How the cutoff came: our own timer, or `@middy/core`'s early timeout firing first. */
 export type TimeoutTrigger = 'cutoff' | 'middy-timeout'
 
-/** The one log record of a timed-out invocation. */
+/**
+ * The one log record of a timed-out invocation. On stdout it starts as the timing logger's record
+ * does: `timestamp`, `level`, `message`; a logger gets it without `timestamp` and `level` (it adds
+ * its own).
+ */
 export interface TimeoutRecord {
+  /** When the record was written (ISO 8601, UTC). */
+  timestamp: string
   level: 'ERROR'
   message: string
   package: typeof PACKAGE
@@ -38,6 +44,7 @@ export interface TimeoutRecord {
 export function timeoutRecord(deadline: Deadline, phase: string, trigger: TimeoutTrigger): TimeoutRecord {
   const elapsedMs = Math.round(deadline.elapsed())
   const record: TimeoutRecord = {
+    timestamp: new Date().toISOString(),
     level: 'ERROR',
     message: `Invocation reached its cutoff after ${elapsedMs} ms, ${Math.round(deadline.remainingToHardDeadline())} ms before the hard timeout, in ${phase}`,
     package: PACKAGE,

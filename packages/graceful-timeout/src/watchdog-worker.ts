@@ -56,6 +56,7 @@ function report(slot, now) {
   // in the pipe (stdout full, the rest queued in a stream that cannot run), and this thread cannot
   // see whether it did. An empty line at worst; never a record glued to someone else's line.
   write('\\n' + JSON.stringify({
+    timestamp: new Date(now).toISOString(),
     level: 'ERROR',
     message: 'Invocation passed its cutoff with the event loop blocked after ' + elapsedMs + ' ms, ' + remainingMs + ' ms before the hard timeout, in ' + phase + ' (written by the watchdog thread)',
     package: '@middy-deadline/graceful-timeout',

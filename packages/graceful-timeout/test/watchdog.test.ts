@@ -94,6 +94,10 @@ describe('the watchdog', () => {
       phase: 'handler',
       marks: [{ name: 'rendering PDF', atMs: expect.any(Number) }],
     })
+    // Stamped like the main thread's record, when it was written.
+    expect(Object.keys(record ?? {}).slice(0, 3)).toEqual(['timestamp', 'level', 'message'])
+    expect(Date.parse(String(record?.timestamp))).toBeLessThanOrEqual(record?.seenAt as number)
+    expect(Date.parse(String(record?.timestamp))).toBeGreaterThan((record?.seenAt as number) - 1000)
     // Out before the hard deadline, and while the main thread was still stuck in its loop.
     expect(record?.remainingMs).toBeGreaterThan(0)
     expect(record?.seenAt).toBeLessThan(start?.hardDeadlineAt as number)
