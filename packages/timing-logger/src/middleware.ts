@@ -6,7 +6,7 @@ import { emfDocument } from './emf.js'
 import { firstErrorOf, watchFirstError } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
-import { isSampledOut, jsonLine, type Level, recordLine } from './output.js'
+import { isSampledOut, jsonLine, type Level, loggerNames, recordLine } from './output.js'
 import type { OwnMarks } from './phases.js'
 import { buildRecord, judge, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
@@ -33,6 +33,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
   options: Partial<TimingLoggerOptions<TEvent, TResult>> = {},
 ): MiddlewareObj<TEvent, TResult> {
   const config = validate(options)
+  const names = loggerNames(config.logger)
   // Per middleware instance, so two timing loggers in one chain keep their own state.
   const STATE = Symbol('@middy-deadline/timing-logger.state')
   type WithState = Request<TEvent, TResult> & { [STATE]?: InvocationState }
@@ -112,7 +113,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       let lines = ''
       if (!sampledOut) {
         addUserFields(request, record)
-        lines = recordLine(record, level, config.logger, timestamp)
+        lines = recordLine(record, level, config.logger, timestamp, names)
       }
       if (config.emf !== undefined) lines += jsonLine(emfDocument(record, config.emf, timestamp))
       // One write for the record and the metrics: each line stays whole when other code logs at the

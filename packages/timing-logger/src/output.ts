@@ -22,22 +22,65 @@ export function isSampledOut(
 }
 
 /**
+ * The record's fields that Powertools Logger (2.x) writes itself, from the Lambda context, on every
+ * line of a function that uses its `injectLambdaContext`, and the names it writes them under. Through
+ * such a logger they take its names (and its string for the memory size): each is in the line once,
+ * Powertools' or ours, with the same value, whether or not the context was injected.
+ */
+const POWERTOOLS_NAMES: ReadonlyMap<string, string> = new Map([
+  ['requestId', 'function_request_id'],
+  ['coldStart', 'cold_start'],
+  ['functionName', 'function_name'],
+  ['memoryLimitMB', 'function_memory_size'],
+])
+
+/**
+ * The renaming a logger needs, decided once when the middleware is created: Powertools Logger's
+ * names for the Lambda context, or none. Recognised by the methods only it has; a logger whose
+ * properties cannot be read is taken as any other logger.
+ */
+export function loggerNames(logger: TimingLoggerOptions['logger']): ReadonlyMap<string, string> | undefined {
+  if (logger === undefined) return undefined
+  try {
+    const candidate = logger as unknown as Record<string, unknown>
+    const powertools = typeof candidate.injectLambdaContext === 'function' && typeof candidate.addContext === 'function'
+    return powertools ? POWERTOOLS_NAMES : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Default output: the record as one JSON line for stdout, `timestamp`, `level` and `message` first
  * (the fields Lambda's JSON log format and CloudWatch Logs Insights look for). A logger gets the
- * fields that apply, without `timestamp` and `level` (it adds its own), and the line is empty,
- * unless the logger throws.
+ * fields that apply, without `timestamp` and `level` (it adds its own), under the names it uses
+ * for those it writes itself (`names`), and the line is empty, unless the logger throws.
  */
-export function recordLine(record: TimingRecord, level: Level, logger: TimingLoggerOptions['logger'], timestamp: number): string {
+export function recordLine(
+  record: TimingRecord,
+  level: Level,
+  logger: TimingLoggerOptions['logger'],
+  timestamp: number,
+  names?: ReadonlyMap<string, string>,
+): string {
   if (logger === undefined) return jsonLine(record)
   const entry = {} as TimingLogEntry
-  for (const [key, value] of Object.entries(record)) if (value !== undefined) entry[key] = value
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined) continue
+    const name = names?.get(key)
+    if (name === undefined) entry[key] = value
+    else entry[name] = name === 'function_memory_size' ? String(value) : value
+  }
   try {
     if (level === 'WARN') logger.warn(entry)
     else logger.info(entry)
     return ''
   } catch (error) {
     warnOnce(`logger:${String(error)}`, PACKAGE, 'the logger threw; the timing record went to stdout instead', { error: String(error) })
-    return jsonLine({ timestamp: isoTimestamp(timestamp), level, ...entry })
+    // On stdout, the record's own names: the line is not the logger's.
+    const line: Record<string, unknown> = { timestamp: isoTimestamp(timestamp), level }
+    for (const [key, value] of Object.entries(record)) if (value !== undefined) line[key] = value
+    return jsonLine(line)
   }
 }
 

@@ -66,6 +66,22 @@ describe('timingLogger: output', () => {
     expect(given).toHaveProperty('message')
   })
 
+  it("gives any logger but Powertools' the record's own names, even one whose properties throw when read", async () => {
+    const logger = memoryLogger()
+    const hostile = Object.defineProperty({ info: logger.info, warn: logger.warn }, 'injectLambdaContext', {
+      get() {
+        throw new Error('no peeking')
+      },
+    })
+    await invoke(
+      chain(async () => 'ok', { logger: hostile }),
+      {},
+      { awsRequestId: 'req-own' },
+    )
+    expect(logger.records[0]).toMatchObject({ requestId: 'req-own', coldStart: expect.any(Boolean) })
+    expect(logger.records[0]).not.toHaveProperty('function_request_id')
+  })
+
   it('falls back to stdout when the logger throws', async () => {
     const broken = {
       info: () => {
