@@ -10,6 +10,17 @@ cd "$(dirname "$0")/.."
 
 vitest=node_modules/vitest/vitest.mjs
 failed=()
+
+# Every test cleans up after itself: the runs below get a temp folder of their own (os.tmpdir()
+# follows TMPDIR), which must be empty when they are done.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/middy-deadline-test.XXXXXX")
+export TMPDIR=$tmp
+trap 'rm -rf "$tmp"' EXIT
+temp_folder_is_clean() {
+  local left
+  left=$(find "$tmp" -mindepth 1 -maxdepth 1)
+  [ -z "$left" ] || { echo "left in the temp folder by the tests:"; echo "$left"; return 1; }
+}
 step() { # label, command...
   local label=$1; shift
   echo; echo "=== $label"
@@ -30,6 +41,7 @@ if [ -f test/e2e/vitest.config.ts ]; then
     step "end-to-end under aws-lambda-ric, Node $major" env E2E_NODE=.tools/bin/node$major .tools/bin/node$major $vitest run --config test/e2e/vitest.config.ts "$@"
   done
 fi
+step "nothing left in the temp folder" temp_folder_is_clean
 [ $gate = 1 ] && step "coverage gate, Node 22 + 24 merged" .tools/bin/node22 scripts/coverage.mjs coverage/node22 coverage/node24
 
 echo

@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -6,12 +6,17 @@ import middy from '@middy/core'
 import { gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { build } from 'esbuild'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureStdout, overrunsHonouringSignal } from './capture.js'
 import { spawnFixture } from './child.js'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 let bundle: string
+
+afterAll(() => {
+  // The bundle and the stdout files of the runs: nothing is left in the system's temp folder.
+  rmSync(dirname(bundle), { recursive: true, force: true })
+})
 
 beforeAll(async () => {
   // The watchdog writes to fd 1 from its own thread: only a separate process shows that honestly.

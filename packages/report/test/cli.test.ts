@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { invocationLines, requestId, startLine } from './lines.js'
 
 // The command as users run it: the built bin (dist/cli.js), in a process of its own.
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const traceSdk = fileURLToPath(new URL('./fixtures/trace-sdk.mjs', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'report-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const logFile = join(dir, 'function.log')
 writeFileSync(
   logFile,

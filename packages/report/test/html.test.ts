@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { buildReport, renderHtml } from '../src/index.js'
 import { drawnCharts, openBrowser } from './browser.js'
 import { endLine, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
@@ -42,7 +42,9 @@ function workload(): string[] {
 describe('the HTML report in Chromium', () => {
   it('renders its three charts offline, with the right number of points, and no page error', async () => {
     const report = await buildReport([workload().join('\n')])
-    const file = join(mkdtempSync(join(tmpdir(), 'report-html-')), 'report.html')
+    const dir = mkdtempSync(join(tmpdir(), 'report-html-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'report.html')
     writeFileSync(file, renderHtml(report))
     const { context, close } = await openBrowser()
     try {
