@@ -1,7 +1,7 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 interface MutantCoverage {
   static: Record<string, number>
@@ -14,6 +14,23 @@ interface StrykerNamespace {
 }
 
 let reports = 0
+
+/**
+ * A folder for a test's bundled fixture, and how to remove it when the test is done. Under coverage
+ * (scripts/test.sh sets COVERAGE_DIR) the merge reads the child's script after the run to map what
+ * it covered, so the folder is in the run's coverage folder and stays; otherwise it is in the
+ * system's temp folder, and `remove` deletes it: tests leave nothing there.
+ */
+export function fixtureFolder(prefix: string): { path: string; remove: () => void } {
+  const coverage = process.env.COVERAGE_DIR
+  if (coverage) {
+    const fixtures = join(resolve(coverage), 'fixtures')
+    mkdirSync(fixtures, { recursive: true })
+    return { path: mkdtempSync(join(fixtures, prefix)), remove: () => {} }
+  }
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
 
 /**
  * Runs a bundled fixture in a child process of Node. Under mutation testing (stryker.config.mjs)

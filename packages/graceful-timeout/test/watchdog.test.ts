@@ -1,5 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import middy from '@middy/core'
@@ -8,19 +7,17 @@ import { invokeWithTimeout } from '@middy-deadline/testing'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureStdout, overrunsHonouringSignal } from './capture.js'
-import { spawnFixture } from './child.js'
+import { fixtureFolder, spawnFixture } from './child.js'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 let bundle: string
-
-afterAll(() => {
-  // The bundle and the stdout files of the runs: nothing is left in the system's temp folder.
-  rmSync(dirname(bundle), { recursive: true, force: true })
-})
+// The bundle and the stdout files of the runs.
+const folder = fixtureFolder('graceful-watchdog-')
+afterAll(folder.remove)
 
 beforeAll(async () => {
   // The watchdog writes to fd 1 from its own thread: only a separate process shows that honestly.
-  bundle = join(mkdtempSync(join(tmpdir(), 'graceful-watchdog-')), 'blocked-loop.mjs')
+  bundle = join(folder.path, 'blocked-loop.mjs')
   await build({
     entryPoints: [source('./fixtures/blocked-loop.ts')],
     outfile: bundle,

@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { expect, it, onTestFinished } from 'vitest'
-import { spawnFixture } from './child.js'
+import { fixtureFolder, spawnFixture } from './child.js'
 
 it('the timeout line stays whole and in order when stdout is a pipe with output still queued', async () => {
-  const bundle = join(mkdtempSync(join(tmpdir(), 'graceful-write-')), 'queued-stdout.mjs')
-  onTestFinished(() => rmSync(dirname(bundle), { recursive: true, force: true }))
+  const folder = fixtureFolder('graceful-write-')
+  onTestFinished(folder.remove)
+  const bundle = join(folder.path, 'queued-stdout.mjs')
   await build({
     entryPoints: [fileURLToPath(new URL('./fixtures/queued-stdout.ts', import.meta.url))],
     outfile: bundle,
