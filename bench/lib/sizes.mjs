@@ -10,11 +10,11 @@ export const TARGET = { perPackage: 1536, allTogether: 3072 }
 
 /**
  * What CI enforces while issue 7's targets are out of reach: the largest package and the whole set
- * as measured on 2026-11-29 (timing-logger 4.29 KB, all 14.56 KB) with about 10 % headroom, so that
+ * as measured on 2026-12-01 (deadline 5.98 KB, all 18.02 KB) with about 5 % headroom, so that
  * growth is a decision and not an accident. Lower it as the packages shrink; raise it only with a
- * line in docs/performance.md saying why.
+ * line in docs/performance.md saying why (the 2026-12-01 raise is explained there).
  */
-export const BUDGET = { perPackage: 4864, allTogether: 16384 }
+export const BUDGET = { perPackage: 6400, allTogether: 19456 }
 
 /** Subpath entries measured on their own: [package, subpath]. */
 const SUBPATHS = [['graceful-timeout', 'watchdog']]

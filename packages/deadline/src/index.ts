@@ -14,8 +14,8 @@ export {
   MAX_RESERVE_SHARE,
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+// Helpers for our own packages (issue 14 moves them to an `./internal` entry point).
 export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
-export { type OptionChecker, optionChecker } from './internal/legacy-option-checker.js'
 export {
   boolean,
   type CheckedOptions,

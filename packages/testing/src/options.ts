@@ -1,5 +1,6 @@
-import { DeadlineOptionError, optionChecker } from '@middy-deadline/deadline'
+import { DeadlineOptionError } from '@middy-deadline/deadline'
 import type { Context } from 'aws-lambda'
+import { optionChecker } from './option-checker.js'
 
 export const PACKAGE = '@middy-deadline/testing'
 

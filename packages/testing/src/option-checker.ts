@@ -1,11 +1,9 @@
-import { DeadlineOptionError } from '../errors.js'
-import { describeValue } from './describe.js'
-import { MAX_LAMBDA_MS } from './options.js'
+import { DeadlineOptionError, describeValue, MAX_LAMBDA_MS } from '@middy-deadline/deadline'
 
 /**
- * @deprecated The option checks of before `checkOptions`, kept only for `@middy-deadline/testing`
- * until its options are described with `checkOptions` too (its owner's call); remove then. Same
- * messages as they were; values are described without `String()`.
+ * The option checks this package was written with, moved here from `@middy-deadline/deadline` when
+ * that package's options moved to one declarative description (`checkOptions`): same messages,
+ * values described without `String()`. To go once these options use `checkOptions` too.
  */
 export interface OptionChecker {
   nonNegativeMs(option: string, value: unknown): number
@@ -14,7 +12,7 @@ export interface OptionChecker {
   unknownKeys(options: object, known: readonly string[]): void
 }
 
-/** @deprecated See `OptionChecker`. */
+/** See `OptionChecker`. */
 export function optionChecker(packageName: string): OptionChecker {
   const fail = (option: string, what: string, got: unknown): never => {
     throw new DeadlineOptionError(packageName, option, `must be ${what}, got ${got}`)
