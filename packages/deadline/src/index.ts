@@ -16,6 +16,8 @@ export {
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 // Helpers for our own packages (issue 14 moves them to an `./internal` entry point).
 export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
+export { callGuarded, isInstance, onRejection, readSafely } from './internal/guard.js'
+export { boundedObject, jsonLine, MAX_LINE_BYTES } from './internal/json-line.js'
 export {
   boolean,
   type CheckedOptions,
@@ -42,9 +44,10 @@ export {
   within,
   withMethods,
 } from './internal/options.js'
+export { RECORD_LIMITS, recordMarks, recordName } from './internal/record-limits.js'
 export { type DeadlineOptions, deadline, deadline as default, reservingMiddleware } from './middleware.js'
 export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
 export { MAX_TIMER_MS, scheduleAfter, timerDelay } from './timer.js'
-export { warnOnce } from './warn-once.js'
+export { warnOnce, warnOnFailure } from './warn-once.js'

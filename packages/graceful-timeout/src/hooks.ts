@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { type Deadline, DeadlineTimeoutError, scheduleAfter } from '@middy-deadline/deadline'
+import { clip, type Deadline, DeadlineTimeoutError, describeError, readSafely, scheduleAfter } from '@middy-deadline/deadline'
 import { writeWarning } from './log.js'
 import type { TimeoutHook, TimeoutLogger } from './options.js'
 import type { TimeoutRecord } from './record.js'
@@ -24,7 +24,7 @@ export async function runHooks<TEvent, TResult>(
   for (let index = 0; index < hooks.length; index++) {
     const hook = hooks[index] as TimeoutHook<TEvent, TResult>
     const shareMs = (deadline.remainingToHardDeadline() - marginMs) / (hooks.length - index)
-    const name = hook.name || `onTimeout[${index}]`
+    const name = hookName(hook, index)
     if (!(shareMs > 0)) {
       writeWarning(logger, 'onTimeout hook skipped: no time left before the hard deadline', { hook: name, requestId: deadline.requestId })
       continue
@@ -49,9 +49,15 @@ export async function runHooks<TEvent, TResult>(
         })
       }
     } catch (error) {
-      writeWarning(logger, 'onTimeout hook threw', { hook: name, error: String(error), requestId: deadline.requestId })
+      writeWarning(logger, 'onTimeout hook failed', { hook: name, error: describeError(error), requestId: deadline.requestId })
     } finally {
       cancelTimer?.()
     }
   }
+}
+
+/** The hook's own name for the warnings, read with care (a class's static `name` getter may throw). */
+function hookName(hook: unknown, index: number): string {
+  const name = readSafely(hook, 'name')
+  return typeof name === 'string' && name !== '' ? clip(name, 100) : `onTimeout[${index}]`
 }

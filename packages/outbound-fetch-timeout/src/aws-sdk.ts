@@ -1,4 +1,13 @@
-import { checkArgument, currentDeadline, type Deadline, type DeadlineScope, object, warnOnce } from '@middy-deadline/deadline'
+import {
+  checkArgument,
+  currentDeadline,
+  type Deadline,
+  type DeadlineScope,
+  isInstance,
+  object,
+  readSafely,
+  warnOnce,
+} from '@middy-deadline/deadline'
 import type {
   DeserializeMiddleware,
   FinalizeRequestMiddleware,
@@ -206,8 +215,8 @@ function wrapRequestHandler(config: AwsClientConfigLike): void {
 
 function settleSend(state: SendState, limits: CallLimits, error: unknown): unknown {
   const { call, retryScope, callerSignal, lastAttemptError } = state
-  if (error instanceof OutboundTimeoutError) {
-    call.finish('timeout', error.limit)
+  if (isInstance(error, OutboundTimeoutError)) {
+    call.finish('timeout', (error as OutboundTimeoutError).limit)
     return error
   }
   if (!retryScope.signal.aborted) {
@@ -222,7 +231,8 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
   // The retry's wait was cut: the attempt itself was cut at the cutoff, or the backoff would have
   // left a further attempt too little time.
   call.finish('timeout', 'invocation deadline')
-  if (lastAttemptError instanceof OutboundTimeoutError && lastAttemptError.limit === 'invocation deadline') return lastAttemptError
+  if (isInstance(lastAttemptError, OutboundTimeoutError) && (lastAttemptError as OutboundTimeoutError).limit === 'invocation deadline')
+    return lastAttemptError
   const detail = `not retried after ${state.attempts} attempt(s): a further attempt would have less than minimumMs (${limits.minimumMs} ms) before the invocation cutoff`
   return withMetadata(
     new OutboundTimeoutError(state.target, 'invocation deadline', performance.now() - state.startedAt, detail, {
@@ -266,24 +276,33 @@ function releaseAfterBody(scope: DeadlineScope, body: unknown): void {
 }
 
 function describeRequest(request: unknown): Pick<OutboundTarget, 'method' | 'url'> {
-  const r = request as { method?: string; protocol?: string; hostname?: string; port?: number; path?: string } | undefined
-  if (typeof r?.hostname !== 'string') return { method: r?.method, url: undefined }
-  const port = r.port === undefined ? '' : `:${r.port}`
-  return { method: r.method, url: `${r.protocol ?? 'https:'}//${r.hostname}${port}${r.path ?? '/'}` }
+  const text = (key: string) => {
+    const value = readSafely(request, key)
+    return typeof value === 'string' || typeof value === 'number' ? `${value}` : undefined
+  }
+  const method = text('method')
+  const hostname = text('hostname')
+  if (hostname === undefined) return { method, url: undefined }
+  const port = text('port')
+  return { method, url: `${text('protocol') ?? 'https:'}//${hostname}${port === undefined ? '' : `:${port}`}${text('path') ?? '/'}` }
 }
 
 function labelOf(context: HandlerExecutionContext): string {
-  const client = context.clientName?.replace(/Client$/, '')
-  const command = context.commandName?.replace(/Command$/, '')
+  const name = (key: 'clientName' | 'commandName', suffix: RegExp) => {
+    const value = readSafely(context, key)
+    return typeof value === 'string' ? value.replace(suffix, '') : undefined
+  }
+  const client = name('clientName', /Client$/)
+  const command = name('commandName', /Command$/)
   return client && command ? `${client}.${command}` : (command ?? client ?? 'aws-sdk')
 }
 
 /** Keeps what SDK users read on errors (`$metadata`, `$response`) on the error that replaces one. */
 function withMetadata<T>(error: T, original: unknown): T {
-  if (error instanceof OutboundTimeoutError && typeof original === 'object' && original !== null) {
+  if (error instanceof OutboundTimeoutError) {
     for (const key of ['$metadata', '$response', '$fault'] as const) {
-      if (key in original)
-        Object.defineProperty(error, key, { value: (original as Record<string, unknown>)[key], configurable: true, writable: true })
+      const value = readSafely(original, key)
+      if (value !== undefined) Object.defineProperty(error, key, { value, configurable: true, writable: true })
     }
   }
   return error

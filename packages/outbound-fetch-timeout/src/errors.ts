@@ -1,4 +1,4 @@
-import { type Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
+import { type Deadline, DeadlineTimeoutError, isInstance } from '@middy-deadline/deadline'
 
 /** Which limit ended an outbound call: its own per-request timeout, or the invocation's cutoff. */
 export type OutboundLimit = 'per-request' | 'invocation deadline'
@@ -68,9 +68,11 @@ export interface Ending {
  */
 export function endingOf(signal: AbortSignal, callerSignal: AbortSignal | undefined): Ending {
   const reason: unknown = signal.reason
-  if (reason instanceof DeadlineTimeoutError && reason.limit === 'cutoff') return { outcome: 'timeout', limit: 'invocation deadline' }
+  // A caller's abort reason can be anything, a proxy that throws on `instanceof` included.
+  const ours = isInstance(reason, DeadlineTimeoutError)
+  if (ours && (reason as DeadlineTimeoutError).limit === 'cutoff') return { outcome: 'timeout', limit: 'invocation deadline' }
   if (callerSignal?.aborted && callerSignal.reason === reason) return { outcome: 'aborted', limit: undefined }
-  if (reason instanceof DeadlineTimeoutError) return { outcome: 'timeout', limit: 'per-request' }
+  if (ours) return { outcome: 'timeout', limit: 'per-request' }
   // The invocation ended with the call still running (InvocationEndedError).
   return { outcome: 'aborted', limit: undefined }
 }

@@ -82,17 +82,22 @@ export async function fetchWithin(
     throw settle(error)
   }
   answeredAtMs = deadline.elapsed()
-  call.update({ status: response.status })
-  return watchBody(response, {
-    touched: () => {
-      bodyTouched = true
-    },
-    done: () => {
-      scope.dispose()
-      call.finish('ok')
-    },
-    failed: settle,
-  })
+  try {
+    // A `fetch` option may answer with anything: what cannot be read as a Response fails the call.
+    call.update({ status: response.status })
+    return watchBody(response, {
+      touched: () => {
+        bodyTouched = true
+      },
+      done: () => {
+        scope.dispose()
+        call.finish('ok')
+      },
+      failed: settle,
+    })
+  } catch (error) {
+    throw settle(error)
+  }
 }
 
 /** Method, host and URL of a request, without query string, fragment or credentials. */

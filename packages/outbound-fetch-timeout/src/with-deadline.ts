@@ -4,6 +4,7 @@ import {
   type Deadline,
   DeadlineTimeoutError,
   instance,
+  isInstance,
   ms,
   optional,
   text,
@@ -116,9 +117,9 @@ function finishFromSignal(call: PendingCall, signal: AbortSignal, callerSignal: 
   if (signal.aborted) {
     const { outcome, limit } = endingOf(signal, callerSignal)
     call.finishOnAbort(outcome, limit)
-  } else if (error instanceof OutboundTimeoutError) {
+  } else if (isInstance(error, OutboundTimeoutError)) {
     // A bounded call inside the work (a fetch of ours) timed out first.
-    call.finish('timeout', error.limit)
+    call.finish('timeout', (error as OutboundTimeoutError).limit)
   } else {
     call.finish('error')
   }

@@ -1,5 +1,6 @@
 import {
   type CheckedOptions,
+  callGuarded,
   checkArgument,
   currentDeadline,
   type Deadline,
@@ -11,6 +12,7 @@ import {
   optional,
   releaseDeadline,
   required,
+  warnOnFailure,
 } from '@middy-deadline/deadline'
 import { BatchReportError, notABatch } from './errors.js'
 import { BUDGET_OPTIONS, type BudgetOptions, PACKAGE } from './options.js'
@@ -37,6 +39,8 @@ export const BATCH_OPTIONS = {
   onRun: fn<NonNullable<BatchHandlerOptions<unknown>['onRun']>>(),
 }
 const recordFnRule = required(fn())
+// An observer of the run must not change what Lambda is told.
+const onRunFailed = warnOnFailure('batch:on-run', PACKAGE, 'onRun failed; the batch is answered as it ran')
 
 export interface BatchItemFailure {
   itemIdentifier: string
@@ -97,7 +101,7 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
     if (!Array.isArray(records)) throw notABatch(`the ${source.name} event's Records`, records, RETRY_WHOLE_BATCH)
     return withDeadline(context, owner, reserves, async (deadline) => {
       const run = await runner(records, recordFn, { deadline, signal: handlerOptions?.signal, orderKey: source.orderKey })
-      onRun?.(run)
+      if (onRun !== undefined) callGuarded(onRun, undefined, [run], onRunFailed)
       return { batchItemFailures: toFailures(source, run.outcomes) }
     })
   }

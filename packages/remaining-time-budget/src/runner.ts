@@ -1,14 +1,17 @@
 import {
   answerMarginMs,
+  callGuarded,
   checkArgument,
   checkOptions,
   currentDeadline,
   type Deadline,
   fn,
   instance,
+  MAX_LAMBDA_MS,
   required,
   scheduleAfter,
   warnOnce,
+  warnOnFailure,
   withMethods,
 } from '@middy-deadline/deadline'
 import { ContinuationError, ItemAbandonedError, notABatch } from './errors.js'
@@ -157,17 +160,22 @@ async function runChecked<TItem, TResult>(
   let stoppedBy: 'no-time' | 'aborted' | undefined
   let cancelAbandon: (() => void) | undefined
   let finish!: () => void
-  const finished = new Promise<void>((resolve) => {
+  let breakRun!: (error: unknown) => void
+  const finished = new Promise<void>((resolve, reject) => {
     finish = resolve
+    breakRun = reject
   })
 
   const signals = [deadline?.signal, call.signal].filter((s): s is AbortSignal => s !== undefined)
   const aborted = () => signals.some((s) => s.aborted)
   const fits = () => {
     if (deadline === undefined) return true
-    const learned = config.estimator === false ? undefined : config.estimator.estimate()
+    const estimator = config.estimator
+    const learned = estimator === false ? undefined : callGuarded(estimator.estimate, estimator, [], estimatorFailed)
     // At least 1 ms: with nothing learned yet, an item must still not start with no time left.
-    return deadline.hasTimeFor(Math.max(1, (learned ?? config.expectedMs) * config.safetyFactor))
+    // An estimate that is not a duration (a broken estimator) counts as nothing learned.
+    const expected = typeof learned === 'number' && learned >= 0 && learned <= MAX_LAMBDA_MS ? learned : config.expectedMs
+    return deadline.hasTimeFor(Math.max(1, expected * config.safetyFactor))
   }
 
   const settle = (index: number, outcome: ItemOutcome<TItem, TResult>) => {
@@ -182,7 +190,9 @@ async function runChecked<TItem, TResult>(
     }
     // An item cut short by its signal says only that it would have taken longer: learning from
     // it would pull the estimate down exactly when time is short.
-    if (config.estimator !== false && outcome.status !== 'not-started' && !entry.signal.aborted) config.estimator.record(outcome.durationMs)
+    const estimator = config.estimator
+    if (estimator !== false && outcome.status !== 'not-started' && !entry.signal.aborted)
+      callGuarded(estimator.record, estimator, [outcome.durationMs], estimatorFailed)
     outcomes[index] = outcome
     pump()
   }
@@ -201,10 +211,14 @@ async function runChecked<TItem, TResult>(
     } catch (error) {
       promise = Promise.reject(error)
     }
-    promise.then(
-      (value) => settle(index, { status: 'done', index, item, value, durationMs: performance.now() - startedAt }),
-      (error: unknown) => settle(index, { status: 'failed', index, item, error, durationMs: performance.now() - startedAt }),
-    )
+    promise
+      .then(
+        (value) => settle(index, { status: 'done', index, item, value, durationMs: performance.now() - startedAt }),
+        (error: unknown) => settle(index, { status: 'failed', index, item, error, durationMs: performance.now() - startedAt }),
+      )
+      // Going on can fail only through a `deadline` option of the caller's that throws: the run
+      // rejects with that, rather than hang or end the process with an unhandled rejection.
+      .catch(breakRun)
   }
 
   const nextStartable = (): number | undefined => {
@@ -306,14 +320,12 @@ function abandonWaitMs(deadline: Deadline | undefined, abandonAfterMs: number): 
   return Math.max(0, Math.min(abandonAfterMs, fits))
 }
 
+// A key we cannot compute must not drop the item: it runs unordered, and we say so once.
+const orderKeyFailed = warnOnFailure('runner:order-key', PACKAGE, 'orderKey failed; the item runs without an ordering constraint', false)
+const estimatorFailed = warnOnFailure('runner:estimator', PACKAGE, 'the estimator failed; expectedMs is used instead', false)
+
 function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item: TItem, index: number): string | undefined {
-  try {
-    return orderKey?.(item, index)
-  } catch (error) {
-    // A key we cannot compute must not drop the item; treat it as unordered and say so once.
-    warnOnce('runner:order-key-threw', PACKAGE, `orderKey threw (${String(error)}); the item runs without an ordering constraint`)
-    return undefined
-  }
+  return orderKey === undefined ? undefined : (callGuarded(orderKey, undefined, [item, index], orderKeyFailed) ?? undefined)
 }
 
 function itemScope(

@@ -1,12 +1,21 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
+import {
+  callGuarded,
+  type Deadline,
+  deadlineOf,
+  existingDeadlineOf,
+  jsonLine,
+  releaseDeadline,
+  warnOnce,
+  warnOnFailure,
+} from '@middy-deadline/deadline'
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
 import { firstErrorOf, watchFirstError } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
-import { isSampledOut, jsonLine, type Level, loggerNames, recordLine } from './output.js'
+import { isSampledOut, type Level, loggerNames, recordLine } from './output.js'
 import type { OwnMarks } from './phases.js'
 import { buildRecord, judge, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
@@ -92,9 +101,12 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     try {
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
+      // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
+      const failed = state.own.endStep === 'onError' && request.response === undefined
       const verdict = judge(
         firstErrorOf(request),
         request.error,
+        failed,
         deadline,
         'earlyResponse' in request && !answered,
         config.nearMissThreshold,
@@ -113,7 +125,8 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       let lines = ''
       if (!sampledOut) {
         addUserFields(request, record)
-        lines = recordLine(record, level, config.logger, timestamp, names)
+        const userData = config.fields !== undefined || config.summarizeOutbound !== undefined
+        lines = recordLine(record, level, config.logger, timestamp, names, userData)
       }
       if (config.emf !== undefined) lines += jsonLine(emfDocument(record, config.emf, timestamp))
       // One write for the record and the metrics: each line stays whole when other code logs at the
@@ -121,22 +134,22 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       if (lines !== '') process.stdout.write(lines)
     } catch (error) {
       // The record is a diagnostic: losing it must never fail the user's invocation.
-      warnOnce(`finish:${String(error)}`, PACKAGE, 'could not write the timing record', { error: String(error) })
+      recordFailed(error)
     }
   }
 
+  // The fields hook's values go in as they are: the line is bounded and serialised with care
+  // (jsonLine), so a value JSON cannot take is replaced there, not here.
   const addUserFields = (request: WithState, record: TimingRecord): void => {
     if (config.fields === undefined) return
-    let extra: Record<string, unknown> | undefined
-    try {
-      extra = config.fields(request, record)
-    } catch (error) {
-      warnOnce(`fields:${String(error)}`, PACKAGE, 'the fields hook threw; the record goes without its fields', { error: String(error) })
-      return
-    }
+    const extra = callGuarded(config.fields, undefined, [request, record], fieldsFailed)
     if (typeof extra !== 'object' || extra === null) return
     const target = record as unknown as Record<string, unknown>
-    for (const [key, value] of Object.entries(extra)) if (target[key] === undefined) target[key] = value
+    try {
+      for (const [key, value] of Object.entries(extra)) if (target[key] === undefined) target[key] = value
+    } catch (error) {
+      fieldsFailed(error)
+    }
   }
 
   const middleware: MiddlewareObj<TEvent, TResult> = {
@@ -146,5 +159,8 @@ export function timingLogger<TEvent = unknown, TResult = any>(
   }
   return middleware
 }
+
+const recordFailed = warnOnFailure('finish', PACKAGE, 'could not write the timing record')
+const fieldsFailed = warnOnFailure('fields', PACKAGE, 'the fields hook failed; the record goes without its fields')
 
 const isHandlerPhase = (phase: { name: string }) => phase.name === 'handler'

@@ -1,4 +1,4 @@
-import { type Deadline, outboundCallsSnapshot, warnOnce } from '@middy-deadline/deadline'
+import { callGuarded, type Deadline, outboundCallsSnapshot, recordName, warnOnFailure } from '@middy-deadline/deadline'
 import { PACKAGE } from './options.js'
 import { round } from './phases.js'
 
@@ -32,16 +32,15 @@ export interface OutboundSummary {
 }
 
 const SLOWEST = 3
+const summaryFailed = warnOnFailure('outbound', PACKAGE, 'could not read the outbound calls; the record goes without them')
 
 export function outboundSummaryOf(deadline: Deadline, custom: ((deadline: Deadline) => unknown) | undefined): unknown {
+  if (custom !== undefined) return callGuarded(custom, undefined, [deadline], summaryFailed)
   try {
-    if (custom !== undefined) return custom(deadline)
     const snapshot = outboundCallsSnapshot(deadline)
     return snapshot === undefined ? undefined : summarize(snapshot)
   } catch (error) {
-    warnOnce(`outbound:${String(error)}`, PACKAGE, 'could not read the outbound calls; the record goes without them', {
-      error: String(error),
-    })
+    summaryFailed(error)
     return undefined
   }
 }
@@ -66,12 +65,12 @@ function summarize(snapshot: unknown): OutboundSummary | undefined {
 
 function describeCall(call: Record<string, unknown>): OutboundCallSummary {
   return {
-    kind: stringOr(call.kind),
-    label: stringOr(call.label),
-    method: stringOr(call.method),
-    target: targetOf(call.url),
+    kind: recordName(call.kind),
+    label: recordName(call.label),
+    method: recordName(call.method),
+    target: recordName(targetOf(call.url)),
     durationMs: round(numberOr(call.durationMs, 0)),
-    outcome: stringOr(call.outcome) ?? 'unknown',
+    outcome: recordName(call.outcome) ?? 'unknown',
     status: typeof call.status === 'number' ? call.status : undefined,
   }
 }
@@ -91,4 +90,3 @@ function listOf(value: unknown): Record<string, unknown>[] {
 }
 
 const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback)
-const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined)
