@@ -64,7 +64,7 @@ export const settled = <T>(promise: Promise<T>) =>
 export function property(name: string, check: (value: unknown, how: Mode) => Promise<void>) {
   it(name, async () => {
     await fc.assert(
-      fc.asyncProperty(thrownValue, mode, (value, how) => check(value, how)),
+      fc.asyncProperty(thrownValue, mode, (make, how) => check(make(), how)),
       RUNS,
     )
   })

@@ -80,10 +80,24 @@ export const HOSTILE_VALUES: readonly (readonly [name: string, make: () => unkno
   ],
 ]
 
-/** Any value at all: fast-check's `anything` (objects with odd keys, numbers, strings) and the hostile ones. */
-export const thrownValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 1, arbitrary: fc.anything({ withBigInt: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true }) },
-  { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_VALUES.map(([, make]) => make)).map((make) => make()) },
+/** A value made on demand: fast-check never touches it (its own checks trip on a revoked proxy). */
+export type Made = () => unknown
+
+const named = (name: string, make: () => unknown): Made => Object.assign(() => make(), { [fc.toStringMethod]: () => name })
+
+/**
+ * Any value at all, made by the property itself: fast-check's `anything` (objects with odd keys,
+ * `toString` keys that are not functions, null prototypes, boxed values, numbers, strings) and the
+ * hostile ones above.
+ */
+export const thrownValue: fc.Arbitrary<Made> = fc.oneof(
+  {
+    weight: 1,
+    arbitrary: fc
+      .anything({ withBigInt: true, withBoxedValues: true, withNullPrototype: true, withObjectString: true })
+      .map((value) => named(fc.stringify(value), () => value)),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_VALUES.map(([name, make]) => named(name, make))) },
 )
 
 /** The seed and the number of runs of every property in this suite: fixed in CI, larger on demand. */
