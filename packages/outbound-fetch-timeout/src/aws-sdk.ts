@@ -20,6 +20,7 @@ import type {
 import { callLogOf, type PendingCall } from './calls.js'
 import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 import { type CallLimits, PACKAGE, validateLimits } from './options.js'
+import { type DescribeTarget, describeUrl } from './target.js'
 
 export type AwsSdkDeadlineOptions = CallLimits
 
@@ -141,7 +142,7 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       // The previous attempt's body has been read or has failed by now.
       state.attemptScope?.dispose()
       state.attempts++
-      Object.assign(state.target, describeRequest(args.request))
+      Object.assign(state.target, describeRequest(args.request, limits.describeTarget))
       state.call.update({ method: state.target.method, url: state.target.url, attempts: state.attempts })
       const { deadline, callerSignal } = state
       if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
@@ -275,7 +276,8 @@ function releaseAfterBody(scope: DeadlineScope, body: unknown): void {
   }
 }
 
-function describeRequest(request: unknown): Pick<OutboundTarget, 'method' | 'url'> {
+/** Method and URL of an attempt's request, the URL as `describeTarget` shows it (its origin by default). */
+function describeRequest(request: unknown, describe: DescribeTarget | undefined): Pick<OutboundTarget, 'method' | 'url'> {
   const text = (key: string) => {
     const value = readSafely(request, key)
     return typeof value === 'string' || typeof value === 'number' ? `${value}` : undefined
@@ -284,7 +286,13 @@ function describeRequest(request: unknown): Pick<OutboundTarget, 'method' | 'url
   const hostname = text('hostname')
   if (hostname === undefined) return { method, url: undefined }
   const port = text('port')
-  return { method, url: `${text('protocol') ?? 'https:'}//${hostname}${port === undefined ? '' : `:${port}`}${text('path') ?? '/'}` }
+  const origin = `${text('protocol') ?? 'https:'}//${hostname}${port === undefined ? '' : `:${port}`}`
+  if (describe === undefined) return { method, url: origin }
+  try {
+    return { method, url: describeUrl(new URL(`${origin}${text('path') ?? '/'}`), describe) }
+  } catch {
+    return { method, url: origin }
+  }
 }
 
 function labelOf(context: HandlerExecutionContext): string {

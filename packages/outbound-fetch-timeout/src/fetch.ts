@@ -1,9 +1,10 @@
-import { currentDeadline, type Deadline } from '@middy-deadline/deadline'
+import { currentDeadline, type Deadline, isInstance } from '@middy-deadline/deadline'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget } from './errors.js'
+import { abortError, endingOf, notSentError } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
-import { originalGlobalFetch, unwrapped } from './original-fetch.js'
+import { boundedSignals, originalGlobalFetch, unwrapped } from './original-fetch.js'
+import { targetOf, withoutUrlSecrets } from './target.js'
 
 /** A `fetch` whose every call ends no later than the invocation's cutoff. */
 export type DeadlineFetch = FetchLike
@@ -14,7 +15,10 @@ export type DeadlineFetch = FetchLike
  */
 export const deadlineFetch: DeadlineFetch = (input, init) => {
   const deadline = currentDeadline()
-  if (deadline === undefined) return originalGlobalFetch()(input, init)
+  if (deadline === undefined)
+    return originalGlobalFetch()(input, init).catch((error: unknown) => {
+      throw withoutUrlSecrets(error, input, targetOf(input, init, undefined).url)
+    })
   return fetchWithin(deadline, settingsOf(deadline), undefined, input, init)
 }
 
@@ -36,8 +40,8 @@ export async function fetchWithin(
   input: string | URL | Request,
   init: RequestInit | undefined,
 ): Promise<Response> {
-  const target = targetOf(input, init)
-  const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
+  const target = targetOf(input, init, settings.describeTarget)
+  const callerSignal = init?.signal ?? (isInstance(input, Request) ? (input as Request).signal : undefined) ?? undefined
   const log = callLogOf(deadline)
   if (!deadline.ended && !deadline.hasTimeFor(settings.minimumMs)) {
     log.start('fetch', target).finish('timeout', 'invocation deadline')
@@ -76,10 +80,11 @@ export async function fetchWithin(
   if (scope.signal.aborted) throw settle(scope.signal.reason)
 
   let response: Response
+  boundedSignals().add(scope.signal)
   try {
     response = await unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
   } catch (error) {
-    throw settle(error)
+    throw settle(withoutUrlSecrets(error, input, target.url))
   }
   answeredAtMs = deadline.elapsed()
   try {
@@ -97,18 +102,5 @@ export async function fetchWithin(
     })
   } catch (error) {
     throw settle(error)
-  }
-}
-
-/** Method, host and URL of a request, without query string, fragment or credentials. */
-export function targetOf(input: string | URL | Request, init: RequestInit | undefined): OutboundTarget {
-  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-  try {
-    const url = new URL(href)
-    return { label: url.host, method, url: `${url.origin}${url.pathname}` }
-  } catch {
-    // fetch itself rejects such a URL; the error must not repeat it (it may hold a token).
-    return { label: 'invalid URL', method, url: undefined }
   }
 }

@@ -7,6 +7,7 @@ import {
   isInstance,
   ms,
   optional,
+  redactUrls,
   text,
   withMethods,
 } from '@middy-deadline/deadline'
@@ -46,7 +47,7 @@ export type DeadlineWork<T> = ((signal: AbortSignal) => PromiseLike<T> | T) | Pr
 export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDeadlineOptions> = {}): Promise<T> {
   const { label, timeoutMs: ownLimitMs, signal, deadline: given } = checkOptions(PACKAGE, OPTIONS, options)
   const timeoutMs = ownLimitMs ?? Number.POSITIVE_INFINITY
-  const target: OutboundTarget = { label, method: undefined, url: undefined }
+  const target: OutboundTarget = { label: redactUrls(label), method: undefined, url: undefined }
   const deadline = given ?? currentDeadline()
   if (deadline === undefined) return withoutDeadline(work, target, timeoutMs, signal)
 

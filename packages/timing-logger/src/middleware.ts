@@ -16,9 +16,9 @@ import { firstErrorOf, watchFirstError } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, type Level, loggerNames, recordLine } from './output.js'
-import type { OwnMarks } from './phases.js'
+import { type OwnMarks, phasesOf, totalsOf } from './phases.js'
 import { buildRecord, judge, type TimingRecord } from './record.js'
-import { addServerTiming } from './server-timing.js'
+import { type ServerTimingFigures, withServerTiming } from './server-timing.js'
 import { isoTimestamp } from './timestamp.js'
 
 /** Marks a request that a timing logger records; `Symbol.for` so that two copies of the package agree. */
@@ -69,12 +69,14 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     watchFirstError(request)
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
     // every path, and its phases tell whether the handler answered.
-    if (deadline.phases.length === 0) {
+    const plugin = deadline.phases.length > 0
+    if (!plugin)
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',
       })
-      watchEarlyResponse(request)
-    }
+    // Middy hands an early response back before the deadline ends: the header goes on it then.
+    if (!plugin || config.serverTiming)
+      watchEarlyResponse(request, config.serverTiming ? (response) => timed(request, response, figuresNow(deadline, state)) : undefined)
     deadline.onEnd(() => finish(request, deadline, state))
   }
 
@@ -121,7 +123,11 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
       const record = buildRecord(request, deadline, verdict, state.own, state.cold, outbound, head, sampleRate)
-      if (config.serverTiming) addServerTiming(request.response, record)
+      // Middy reads `request.response` after our after/onError, where the deadline ends.
+      if (config.serverTiming && !(TIMED in request)) {
+        const response = timed(request, request.response, record)
+        if (response !== request.response) request.response = response as TResult
+      }
       let lines = ''
       if (!sampledOut) {
         addUserFields(request, record)
@@ -158,6 +164,22 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     onError: timingLoggerOnError,
   }
   return middleware
+}
+
+const TIMED = Symbol('serverTimed')
+
+/** The response with its Server-Timing header (once per invocation), or as it was. */
+function timed(request: object, response: unknown, figures: ServerTimingFigures): unknown {
+  ;(request as { [TIMED]?: true })[TIMED] = true
+  return withServerTiming(response, figures) ?? response
+}
+
+/** The header's figures before the record exists (an early response). */
+function figuresNow(deadline: Deadline, state: InvocationState): ServerTimingFigures {
+  const endMs = deadline.elapsed()
+  const { source, phases } = phasesOf(deadline, state.own, endMs)
+  const totals = source === 'plugin' ? totalsOf(phases) : undefined
+  return { durationMs: endMs, ...totals, coldStart: state.cold.coldStart, initDurationMs: state.cold.initDurationMs }
 }
 
 const recordFailed = warnOnFailure('finish', PACKAGE, 'could not write the timing record')

@@ -10,7 +10,7 @@ export interface OutboundCallSummary {
   kind: string | undefined
   label: string | undefined
   method: string | undefined
-  /** Origin and path only: query strings and fragments often carry personal data or secrets. */
+  /** The call's URL as outbound-fetch-timeout shows it: its origin unless describeTarget says more; never credentials, a query string or a fragment. */
   target: string | undefined
   durationMs: number
   outcome: string
@@ -68,20 +68,11 @@ function describeCall(call: Record<string, unknown>): OutboundCallSummary {
     kind: recordName(call.kind),
     label: recordName(call.label),
     method: recordName(call.method),
-    target: recordName(targetOf(call.url)),
+    // As the call record shows it (its origin, or what describeTarget says), never a query string.
+    target: recordName(typeof call.url === 'string' ? call.url.split(/[?#]/, 1)[0] : undefined),
     durationMs: round(numberOr(call.durationMs, 0)),
     outcome: recordName(call.outcome) ?? 'unknown',
     status: typeof call.status === 'number' ? call.status : undefined,
-  }
-}
-
-function targetOf(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined
-  try {
-    const parsed = new URL(url)
-    return `${parsed.origin}${parsed.pathname}`
-  } catch {
-    return url.split(/[?#]/, 1)[0]
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DeadlineMark } from '../deadline.js'
-import { clip } from './describe.js'
+import { clip, redactUrls } from './describe.js'
 
 /**
  * What one record shows at most, so that it stays far below the line bound (`MAX_LINE_BYTES`)
@@ -21,12 +21,18 @@ export const RECORD_LIMITS = {
 export function recordMarks(marks: readonly DeadlineMark[], round: (ms: number) => number): { marks: DeadlineMark[]; dropped: number } {
   const kept = marks.length > RECORD_LIMITS.marks ? marks.slice(-RECORD_LIMITS.marks) : marks
   return {
-    marks: kept.map((mark) => ({ name: clip(mark.name, RECORD_LIMITS.name), atMs: round(mark.atMs) })),
+    marks: kept.map((mark) => ({ name: shown(mark.name), atMs: round(mark.atMs) })),
     dropped: marks.length - kept.length,
   }
 }
 
-/** A name as a record shows it: a string is cut to `RECORD_LIMITS.name` characters; anything else is left out. */
+/**
+ * A name as a record shows it: a string is cut to `RECORD_LIMITS.name` characters, a URL in it
+ * loses its credentials, query string and fragment; anything else is left out.
+ */
 export function recordName(name: unknown): string | undefined {
-  return typeof name === 'string' ? clip(name, RECORD_LIMITS.name) : undefined
+  return typeof name === 'string' ? shown(name) : undefined
 }
+
+// Most names hold no URL: the pattern runs only on those that may.
+const shown = (name: string) => clip(name.includes('://') ? redactUrls(name) : name, RECORD_LIMITS.name)
