@@ -102,7 +102,7 @@ function boundedJson(root: unknown): string {
       const array = Array.isArray(object)
       if (take('{}') === undefined) return undefined
       const parts: string[] = []
-      const keys = array ? undefined : Object.keys(object)
+      const keys = array ? undefined : namedFirst(Object.keys(object))
       const length = array ? (object as unknown[]).length : (keys as string[]).length
       for (let index = 0; index < length; index++) {
         if (budget <= 0) {
@@ -127,6 +127,16 @@ function boundedJson(root: unknown): string {
   const text = write(root, 0) ?? '{}'
   if (!truncated || !text.endsWith('}')) return text
   return text === '{}' ? `{${TRUNCATED}}` : `${text.slice(0, -1)},${TRUNCATED}}`
+}
+
+/**
+ * An object's keys with the named ones first, in the order they were added: JavaScript lists
+ * integer-like keys (`"0"`, `"42"`) before every other, so a user's field named `"0"` would come
+ * before a record's `level` and `message`, which must survive any cut.
+ */
+function namedFirst(keys: string[]): string[] {
+  const index = (key: string) => /^(?:0|[1-9]\d*)$/.test(key)
+  return keys.some(index) ? [...keys.filter((key) => !index(key)), ...keys.filter(index)] : keys
 }
 
 function read(object: object, key: string | number): unknown {
