@@ -9,9 +9,10 @@ export const MAX_LINE_BYTES = 64 * 1024
  * `value` as one line of JSON, newline included, of at most `MAX_LINE_BYTES` bytes, whatever it
  * holds: a BigInt, a cycle, a `toJSON` or a getter that throws, a proxy, a huge string. The usual
  * record takes the fast path (`JSON.stringify`); one that cannot be serialised, or is too long, is
- * written again member by member within the bound: what does not fit is left out, long strings are
- * cut (ending in `…`), unserialisable values are replaced by a string saying so, and the line ends
- * with `"truncated":true`. Never throws.
+ * written again member by member within the bound: a BigInt becomes its digits, a value that cannot
+ * be read or serialised a string saying so (`"[unreadable]"`, `"[unserializable]"`, `"[…]"` for a
+ * cycle or a depth past 12); what does not fit is left out and long strings are cut (ending in `…`),
+ * and then the line ends with `"truncated":true`. Never throws.
  */
 export function jsonLine(value: object): string {
   let line: string | undefined
