@@ -1,5 +1,6 @@
 import middy from '@middy/core'
-import { type DeadlineContext, deadline, deadlinePlugin, existingDeadlineOf } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { existingDeadlineOf } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
 

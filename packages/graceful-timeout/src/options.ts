@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { checkOptions, type Deadline, fn, list, methodOf, ms, refuse, withMethods } from '@middy-deadline/deadline'
+import { checkOptions, type Deadline, fn, list, methodOf, ms, refuse, withMethods } from '@middy-deadline/deadline/internal'
 import type { TimeoutRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/graceful-timeout'

@@ -1,4 +1,4 @@
-import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline'
+import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline/internal'
 import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {

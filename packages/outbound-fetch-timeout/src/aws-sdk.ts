@@ -1,4 +1,4 @@
-import { checkArgument, currentDeadline, type Deadline, type DeadlineScope, object, warnOnce } from '@middy-deadline/deadline'
+import { checkArgument, currentDeadline, type Deadline, type DeadlineScope, object, warnOnce } from '@middy-deadline/deadline/internal'
 import type {
   DeserializeMiddleware,
   FinalizeRequestMiddleware,

@@ -1,11 +1,4 @@
-export {
-  type OutboundCall,
-  type OutboundCallCounts,
-  type OutboundCalls,
-  type OutboundKind,
-  outboundCallsOf,
-  RECENT_CALLS,
-} from './calls.js'
+export { type OutboundCall, type OutboundCallCounts, type OutboundCalls, type OutboundKind, outboundCallsOf } from './calls.js'
 export type { OutboundFetchContext } from './context.js'
 export { type OutboundLimit, type OutboundOutcome, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 export { type DeadlineFetch, deadlineFetch } from './fetch.js'

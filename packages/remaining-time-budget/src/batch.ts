@@ -11,7 +11,7 @@ import {
   optional,
   releaseDeadline,
   required,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import { BatchReportError, notABatch } from './errors.js'
 import { BUDGET_OPTIONS, type BudgetOptions, PACKAGE } from './options.js'
 import { type BudgetRun, type ItemFn, type ItemOutcome, type RunCallOptions, runnerOf } from './runner.js'

@@ -10,7 +10,7 @@ import {
   scheduleAfter,
   warnOnce,
   withMethods,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import { ContinuationError, ItemAbandonedError, notABatch } from './errors.js'
 import { BUDGET_OPTIONS, type BudgetOptions, PACKAGE } from './options.js'
 

@@ -1,4 +1,4 @@
-import { DeadlineOptionError, describeValue, MAX_LAMBDA_MS } from '@middy-deadline/deadline'
+import { DeadlineOptionError, describeValue, MAX_LAMBDA_MS } from '@middy-deadline/deadline/internal'
 
 /**
  * The option checks this package was written with, moved here from `@middy-deadline/deadline` when

@@ -1,4 +1,4 @@
-import { DeadlineOptionError } from '@middy-deadline/deadline'
+import { DeadlineOptionError } from '@middy-deadline/deadline/internal'
 import type { Context } from 'aws-lambda'
 import { optionChecker } from './option-checker.js'
 

@@ -1,5 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
+import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'

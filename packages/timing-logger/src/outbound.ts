@@ -1,4 +1,4 @@
-import { type Deadline, outboundCallsSnapshot, warnOnce } from '@middy-deadline/deadline'
+import { type Deadline, outboundCallsSnapshot, warnOnce } from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 import { round } from './phases.js'
 

@@ -1,4 +1,4 @@
-import { causeChain, type Deadline, type DeadlineMark } from '@middy-deadline/deadline'
+import { causeChain, type Deadline, type DeadlineMark } from '@middy-deadline/deadline/internal'
 import type { ColdStart, InitType } from './cold-start.js'
 import { peakRssMB } from './memory.js'
 import type { Level } from './output.js'
