@@ -86,7 +86,8 @@ await part('check each tarball: contents, fields, publint, @arethetypeswrong/cli
         file.startsWith('dist/') && file.endsWith('.d.ts')
           ? join(pkg.dir, file.replace(/^dist\//, 'src/').replace(/\.d\.ts$/, '.ts'))
           : undefined
-      if (source !== undefined && !existsSync(source)) problems.push(`a declaration without a source, left by an older build (npm run release builds from scratch): ${file}`)
+      if (source !== undefined && !existsSync(source))
+        problems.push(`a declaration without a source, left by an older build (npm run release builds from scratch): ${file}`)
     }
     if (packed.license !== 'MIT') problems.push(`license ${packed.license}`)
     if (packed.repository?.url !== `git+${REPOSITORY}.git` || packed.repository?.directory !== `packages/${pkg.name}`)
