@@ -38,16 +38,22 @@ function settleAtCutoff(): unknown {
   if (deadline === undefined) throw middyStyleTimeout()
   return new Promise((_resolve, reject) => {
     let timer: NodeJS.Timeout | undefined
+    // Whatever happens, the answer must leave by the margin before the hard deadline.
+    const latestMs = () => deadline.remainingToHardDeadline() - answerMarginMs(deadline)
     // After the grace, a handler that said it is winding down (`deadline.expectAnswer()`, as the
     // batch handlers do) keeps the race until its answer could no longer be delivered in time:
     // a partial batch answer must not lose to a TimeoutError that makes Lambda retry every record.
     const settleNow = () => {
-      const leftMs = deadline.answerExpected ? deadline.remainingToHardDeadline() - answerMarginMs(deadline) : 0
+      const leftMs = deadline.answerExpected ? latestMs() : 0
       if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, Math.ceil(leftMs))
       else reject(deadline.signal.reason)
     }
     const settle = () => {
-      timer = setTimeout(settleNow, graceMs(deadline))
+      // The grace counts from the cutoff: Middy's timer set below our reserve fires after it, and a
+      // full grace from then could end after the margin, or after the hard deadline itself.
+      const sinceCutoffMs = deadline.reserveMs - deadline.remainingToHardDeadline()
+      const graceLeftMs = Math.min(graceMs(deadline) - sinceCutoffMs, latestMs())
+      timer = setTimeout(settleNow, Number.isFinite(graceLeftMs) ? Math.max(0, graceLeftMs) : graceMs(deadline))
       deadline.onEnd(() => clearTimeout(timer))
     }
     if (deadline.cutoffReached || deadline.remaining() <= EARLY_TOLERANCE_MS) {
