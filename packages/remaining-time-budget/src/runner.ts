@@ -264,13 +264,19 @@ async function runChecked<TItem, TResult>(
       cancelAbandon = scheduleAfter(abandonWaitMs(deadline, config.abandonAfterMs), abandon)
   }
   for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true })
+  let stopWatchingEnd: (() => void) | undefined
 
   try {
     if (aborted()) onAbort()
     else pump()
+    // A run never outlives its invocation: once the deadline has ended (the invocation was settled
+    // without waiting for this run), what still runs is abandoned now, instead of leaving the
+    // abandon timer armed into whatever the process does next (on Lambda, the next invocation).
+    stopWatchingEnd = deadline?.onEnd(abandon)
     await finished
   } finally {
     cancelAbandon?.()
+    stopWatchingEnd?.()
     for (const signal of signals) signal.removeEventListener('abort', onAbort)
   }
 
