@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): every suite on Node 22 and Node 24 with Middy 7, again on Node 22
-# with Middy 6, then the end-to-end suite under the real Lambda runtime client.
+# with Middy 6, then the end-to-end suite under the real Lambda runtime client, then the composition
+# matrix's sample (scripts/composition.sh).
 # The two Middy 7 runs also collect coverage (child processes and worker threads included); with no
 # arguments, the merged figures are checked against the gate at the end (scripts/coverage.mjs).
 # Runs every step, then fails if any step failed.
@@ -43,6 +44,8 @@ if [ -f test/e2e/vitest.config.ts ]; then
 fi
 step "nothing left in the temp folder" temp_folder_is_clean
 [ $gate = 1 ] && step "coverage gate, Node 22 + 24 merged" .tools/bin/node22 scripts/coverage.mjs coverage/node22 coverage/node24
+# The composition matrix's sample, on its own (a filtered run skips it).
+[ $gate = 1 ] && step "composition matrix (sample): Node 22 and 24 with Middy 7, Node 22 with Middy 6" bash scripts/composition.sh
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
