@@ -1,4 +1,4 @@
-import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline/internal'
+import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin, timerDelay } from '@middy-deadline/deadline/internal'
 import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
@@ -45,22 +45,23 @@ function settleAtCutoff(): unknown {
     // a partial batch answer must not lose to a TimeoutError that makes Lambda retry every record.
     const settleNow = () => {
       const leftMs = deadline.answerExpected ? latestMs() : 0
-      if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, Math.ceil(leftMs))
+      if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, timerDelay(leftMs))
       else reject(deadline.signal.reason)
     }
-    const settle = () => {
-      // The grace counts from the cutoff: Middy's timer set below our reserve fires after it, and a
-      // full grace from then could end after the margin, or after the hard deadline itself.
-      const sinceCutoffMs = deadline.reserveMs - deadline.remainingToHardDeadline()
-      const graceLeftMs = Math.min(graceMs(deadline) - sinceCutoffMs, latestMs())
-      timer = setTimeout(settleNow, Number.isFinite(graceLeftMs) ? Math.max(0, graceLeftMs) : graceMs(deadline))
+    // The grace runs from the moment the handler's signal aborted, and never past the margin.
+    const settle = (graceMsLeft: number) => {
+      timer = setTimeout(settleNow, timerDelay(Math.min(graceMsLeft, latestMs())))
       deadline.onEnd(() => clearTimeout(timer))
     }
-    if (deadline.cutoffReached || deadline.remaining() <= EARLY_TOLERANCE_MS) {
+    if (deadline.cutoffReached) {
+      // Middy's timer, set below our reserve, fires after the cutoff: the handler has had its grace
+      // since (a full one from now could end past the margin, or past the hard deadline itself).
+      settle(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
+    } else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
       deadline.reachCutoff()
-      settle()
+      settle(graceMs(deadline))
     } else {
-      deadline.onCutoff(settle)
+      deadline.onCutoff(() => settle(graceMs(deadline)))
     }
     // The handler won the race after all: nothing is waiting for this any more.
     deadline.onEnd(() => reject(deadline.signal.reason))

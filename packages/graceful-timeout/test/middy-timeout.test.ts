@@ -164,4 +164,14 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(outcome.status === 'failed' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThanOrEqual(30)
     await sleep(100)
   })
+
+  it('graceful.plugin’s early response in an invocation without a deadline behaves as Middy’s own', async () => {
+    // Middy's two options taken from the plugin, without its hooks and without the middleware.
+    const { timeoutEarlyInMillis, timeoutEarlyResponse } = gracefulTimeout({ reserveMs: 200 }).plugin
+    const handler = middy(ignoresSignal([]), { timeoutEarlyInMillis, timeoutEarlyResponse })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ name: 'TimeoutError', cause: { package: '@middy/core' } })
+    expect(outcome.durationMs).toBeLessThan(500)
+    await sleep(100)
+  })
 })

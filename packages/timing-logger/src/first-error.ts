@@ -1,4 +1,4 @@
-import { endDeadline, existingDeadlineOf } from '@middy-deadline/deadline'
+import { endDeadline, existingDeadlineOf } from '@middy-deadline/deadline/internal'
 
 const ERROR = Symbol('error')
 type Watched = { [ERROR]?: unknown }
