@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import middy from '@middy/core'
-import { type Deadline, type DeadlineContext, deadline, MAX_TIMER_MS, scheduleAfter } from '@middy-deadline/deadline'
+import { type Deadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { scheduleAfter } from '@middy-deadline/deadline/internal'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { sqsBatch } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import type { Context } from 'aws-lambda'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { MAX_TIMER_MS } from '../packages/deadline/src/timer.js'
 import { captureStdoutInEachTest } from '../packages/graceful-timeout/test/capture.js'
 
 // A remaining time above what a Node timer holds (2^31-1 ms, about 24.8 days) cannot come from

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
-import { OURS, ROOT, srcEntry } from './packages.mjs'
+import { OURS, ROOT, srcSubpath } from './packages.mjs'
 
 /**
  * Bundles `contents` (an entry module's source) the way a user's build would for Lambda: esbuild,
@@ -18,10 +18,7 @@ export async function bundleSize(contents, { external = [], minify = true } = {}
     target: 'node22',
     legalComments: 'none',
     external,
-    // A package left external must not be aliased: esbuild would follow the alias and bundle it.
-    alias: Object.fromEntries(
-      OURS.filter((name) => !external.includes(`@middy-deadline/${name}`)).map((name) => [`@middy-deadline/${name}`, srcEntry(name)]),
-    ),
+    plugins: [ourSources(external)],
     logLevel: 'silent',
     metafile: true,
   })
@@ -33,3 +30,20 @@ export async function bundleSize(contents, { external = [], minify = true } = {}
 
 /** Peers every package of ours leaves to the user: Middy and the optional integrations. */
 export const PEERS = ['@middy/core', '@aws-lambda-powertools/*', '@aws/durable-execution-sdk-js', '@smithy/*', '@aws-sdk/*']
+
+/**
+ * `@middy-deadline/<name>[/<subpath>]` → that package's TypeScript source, unless the package is
+ * left external (an alias would not do: esbuild appends a subpath to an aliased file's path).
+ */
+function ourSources(external) {
+  return {
+    name: 'our-sources',
+    setup(build) {
+      build.onResolve({ filter: /^@middy-deadline\// }, ({ path }) => {
+        const [, name, subpath] = /^@middy-deadline\/([^/]+)(?:\/(.+))?$/.exec(path) ?? []
+        if (!OURS.includes(name) || external.includes(`@middy-deadline/${name}`)) return undefined
+        return { path: srcSubpath(name, subpath) }
+      })
+    },
+  }
+}

@@ -12,7 +12,8 @@ export const OURS = ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', '
 export const FOUR = ['graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger']
 
 export const distEntry = (name) => `${ROOT}packages/${name}/dist/index.js`
-export const srcEntry = (name) => `${ROOT}packages/${name}/src/index.ts`
+export const srcEntry = (name) => srcSubpath(name)
+export const srcSubpath = (name, subpath = 'index') => `${ROOT}packages/${name}/src/${subpath}.ts`
 
 /** A package is measured once its build exists (scripts/bench.sh builds whatever compiles). */
 export const isBuilt = (name) => existsSync(distEntry(name))

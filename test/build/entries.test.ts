@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
+import { entryBuildOptions, entryPointsOf, packagesDir } from '../../scripts/entries.ts'
 
 // A main entry that shares a module with one of its package's subpaths gets that module split into
 // a chunk, which every user of the main entry then loads as a second module (~0.3 ms at import).
@@ -11,31 +11,39 @@ import { describe, expect, it } from 'vitest'
 // for `instanceof` (docs/performance.md).
 const SHARES_ON_PURPOSE = ['outbound-fetch-timeout']
 
-const packagesDir = fileURLToPath(new URL('../../packages/', import.meta.url))
-const withSubpaths = readdirSync(packagesDir).filter((name) => {
-  const manifest = JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8'))
-  return Object.keys(manifest.exports).length > 1
-})
+const names = readdirSync(packagesDir)
+const withSubpaths = names.filter((name) => entryPointsOf(join(packagesDir, name)).length > 1)
+
+async function built(name: string) {
+  const result = await build({ ...entryBuildOptions(join(packagesDir, name)), outdir: join(tmpdir(), `entries-${name}`), write: false })
+  return result.outputFiles.filter((file) => file.path.endsWith('.js'))
+}
 
 describe('each package built as scripts/build.mjs builds it', () => {
   it.each(withSubpaths)('%s: the main entry is one module unless it shares on purpose', async (name) => {
-    const manifest = JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8'))
-    const entries = Object.values(manifest.exports as Record<string, { import: string }>).map((target) =>
-      join(packagesDir, name, target.import.replace('./dist/', './src/').replace(/\.js$/, '.ts')),
-    )
-    const result = await build({
-      entryPoints: entries,
-      outdir: join(tmpdir(), `entries-${name}`),
-      bundle: true,
-      splitting: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'silent',
-    })
-    const main = result.outputFiles.find((file) => file.path.endsWith('/index.js'))
+    const main = (await built(name)).find((file) => file.path.endsWith('/index.js'))
     expect(main?.text).toContain('export {')
-    expect(/from "\.\/chunk-/.test(main?.text ?? '')).toBe(SHARES_ON_PURPOSE.includes(name))
+    expect(/from "\.\/chunks\//.test(main?.text ?? '')).toBe(SHARES_ON_PURPOSE.includes(name))
   })
+
+  it('deadline: the public entry only re-exports the internal one, which holds everything and loads no chunk', async () => {
+    const files = await built('deadline')
+    expect(files.map((file) => file.path.slice(file.path.lastIndexOf('/') + 1)).sort()).toEqual(['index.js', 'internal.js'])
+    const main = files.find((file) => file.path.endsWith('/index.js'))?.text ?? ''
+    expect([...main.matchAll(/from "([^"]+)"/g)].map((match) => match[1])).toEqual(['./internal.js'])
+    expect(main).not.toMatch(/\bclass\b|\bfunction\b/)
+  })
+
+  // Our packages import deadline's implementation entry only: a process that loads them then loads
+  // one module of deadline, not also the public entry that re-exports it.
+  it.each(names.filter((name) => name !== 'deadline'))(
+    '%s loads @middy-deadline/deadline/internal, never the public entry',
+    async (name) => {
+      for (const file of await built(name)) {
+        const message = `${file.path}: import from '@middy-deadline/deadline/internal' in packages/*/src`
+        expect(file.text, message).not.toMatch(/from "@middy-deadline\/deadline"/)
+        expect(file.text, message).not.toMatch(/import\("@middy-deadline\/deadline"\)/)
+      }
+    },
+  )
 })

@@ -1,4 +1,4 @@
-import { MAX_LINE_BYTES } from '@middy-deadline/deadline'
+import { MAX_LINE_BYTES } from '@middy-deadline/deadline/internal'
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
 import { type CapturedOutput, captureOutput } from './output.js'

@@ -1,5 +1,6 @@
 import middy from '@middy/core'
-import { type DeadlineContext, deadlinePlugin, jsonLine, MAX_LINE_BYTES, RECORD_LIMITS, warnOnce } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { jsonLine, MAX_LINE_BYTES, RECORD_LIMITS, warnOnce } from '@middy-deadline/deadline/internal'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'

@@ -9,7 +9,7 @@ import {
   onRejection,
   readSafely,
   redactUrls,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import { describe, expect, it } from 'vitest'
 
 const throwing = new Proxy(

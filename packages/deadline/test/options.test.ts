@@ -1,17 +1,5 @@
-import {
-  checkOptions,
-  Deadline,
-  DeadlineOptionError,
-  deadline,
-  fn,
-  integer,
-  list,
-  ms,
-  nested,
-  oneOf,
-  text,
-  withMethods,
-} from '@middy-deadline/deadline'
+import { Deadline, DeadlineOptionError, deadline } from '@middy-deadline/deadline'
+import { checkOptions, fn, integer, list, ms, nested, oneOf, text, withMethods } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 

@@ -1,4 +1,4 @@
-import { warnOnce } from '@middy-deadline/deadline'
+import { warnOnce } from '@middy-deadline/deadline/internal'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 afterEach(() => {

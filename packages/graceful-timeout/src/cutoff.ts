@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { answerMarginMs, type Deadline } from '@middy-deadline/deadline'
+import { answerMarginMs, type Deadline } from '@middy-deadline/deadline/internal'
 import { runHooks } from './hooks.js'
 import { writeRecord } from './log.js'
 import type { GracefulTimeoutConfig, TimeoutHook, WatchedInvocation } from './options.js'

@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { clip, type Deadline, DeadlineTimeoutError, describeError, readSafely, scheduleAfter } from '@middy-deadline/deadline'
+import { clip, type Deadline, DeadlineTimeoutError, describeError, readSafely, scheduleAfter } from '@middy-deadline/deadline/internal'
 import { writeWarning } from './log.js'
 import type { TimeoutHook, TimeoutLogger } from './options.js'
 import type { TimeoutRecord } from './record.js'

@@ -1,4 +1,4 @@
-import { callGuarded, describeError, jsonLine } from '@middy-deadline/deadline'
+import { callGuarded, describeError, jsonLine } from '@middy-deadline/deadline/internal'
 import { PACKAGE, type TimeoutLogger } from './options.js'
 import type { TimeoutRecord } from './record.js'
 import { writeLineSync } from './write.js'

@@ -1,5 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { deadlineOf, describeError, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
+import { deadlineOf, describeError, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
 import { CutoffHandling } from './cutoff.js'
 import { GracefulTimeoutError } from './errors.js'
 import { writeWarning } from './log.js'

@@ -11,7 +11,7 @@ import {
   refuse,
   warnOnFailure,
   withMethods,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import type { TimeoutRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/graceful-timeout'

@@ -1,4 +1,4 @@
-import { checkOptions, DeadlineOptionError, list, withMethods } from '@middy-deadline/deadline'
+import { checkOptions, DeadlineOptionError, list, withMethods } from '@middy-deadline/deadline/internal'
 import type { TimeoutHook } from './options.js'
 
 // The name written out, not imported: a module this entry point shared with the main one would be

@@ -1,4 +1,4 @@
-import { causeChain, type Deadline, readSafely } from '@middy-deadline/deadline'
+import { causeChain, type Deadline, readSafely } from '@middy-deadline/deadline/internal'
 import type { TimeoutTrigger } from './record.js'
 
 /**

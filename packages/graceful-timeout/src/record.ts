@@ -1,4 +1,11 @@
-import { type Deadline, type DeadlineMark, outboundCallsSnapshot, RECORD_LIMITS, recordMarks, recordName } from '@middy-deadline/deadline'
+import {
+  type Deadline,
+  type DeadlineMark,
+  outboundCallsSnapshot,
+  RECORD_LIMITS,
+  recordMarks,
+  recordName,
+} from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 
 /** One outbound call still running at the cutoff, as the outbound package recorded it. */

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { type Deadline, describeError, warnOnce } from '@middy-deadline/deadline'
+import { type Deadline, describeError, warnOnce } from '@middy-deadline/deadline/internal'
 import type { TimeoutWatchdog, WatchedInvocation } from './options.js'
 import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'

@@ -31,6 +31,7 @@ beforeAll(async () => {
     alias: {
       '@middy-deadline/graceful-timeout/watchdog': source('../src/watchdog.ts'),
       '@middy-deadline/graceful-timeout': source('../src/index.ts'),
+      '@middy-deadline/deadline/internal': source('../../deadline/src/internal.ts'),
       '@middy-deadline/deadline': source('../../deadline/src/index.ts'),
       '@middy-deadline/testing': source('../../testing/src/index.ts'),
       ...(process.env.MIDDY_MAJOR === '6' ? { '@middy/core': 'middy6' } : {}),

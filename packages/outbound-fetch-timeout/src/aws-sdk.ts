@@ -7,7 +7,7 @@ import {
   object,
   readSafely,
   warnOnce,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import type {
   DeserializeMiddleware,
   FinalizeRequestMiddleware,

@@ -1,4 +1,4 @@
-import { type Deadline, OUTBOUND_CALLS } from '@middy-deadline/deadline'
+import { type Deadline, OUTBOUND_CALLS } from '@middy-deadline/deadline/internal'
 import type { OutboundLimit, OutboundOutcome, OutboundTarget } from './errors.js'
 
 export type OutboundKind = 'fetch' | 'aws-sdk' | 'custom'

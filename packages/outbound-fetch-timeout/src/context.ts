@@ -1,4 +1,4 @@
-import type { DeadlineContext } from '@middy-deadline/deadline'
+import type { DeadlineContext } from '@middy-deadline/deadline/internal'
 import type { Context } from 'aws-lambda'
 import type { DeadlineFetch } from './fetch.js'
 

@@ -1,4 +1,4 @@
-import { type Deadline, DeadlineTimeoutError, isInstance } from '@middy-deadline/deadline'
+import { type Deadline, DeadlineTimeoutError, isInstance } from '@middy-deadline/deadline/internal'
 
 /** Which limit ended an outbound call: its own per-request timeout, or the invocation's cutoff. */
 export type OutboundLimit = 'per-request' | 'invocation deadline'

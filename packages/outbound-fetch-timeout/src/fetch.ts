@@ -1,4 +1,4 @@
-import { currentDeadline, type Deadline, isInstance } from '@middy-deadline/deadline'
+import { currentDeadline, type Deadline, isInstance } from '@middy-deadline/deadline/internal'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
 import { abortError, endingOf, notSentError } from './errors.js'

@@ -1,4 +1,4 @@
-import { currentDeadline, readSafely, warnOnce } from '@middy-deadline/deadline'
+import { currentDeadline, readSafely, warnOnce } from '@middy-deadline/deadline/internal'
 import { fetchWithin } from './fetch.js'
 import { type FetchLike, PACKAGE, patchesGlobalFetch, settingsOf } from './options.js'
 import { boundedSignals, ORIGINAL, type Wrapper } from './original-fetch.js'

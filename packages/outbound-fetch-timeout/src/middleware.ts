@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core'
-import { deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline'
+import { deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
 import { fetchBoundTo } from './fetch.js'
 import { patchGlobalFetch } from './global-fetch.js'
 import { type OutboundFetchTimeoutOptions, ownSettingsOf, PACKAGE, sameSettings, useSettings, validate } from './options.js'

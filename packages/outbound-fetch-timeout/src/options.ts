@@ -1,4 +1,4 @@
-import { boolean, checkOptions, type Deadline, DeadlineOptionError, fn, ms } from '@middy-deadline/deadline'
+import { boolean, checkOptions, type Deadline, DeadlineOptionError, fn, ms } from '@middy-deadline/deadline/internal'
 
 import type { DescribeTarget } from './target.js'
 

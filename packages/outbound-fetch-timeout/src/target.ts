@@ -1,4 +1,4 @@
-import { callGuarded, isInstance, readSafely, recordName, redactUrls, warnOnFailure } from '@middy-deadline/deadline'
+import { callGuarded, isInstance, readSafely, recordName, redactUrls, warnOnFailure } from '@middy-deadline/deadline/internal'
 import type { OutboundTarget } from './errors.js'
 import { PACKAGE } from './options.js'
 

@@ -10,7 +10,7 @@ import {
   redactUrls,
   text,
   withMethods,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import { callLogOf, type PendingCall } from './calls.js'
 import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 import { PACKAGE, settingsOf } from './options.js'

@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { describeError } from '@middy-deadline/deadline'
+import { describeError } from '@middy-deadline/deadline/internal'
 import {
   deadlineFetch,
   type OutboundFetchContext,

@@ -14,7 +14,7 @@ import {
   text,
   warnOnce,
   withMethods,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 
 // Written out, not imported from ./options.js: an import shared with the main entry would make the
 // build split it into a chunk that every user of the main entry loads as a module of its own.

@@ -1,4 +1,4 @@
-import { checkOptions, DeadlineOptionError, integer, number } from '@middy-deadline/deadline'
+import { checkOptions, DeadlineOptionError, integer, number } from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 
 /**

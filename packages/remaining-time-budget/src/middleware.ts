@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core'
-import { checkOptions, ms, reservingMiddleware } from '@middy-deadline/deadline'
+import { checkOptions, ms, reservingMiddleware } from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 
 export interface RemainingTimeBudgetOptions {

@@ -1,4 +1,4 @@
-import { integer, ms, number, optional, refuseWith, withMethods } from '@middy-deadline/deadline'
+import { integer, ms, number, optional, refuseWith, withMethods } from '@middy-deadline/deadline/internal'
 import { createDurationEstimator, type DurationEstimator } from './estimator.js'
 
 export const PACKAGE = '@middy-deadline/remaining-time-budget'

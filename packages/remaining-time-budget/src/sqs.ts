@@ -1,4 +1,4 @@
-import { checkOptions, oneOf } from '@middy-deadline/deadline'
+import { checkOptions, oneOf } from '@middy-deadline/deadline/internal'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { BATCH_OPTIONS, type BatchHandler, type BatchHandlerOptions, type BatchSource, batchHandler } from './batch.js'
 import { PACKAGE } from './options.js'

@@ -1,4 +1,4 @@
-import { checkOptions } from '@middy-deadline/deadline'
+import { checkOptions } from '@middy-deadline/deadline/internal'
 import type { DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda'
 import { BATCH_OPTIONS, type BatchHandler, type BatchHandlerOptions, type BatchSource, batchHandler } from './batch.js'
 import { PACKAGE } from './options.js'

@@ -1,4 +1,4 @@
-import { endDeadline } from '@middy-deadline/deadline'
+import { endDeadline } from '@middy-deadline/deadline/internal'
 
 const VALUE = Symbol('response')
 const ANSWERED = Symbol('handlerAnswered')

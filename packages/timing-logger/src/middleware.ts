@@ -8,11 +8,11 @@ import {
   releaseDeadline,
   warnOnce,
   warnOnFailure,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
-import { firstErrorOf, watchFirstError } from './first-error.js'
+import { watchErrors } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, type Level, loggerNames, recordLine } from './output.js'
@@ -66,14 +66,15 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
     }
     request[STATE] = state
-    watchFirstError(request)
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
     // every path, and its phases tell whether the handler answered.
     const plugin = deadline.phases.length > 0
-    if (!plugin)
+    if (!plugin) {
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',
       })
+      watchErrors(request)
+    }
     // Middy hands an early response back before the deadline ends: the header goes on it then.
     if (!plugin || config.serverTiming)
       watchEarlyResponse(request, config.serverTiming ? (response) => timed(request, response, figuresNow(deadline, state)) : undefined)
@@ -102,11 +103,12 @@ export function timingLogger<TEvent = unknown, TResult = any>(
   const finish = (request: WithState, deadline: Deadline, state: InvocationState): void => {
     try {
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
+      // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
       // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
       const failed = state.own.endStep === 'onError' && request.response === undefined
       const verdict = judge(
-        firstErrorOf(request),
+        deadline.firstError,
         request.error,
         failed,
         deadline,

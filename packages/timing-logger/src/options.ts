@@ -11,7 +11,7 @@ import {
   text,
   within,
   withMethods,
-} from '@middy-deadline/deadline'
+} from '@middy-deadline/deadline/internal'
 import type { TimingRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/timing-logger'

@@ -1,4 +1,4 @@
-import { callGuarded, type Deadline, outboundCallsSnapshot, recordName, warnOnFailure } from '@middy-deadline/deadline'
+import { callGuarded, type Deadline, outboundCallsSnapshot, recordName, warnOnFailure } from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 import { round } from './phases.js'
 

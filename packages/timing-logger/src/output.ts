@@ -1,4 +1,4 @@
-import { boundedObject, callGuarded, jsonLine, readSafely, warnOnFailure } from '@middy-deadline/deadline'
+import { boundedObject, callGuarded, jsonLine, readSafely, warnOnFailure } from '@middy-deadline/deadline/internal'
 import { PACKAGE, type TimingLogEntry, type TimingLoggerOptions } from './options.js'
 import type { Outcome, TimingRecord } from './record.js'
 import { isoTimestamp } from './timestamp.js'

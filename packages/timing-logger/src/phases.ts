@@ -1,4 +1,4 @@
-import { type Deadline, recordName } from '@middy-deadline/deadline'
+import { type Deadline, recordName } from '@middy-deadline/deadline/internal'
 
 export interface PhaseTiming {
   /** The middleware function's name (`httpErrorHandlerOnError`), `handler`, or a coarse span. */

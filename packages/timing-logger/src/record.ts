@@ -1,4 +1,12 @@
-import { causeChain, type Deadline, type DeadlineMark, RECORD_LIMITS, readSafely, recordMarks, recordName } from '@middy-deadline/deadline'
+import {
+  causeChain,
+  type Deadline,
+  type DeadlineMark,
+  RECORD_LIMITS,
+  readSafely,
+  recordMarks,
+  recordName,
+} from '@middy-deadline/deadline/internal'
 import type { ColdStart, InitType } from './cold-start.js'
 import { peakRssMB } from './memory.js'
 import type { Level } from './output.js'

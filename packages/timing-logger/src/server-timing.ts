@@ -1,4 +1,4 @@
-import { readSafely } from '@middy-deadline/deadline'
+import { readSafely } from '@middy-deadline/deadline/internal'
 
 /** What the header shows: the figures of the record. */
 export interface ServerTimingFigures {
