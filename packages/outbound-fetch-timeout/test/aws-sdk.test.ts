@@ -4,6 +4,7 @@ import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { OutboundTimeoutError, outboundCallsOf } from '@middy-deadline/outbound-fetch-timeout'
 import { type AwsSdkDeadlineOptions, awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
 import { createLambdaContext } from '@middy-deadline/testing'
+import type { FinalizeRequestMiddleware } from '@smithy/types'
 import { describe, expect, it, vi } from 'vitest'
 import { hardDeadlineNear } from './hard-deadline.js'
 import { localServer } from './server.js'
@@ -27,13 +28,15 @@ function sqsClient(path: string, options: Partial<AwsSdkDeadlineOptions>, maxAtt
   // machine's load than about that decision.)
   const starts: number[] = []
   attemptStarts.set(client, starts)
-  client.middlewareStack.addRelativeTo(
-    (next) => (args) => {
-      starts.push(performance.now())
-      return next(args)
-    },
-    { relation: 'after', toMiddleware: 'deadlineAttemptMiddleware', name: 'recordAttemptStart' },
-  )
+  const recordAttemptStart: FinalizeRequestMiddleware<object, object> = (next) => (args) => {
+    starts.push(performance.now())
+    return next(args)
+  }
+  client.middlewareStack.addRelativeTo(recordAttemptStart as never, {
+    relation: 'after',
+    toMiddleware: 'deadlineAttemptMiddleware',
+    name: 'recordAttemptStart',
+  })
   return client
 }
 
