@@ -1,4 +1,11 @@
-import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin, timerDelay } from '@middy-deadline/deadline/internal'
+import {
+  answerMarginMs,
+  currentDeadline,
+  type DeadlinePluginHooks,
+  deadlineOf,
+  deadlinePlugin,
+  timerDelay,
+} from '@middy-deadline/deadline/internal'
 import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
@@ -19,8 +26,17 @@ const EARLY_TOLERANCE_MS = 1
  * for the real cutoff rather than cutting the handler short.
  */
 export function gracefulTimeoutPlugin(reserveMs: number): GracefulTimeoutPlugin {
+  const hooks = deadlinePlugin()
   return {
-    ...deadlinePlugin(),
+    ...hooks,
+    // The plugin asks for the reserve itself: used without `.use(graceful)`, nothing else would,
+    // the cutoff would stay at the hard deadline, and Middy's race (waiting for our cutoff) would
+    // be killed with the function. Asked here, the plugin alone still settles the handler at the
+    // cutoff; with the middleware, it asks for the same reserve a little earlier.
+    requestStart(request) {
+      hooks.requestStart(request)
+      if (request !== undefined) deadlineOf(request).reserve(reserveMs)
+    },
     timeoutEarlyInMillis: Math.max(1, Math.round(reserveMs)),
     timeoutEarlyResponse: settleAtCutoff,
   }
