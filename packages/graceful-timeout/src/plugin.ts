@@ -65,19 +65,19 @@ function settleAtCutoff(): unknown {
       else reject(deadline.signal.reason)
     }
     // The grace runs from the moment the handler's signal aborted, and never past the margin.
-    const settle = (graceMsLeft: number) => {
+    const settleAfterGrace = (graceMsLeft: number) => {
       timer = setTimeout(settleNow, timerDelay(Math.min(graceMsLeft, latestMs())))
       deadline.onEnd(() => clearTimeout(timer))
     }
     if (deadline.cutoffReached) {
       // Middy's timer, set below our reserve, fires after the cutoff: the handler has had its grace
       // since (a full one from now could end past the margin, or past the hard deadline itself).
-      settle(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
+      settleAfterGrace(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
     } else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
       deadline.reachCutoff()
-      settle(graceMs(deadline))
+      settleAfterGrace(graceMs(deadline))
     } else {
-      deadline.onCutoff(() => settle(graceMs(deadline)))
+      deadline.onCutoff(() => settleAfterGrace(graceMs(deadline)))
     }
     // The handler won the race after all: nothing is waiting for this any more.
     deadline.onEnd(() => reject(deadline.signal.reason))
