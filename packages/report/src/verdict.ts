@@ -25,6 +25,14 @@ export interface Verdict {
   settledTooLate: boolean
   /** The watchdog thread wrote the record: the event loop was blocked at the cutoff. */
   blockedAtCutoff: boolean
+  /**
+   * How many invocations this one stands for in the counts: 1 / sampleRate for a routine record
+   * written at a sample rate when nothing else shows the invocation (Lambda's START and REPORT,
+   * never sampled, show every invocation when they are in the logs), else 1.
+   */
+  weight: number
+  /** How many invocations its timing record stands for among the records (phases, downstreams). */
+  recordWeight: number
 }
 
 const SECOND = 1000
@@ -49,6 +57,7 @@ export function verdictOf(invocation: Invocation): Verdict {
   const killedAt = invocation.killedAfterMs ?? (report?.status === 'timeout' ? report.durationMs : undefined)
   const budget = timing?.budgetMs ?? main?.budgetMs ?? timeouts[0]?.budgetMs
   const initDurationMs = report?.initDurationMs ?? timing?.initDurationMs
+  const recordWeight = timing?.sampled === true ? 1 / (timing.sampleRate as number) : 1
   return {
     outcome,
     unseenKill: killed && timeouts.length === 0,
@@ -67,6 +76,8 @@ export function verdictOf(invocation: Invocation): Verdict {
     reserveMs: main?.reserveMs ?? timeouts[0]?.reserveMs,
     settledTooLate: killed && main !== undefined,
     blockedAtCutoff: watchdog,
+    weight: report === undefined && !invocation.started ? recordWeight : 1,
+    recordWeight,
   }
 }
 
