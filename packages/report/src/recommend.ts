@@ -146,8 +146,8 @@ function limitAdvice(target: TargetReport, stats: FunctionStats, { timeoutMs }: 
     budgetMs: budget,
   }
   const why =
-    value < suggested
-      ? `its p99 (${ms(target.p99)}) × ${LIMIT_HEADROOM} does not fit in half the invocation's budget (${ms(budget ?? 0)}): with ${value} ms the slowest calls will fail fast; if they must succeed, move this call to a queue`
+    budget !== null && value < suggested
+      ? `its p99 (${ms(target.p99)}) × ${LIMIT_HEADROOM} does not fit in half the invocation's budget (${ms(budget)}): with ${value} ms the slowest calls will fail fast; if they must succeed, move this call to a queue`
       : `p99 ${ms(target.p99)} × ${LIMIT_HEADROOM}`
   const pending = target.pendingAtCutoff > 0 ? `; ${target.pendingAtCutoff} calls were still running at a cutoff` : ''
   const confidence = quantileConfidence(
@@ -201,14 +201,14 @@ function memoryAdvice(stats: FunctionStats, { timeoutMs, nearMisses, cpuShare }:
       { ...confidence, level: 'low' },
     )
   if (share <= 0.25 && !blocked && !untracked && size > 128) {
+    // Twice a peak of at most a quarter of the size, rounded up to a size people pick: always smaller.
     const value = nextSize(peak / 0.5)
-    if (value < size)
-      return say(
-        'lower',
-        value,
-        `peak memory is ${pct(share)} of ${size} MB: ${value} MB would hold it twice over, but CPU shrinks with memory: confirm with Lambda Power Tuning before lowering`,
-        { ...confidence, level: 'low' },
-      )
+    return say(
+      'lower',
+      value,
+      `peak memory is ${pct(share)} of ${size} MB: ${value} MB would hold it twice over, but CPU shrinks with memory: confirm with Lambda Power Tuning before lowering`,
+      { ...confidence, level: 'low' },
+    )
   }
   return say('keep', null, `peak memory ${round(peak)} MB of ${size} MB (${pct(share)})`)
 }

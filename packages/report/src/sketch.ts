@@ -82,7 +82,7 @@ export class QuantileSketch {
   }
 
   #fold(): void {
-    const values = this.#exact ?? []
+    const values = this.#exact as number[]
     this.#exact = undefined
     this.#buckets = new Map()
     for (const value of values) this.#bucket(value, 1)
@@ -108,7 +108,7 @@ export class QuantileSketch {
   }
 
   #orderedBuckets(): [number, number][] {
-    return [...(this.#buckets ?? new Map<number, number>())].sort((a, b) => a[0] - b[0])
+    return [...(this.#buckets as Map<number, number>)].sort((a, b) => a[0] - b[0])
   }
 }
 
@@ -131,7 +131,8 @@ export interface Distribution {
 
 export function distributionOf(sketch: QuantileSketch, digits = 2): Distribution | null {
   if (sketch.count === 0) return null
-  const round = (value: number | undefined) => roundTo(value ?? 0, digits)
+  // Not empty: every quantile is a number.
+  const round = (value: number | undefined) => roundTo(value as number, digits)
   return {
     // Weighted counts (sampled records) are estimates: whole invocations.
     count: Math.round(sketch.count),

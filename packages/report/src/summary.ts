@@ -34,8 +34,9 @@ export function summarize(
     .map(([phaseName, phase]) => ({
       name: phaseName,
       invocations: Math.round(phase.sketch.count),
-      p50: roundTo(phase.sketch.quantile(0.5) ?? 0, 3),
-      p99: roundTo(phase.sketch.quantile(0.99) ?? 0, 3),
+      // A phase's sketch holds one value at least: its quantiles are numbers.
+      p50: roundTo(phase.sketch.quantile(0.5) as number, 3),
+      p99: roundTo(phase.sketch.quantile(0.99) as number, 3),
       max: roundTo(phase.sketch.max, 3),
       totalMs: roundTo(phase.totalMs, 2),
       slowShare: slowShareOf(phase.slow.from(slowFrom)),

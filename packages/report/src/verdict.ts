@@ -66,7 +66,8 @@ export function verdictOf(invocation: Invocation): Verdict {
     coldStart: report?.initDurationMs !== undefined || timing?.coldStart === true,
     initDurationMs,
     memoryUsedMB: report?.maxMemoryUsedMB ?? timing?.maxRssMB,
-    memorySizeMB: report?.memorySizeMB ?? timing?.memoryLimitMB,
+    // A size of 0 (a line cut or made up) is no size: shares of it would be infinite.
+    memorySizeMB: [report?.memorySizeMB, timing?.memoryLimitMB].find((mb) => mb !== undefined && mb > 0),
     // Lambda's timeout is set in whole seconds; its kill line and REPORT print a little more.
     lambdaTimeoutMs: killedAt === undefined ? undefined : Math.max(SECOND, Math.floor(killedAt / SECOND + 0.001) * SECOND),
     // The budget is what was left when the chain started: a little less than the setting.

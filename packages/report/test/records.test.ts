@@ -204,12 +204,16 @@ describe('sampled records', () => {
 
   it("counts every invocation as it is when Lambda's own lines (never sampled) show each one", async () => {
     const { lines, lambdaLines } = await sampledWorkload()
-    const fn = only(await report([...lines, ...lambdaLines]))
+    const result = await report([...lines, ...lambdaLines])
+    const fn = only(result)
     expect(fn.invocations).toBe(9)
     expect(fn.outcomes).toMatchObject({ success: 8, error: 1 })
     expect(fn.sampling).toEqual({ records: 2, rates: [0.25], invocationsInLogs: 9 })
     // The records still stand for the ones sampled out: the phases are those of nine invocations.
     expect(fn.phases.find((phase) => phase.name === 'handler')?.invocations).toBe(9)
+    expect(renderText(result)).toContain(
+      "invocation counts are Lambda's own (complete); figures from the records (phases, targets) are scaled",
+    )
   })
 })
 
