@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -x .tools/bin/node22 ] || { echo "run 'npm run setup' first" >&2; exit 1; }
 node=.tools/bin/node22
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(size cold-start micro overhead concurrent accuracy scale)
+[ ${#parts[@]} -gt 0 ] || parts=(size cold-start micro overhead concurrent accuracy scale isolation)
 
 # Build every package that compiles (declarations); a package that does not is left out of the tables.
 for tsconfig in packages/*/tsconfig.json; do
@@ -34,6 +34,7 @@ for part in "${parts[@]}"; do
     accuracy) cmd=(bench/accuracy.mjs) ;;
     scale) cmd=(bench/scale.mjs) ;;
     micro) cmd=(bench/micro.mjs) ;;
+    isolation) cmd=(bench/isolation.mjs) ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
   # The size table reports an exceeded budget with exit 1; the bench still runs the other parts.
