@@ -105,7 +105,7 @@ export class Deadline {
     this.#startMono = monotonicNow()
     this.startedAt = Date.now()
     this.#isOver = isOver
-    this.requestId = context?.awsRequestId ?? context?.lambdaContext?.awsRequestId ?? ''
+    this.requestId = requestIdOf(context)
     const remaining = readRemaining(context)
     if (typeof remaining === 'number') {
       this.status = 'running'
@@ -499,6 +499,12 @@ function callSafely(listener: ProgressListener, deadline: Deadline, kind: string
     // A listener belongs to some middleware; its failure must not stop the others.
     warnOnce(`listener:${kind}:${String(error)}`, PACKAGE, `a deadline ${kind} listener threw`, { error: String(error) })
   }
+}
+
+/** The invocation's request id as the context gives it (Middy's durable context wraps Lambda's); '' if none. */
+export function requestIdOf(context: LambdaContextLike | undefined): string {
+  const id = context?.awsRequestId ?? context?.lambdaContext?.awsRequestId
+  return typeof id === 'string' ? id : ''
 }
 
 type Problem = readonly [kind: 'missing' | 'threw' | 'not-a-number' | 'expired', detail: string]

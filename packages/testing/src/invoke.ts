@@ -46,6 +46,9 @@ export async function invokeWithTimeout<TEvent, TResult, TContext extends Contex
     }
     arm()
   })
+  // In a promise job of its own, the invocation's async context is its own: a deadline that Middy's
+  // first `before` enters there never reaches the caller, nor another invocation started from it
+  // (called directly, Middy runs that `before` in the caller's frame).
   const run = Promise.resolve().then(() => handler(event, context))
   // After a kill Lambda discards whatever the handler does; so do we, without an unhandled rejection.
   run.catch(() => {})
