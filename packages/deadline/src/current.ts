@@ -118,15 +118,6 @@ function ownStorage(): AsyncLocalStorage<Stored> | undefined {
   return storage
 }
 
-// At import, where our own storage will run on async_hooks (Node 22 outside Lambda's runtime, or
-// with MIDDY_DEADLINE_ASYNC_CONTEXT=own): an AsyncLocalStorage first enabled inside a promise job (a
-// first invocation's `before`) takes that job's caller for the current resource, and the first
-// deadline entered would stay in the caller's context (test/isolation.property.test.ts caught it).
-// Enabled here, its hooks see every later job begin. Elsewhere nothing is loaded until needed.
-if (process.getBuiltinModule !== undefined && !asyncContextIsCheap() && !usesRuntimeStore(invokeStore())) {
-  ownStorage()?.enterWith(undefined as unknown as Stored)
-}
-
 /** Makes `deadline` the current one for the rest of this invocation's async flow. */
 export function enterDeadline(deadline: Deadline): void {
   const store = runtimeStore()
@@ -141,14 +132,17 @@ export function enterDeadline(deadline: Deadline): void {
 
 /**
  * Runs `fn` in an async scope of its own: a deadline entered inside stays inside, and none from
- * the caller shows through. For entry points we own (a batch handler called without Middy): once
- * `fn` has returned, the caller's context holds nothing of this invocation. Where the runtime's
- * store holds deadlines, each invocation has its store already.
+ * the caller shows through. For entry points we own (a batch handler called without Middy,
+ * `invokeWithTimeout`): once `fn` has returned, the caller's context holds nothing of this
+ * invocation. Where the runtime's store holds deadlines, each invocation has its store already.
  */
 export function isolated<T>(fn: () => T): T {
-  if (runtimeStore() !== undefined) return fn()
+  if (usesRuntimeStore(invokeStore())) return fn()
   const storage = ownStorage()
-  // A fresh marker every time: `run` with the store already current would not open a scope.
+  // A fresh marker every time: `run` with the store already current would not open a scope. And
+  // `run`, unlike `enterWith`, puts the caller's store back when `fn` returns, even where Node 22
+  // enables the storage right now, inside a promise job that began before its hooks: there the
+  // current resource is the caller's, and a first deadline entered would otherwise stay in it.
   return storage === undefined ? fn() : storage.run({ [ISOLATION_KEY]: true }, fn)
 }
 
