@@ -1,23 +1,11 @@
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { expect, it, onTestFinished } from 'vitest'
-import { fixtureFolder, spawnFixture } from './child.js'
+import { bundleFixture, fixtureFolder, spawnFixture } from './child.js'
 
 it('the timeout line stays whole and in order when stdout is a pipe with output still queued', async () => {
   const folder = fixtureFolder('graceful-write-')
   onTestFinished(folder.remove)
-  const bundle = join(folder.path, 'queued-stdout.mjs')
-  await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/queued-stdout.ts', import.meta.url))],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-    // Maps what the child runs back to src/ for the coverage report (NODE_V8_COVERAGE).
-    sourcemap: 'inline',
-  })
+  const bundle = await bundleFixture(new URL('./fixtures/queued-stdout.ts', import.meta.url), join(folder.path, 'queued-stdout.mjs'))
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawnFixture([bundle], { stdio: ['ignore', 'pipe', 'inherit'] })
     const chunks: Buffer[] = []
