@@ -18,6 +18,12 @@ for (const name of readdirSync(packagesDir)) {
   const source = (target) => join(packageDir, target.replace('./dist/', './src/').replace(/\.js$/, '.ts'))
   // Chunks are named by content hash: without this, a chunk no entry imports any more stays in dist.
   rmSync(join(packageDir, 'dist/chunks'), { recursive: true, force: true })
+  // Declaration maps point into src/, which is not published: none is emitted (tsconfig.base.json),
+  // and one left in dist by an older build would be packed.
+  const dist = join(packageDir, 'dist')
+  if (existsSync(dist)) {
+    for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) if (file.endsWith('.d.ts.map')) rmSync(join(dist, file))
+  }
   await build({ ...entryBuildOptions(packageDir), outdir: join(packageDir, 'dist'), sourcemap: true })
   for (const target of Object.values(manifest.bin ?? {})) {
     await build({

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): every suite on Node 22 and Node 24 with Middy 7, again on Node 22
-# with Middy 6, then the end-to-end suite under the real Lambda runtime client.
+# with Middy 6, then the end-to-end suite under the real Lambda runtime client, then the composition
+# matrix's sample (scripts/composition.sh).
 # The two Middy 7 runs also collect coverage (child processes and worker threads included); with no
 # arguments, the merged figures are checked against the gate at the end (scripts/coverage.mjs).
 # Runs every step, then fails if any step failed.
@@ -34,8 +35,8 @@ for major in 22 24; do
   [ $gate = 1 ] && run=(env COVERAGE_DIR=coverage/node$major .tools/bin/node$major $vitest run --coverage)
   step "unit + integration, Node $major, Middy 7" "${run[@]}" "$@"
 done
-# Middy 6 has no durable execution mode: the one suite built on it runs with Middy 7 only.
-step "unit + integration, Node 22, Middy 6" env MIDDY_MAJOR=6 .tools/bin/node22 $vitest run --exclude packages/remaining-time-budget/test/durable.test.ts "$@"
+# Middy 6 has no durable execution mode: the suites built on it run with Middy 7 only.
+step "unit + integration, Node 22, Middy 6" env MIDDY_MAJOR=6 .tools/bin/node22 $vitest run --exclude packages/remaining-time-budget/test/durable.test.ts --exclude test/docs/recipe-durable.test.ts "$@"
 if [ -f test/e2e/vitest.config.ts ]; then
   for major in 22 24; do
     step "end-to-end under aws-lambda-ric, Node $major" env E2E_NODE=.tools/bin/node$major .tools/bin/node$major $vitest run --config test/e2e/vitest.config.ts "$@"
@@ -43,6 +44,8 @@ if [ -f test/e2e/vitest.config.ts ]; then
 fi
 step "nothing left in the temp folder" temp_folder_is_clean
 [ $gate = 1 ] && step "coverage gate, Node 22 + 24 merged" .tools/bin/node22 scripts/coverage.mjs coverage/node22 coverage/node24
+# The composition matrix's sample, on its own (a filtered run skips it).
+[ $gate = 1 ] && step "composition matrix (sample): Node 22 and 24 with Middy 7, Node 22 with Middy 6" bash scripts/composition.sh
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

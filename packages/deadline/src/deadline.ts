@@ -64,7 +64,12 @@ export function answerMarginMs(deadline: Deadline): number {
 
 export interface DeadlineInit {
   context: LambdaContextLike | undefined
-  /** Tells whether the invocation is already over (an early response skipped our `after`). */
+  /**
+   * The Middy request the deadline belongs to: its `earlyResponse` tells that the invocation is
+   * already over (an early response skipped our `after`), its `error` which error it raised first.
+   */
+  request?: { readonly error?: unknown }
+  /** Tells whether the invocation is already over, where there is no `request` to ask. */
   isOver?: () => boolean
 }
 
@@ -86,6 +91,8 @@ export class Deadline {
   readonly #startMono: number
   readonly #hardMono: number
   readonly #isOver: (() => boolean) | undefined
+  readonly #request: { readonly error?: unknown } | undefined
+  #firstError: unknown
   #requestedReserveMs = 0
   #timer: NodeJS.Timeout | undefined
   #controller: AbortController | undefined
@@ -101,10 +108,11 @@ export class Deadline {
   #answerExpected = false
   #ended = false
 
-  constructor({ context, isOver }: DeadlineInit) {
+  constructor({ context, request, isOver }: DeadlineInit) {
     this.#startMono = monotonicNow()
     this.startedAt = Date.now()
     this.#isOver = isOver
+    this.#request = request
     this.requestId = requestIdOf(context)
     const remaining = readRemaining(context)
     if (typeof remaining === 'number') {
@@ -166,6 +174,29 @@ export class Deadline {
 
   get ended(): boolean {
     return this.#ended
+  }
+
+  /**
+   * The first error the invocation raised (`undefined` while there is none), kept even when an error
+   * handler replaces `request.error` afterwards: `@middy/http-error-handler` swaps every error it
+   * will not expose for a plain object.
+   */
+  get firstError(): unknown {
+    return this.#firstError
+  }
+
+  /** Keeps `error` as the invocation's first error, if it has none yet. */
+  noteError(error: unknown): void {
+    if (this.#firstError === undefined) this.#firstError = error
+  }
+
+  /**
+   * Keeps the request's current `error` as the first, if there is none yet. The plugin calls it as
+   * every middleware starts: Middy sets the error before the first `onError`, before any of them
+   * can replace it.
+   */
+  noteRequestError(): void {
+    if (this.#firstError === undefined) this.#firstError = this.#request?.error
   }
 
   /** The handler said it answers by itself after the cutoff (see `expectAnswer`). */
@@ -413,7 +444,7 @@ export class Deadline {
     if (this.#ended || this.#cutoffReached) return
     // An early response from a later middleware skips our `after`: nothing told us the invocation
     // was over. Lambda may have frozen the process since; we must not act on a finished request.
-    if (this.#isOver?.()) this.end()
+    if (this.#isOver?.() ?? (this.#request !== undefined && 'earlyResponse' in this.#request)) this.end()
     else this.reachCutoff()
   }
 

@@ -57,5 +57,5 @@ export { type DeadlineOptions, deadline, reservingMiddleware } from './middlewar
 export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
-export { MAX_TIMER_MS, scheduleAfter } from './timer.js'
+export { MAX_TIMER_MS, scheduleAfter, timerDelay } from './timer.js'
 export { warnOnce } from './warn-once.js'

@@ -39,7 +39,11 @@ export function deadlinePlugin(): DeadlinePluginHooks {
       if (request !== undefined) deadlineOf(request)
     },
     beforeMiddleware(name) {
-      currentDeadline()?.enterPhase(name, true)
+      const deadline = currentDeadline()
+      if (deadline === undefined) return
+      // Before the first onError runs, the request's error is still the one the invocation raised.
+      deadline.noteRequestError()
+      deadline.enterPhase(name, true)
     },
     afterMiddleware(name) {
       storedDeadline()?.exitPhase(name)

@@ -12,6 +12,7 @@ const OWNER = Symbol.for('@middy-deadline/deadline.owner')
 
 export interface RequestLike {
   context: object
+  error?: unknown
   [DEADLINE]?: Deadline
   [OWNER]?: unknown
 }
@@ -47,11 +48,10 @@ export function endDeadline(request: object): void {
   ;(request as RequestLike)[DEADLINE]?.end()
 }
 
-// Apart from deadlineOf, which runs for every middleware: only this first call pays for the closure.
 function create(holder: RequestLike): Deadline {
   // Middy sets `earlyResponse` when a middleware answers early, and then skips every `after`:
-  // the deadline asks before acting on a timer that might outlive the request.
-  const deadline = new Deadline({ context: holder.context, isOver: () => 'earlyResponse' in holder })
+  // the deadline asks the request before acting on a timer that might outlive it.
+  const deadline = new Deadline({ context: holder.context, request: holder })
   holder[DEADLINE] = deadline
   exposeOnContext(holder.context, deadline)
   enterDeadline(deadline)

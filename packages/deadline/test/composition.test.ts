@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { currentDeadline, type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { existingDeadlineOf } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
@@ -83,4 +83,24 @@ describe('one deadline per invocation', () => {
     await expect(handler({}, context)).rejects.toMatchObject({ name: 'TimeoutError' })
     expect((context as DeadlineContext).deadline.ended).toBe(true)
   })
+
+  // Found by the composition matrix; documented in docs/deadline.md, "Composing with Middy 6".
+  for (const plugin of [false, true]) {
+    it(`is current in the handler behind an async before of another middleware ${plugin ? 'with' : 'without'} the plugin (without it, not on Middy 6)`, async () => {
+      const asyncBefore = { before: async () => {} }
+      let found: unknown
+      const handler = middy(
+        async () => {
+          found = currentDeadline()
+        },
+        plugin ? deadlinePlugin() : undefined,
+      )
+        .use(asyncBefore)
+        .use(deadline())
+      const context = createLambdaContext<DeadlineContext>()
+      await handler({}, context)
+      const lost = process.env.MIDDY_MAJOR === '6' && !plugin
+      expect(found).toBe(lost ? undefined : context.deadline)
+    })
+  }
 })

@@ -1,4 +1,4 @@
-import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin } from '@middy-deadline/deadline/internal'
+import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin, timerDelay } from '@middy-deadline/deadline/internal'
 import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
@@ -38,23 +38,30 @@ function settleAtCutoff(): unknown {
   if (deadline === undefined) throw middyStyleTimeout()
   return new Promise((_resolve, reject) => {
     let timer: NodeJS.Timeout | undefined
+    // Whatever happens, the answer must leave by the margin before the hard deadline.
+    const latestMs = () => deadline.remainingToHardDeadline() - answerMarginMs(deadline)
     // After the grace, a handler that said it is winding down (`deadline.expectAnswer()`, as the
     // batch handlers do) keeps the race until its answer could no longer be delivered in time:
     // a partial batch answer must not lose to a TimeoutError that makes Lambda retry every record.
     const settleNow = () => {
-      const leftMs = deadline.answerExpected ? deadline.remainingToHardDeadline() - answerMarginMs(deadline) : 0
-      if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, Math.ceil(leftMs))
+      const leftMs = deadline.answerExpected ? latestMs() : 0
+      if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, timerDelay(leftMs))
       else reject(deadline.signal.reason)
     }
-    const settle = () => {
-      timer = setTimeout(settleNow, graceMs(deadline))
+    // The grace runs from the moment the handler's signal aborted, and never past the margin.
+    const settle = (graceMsLeft: number) => {
+      timer = setTimeout(settleNow, timerDelay(Math.min(graceMsLeft, latestMs())))
       deadline.onEnd(() => clearTimeout(timer))
     }
-    if (deadline.cutoffReached || deadline.remaining() <= EARLY_TOLERANCE_MS) {
+    if (deadline.cutoffReached) {
+      // Middy's timer, set below our reserve, fires after the cutoff: the handler has had its grace
+      // since (a full one from now could end past the margin, or past the hard deadline itself).
+      settle(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
+    } else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
       deadline.reachCutoff()
-      settle()
+      settle(graceMs(deadline))
     } else {
-      deadline.onCutoff(settle)
+      deadline.onCutoff(() => settle(graceMs(deadline)))
     }
     // The handler won the race after all: nothing is waiting for this any more.
     deadline.onEnd(() => reject(deadline.signal.reason))

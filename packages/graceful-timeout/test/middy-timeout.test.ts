@@ -150,4 +150,28 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(stdout.records()).toHaveLength(1)
     await sleep(100)
   })
+
+  // Found by the composition matrix: the grace was counted from Middy's timer, not from the cutoff,
+  // so the answer came after the margin, often after the hard deadline itself.
+  it('with graceful.plugin and Middy’s early timeout set below the reserve: settled by the margin, not a full grace after Middy’s timer', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 200 })
+    // Middy's timer at 550 ms, 150 ms after our cutoff at 400: a full grace (40 ms) from there would
+    // end at 590, past the margin (20 ms before the hard deadline at 600).
+    const handler = middy(ignoresSignal([]), { ...graceful.plugin, timeoutEarlyInMillis: 50 }).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    // Settled as Middy's timer fired (the grace since the cutoff was long over): 50 ms before the end.
+    expect(outcome.status === 'failed' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThanOrEqual(30)
+    await sleep(100)
+  })
+
+  it('graceful.plugin’s early response in an invocation without a deadline behaves as Middy’s own', async () => {
+    // Middy's two options taken from the plugin, without its hooks and without the middleware.
+    const { timeoutEarlyInMillis, timeoutEarlyResponse } = gracefulTimeout({ reserveMs: 200 }).plugin
+    const handler = middy(ignoresSignal([]), { timeoutEarlyInMillis, timeoutEarlyResponse })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ name: 'TimeoutError', cause: { package: '@middy/core' } })
+    expect(outcome.durationMs).toBeLessThan(500)
+    await sleep(100)
+  })
 })

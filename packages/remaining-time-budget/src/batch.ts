@@ -89,16 +89,18 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
   const runner = runnerOf(config)
   const owner = {}
 
-  // Lambda's Node 22+ runtimes refuse a handler declaring three or more parameters (they take it
-  // for a callback handler: Runtime.CallbackHandlerDeprecated), so Middy's options come as a rest.
-  return async function partialBatchHandler(event, context, ...middyArgs: [options?: { signal?: AbortSignal }]) {
-    const handlerOptions = middyArgs[0]
+  // Middy's own signal (the handler's third argument) is left alone: the run stops at the deadline's
+  // cutoff, which graceful.plugin makes Middy's race wait for. Middy 6 shares that one signal between
+  // concurrent invocations (Lambda Managed Instances): one invocation's early timeout would stop
+  // every other one's batch. (Declaring the parameter would also make Lambda's Node 22+ runtimes
+  // take the handler for a callback handler.)
+  return async function partialBatchHandler(event, context) {
     const records = event?.Records
     // No partial answer can name records we cannot list, and an empty one would tell Lambda to
     // delete every message unprocessed: fail the invocation so that the whole batch is retried.
     if (!Array.isArray(records)) throw notABatch(`the ${source.name} event's Records`, records, RETRY_WHOLE_BATCH)
     return withDeadline(context, owner, reserves, async (deadline) => {
-      const run = await runner(records, recordFn, { deadline, signal: handlerOptions?.signal, orderKey: source.orderKey })
+      const run = await runner(records, recordFn, { deadline, orderKey: source.orderKey })
       onRun?.(run)
       return { batchItemFailures: toFailures(source, run.outcomes) }
     })

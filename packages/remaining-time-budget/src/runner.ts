@@ -230,6 +230,10 @@ async function runChecked<TItem, TResult>(
       else start(index)
     }
     if (stoppedBy !== undefined) {
+      // The run answers with what it has (after at most `abandonAfterMs` at the cutoff), and the
+      // handler with it, handing on the rest maybe: whoever would settle the invocation at the
+      // cutoff waits for that answer instead of replacing it (graceful-timeout's plugin).
+      deadline?.expectAnswer()
       for (const index of pending) {
         const key = keys?.[index]
         const reason = key !== undefined && blockedKeys.has(key) ? 'ordering' : stoppedBy
@@ -254,9 +258,6 @@ async function runChecked<TItem, TResult>(
 
   const onAbort = () => {
     if (stoppedBy === undefined) stoppedBy = 'aborted'
-    // The run answers with what it has, after at most `abandonAfterMs`: whoever would settle the
-    // invocation at the cutoff waits for that answer instead (graceful-timeout's plugin).
-    deadline?.expectAnswer()
     pump()
     // Deliberately a plain timer, not a deadline scope: this wait runs after the cutoff (inside
     // the reserve), where every deadline scope has already ended.
@@ -264,13 +265,19 @@ async function runChecked<TItem, TResult>(
       cancelAbandon = scheduleAfter(abandonWaitMs(deadline, config.abandonAfterMs), abandon)
   }
   for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true })
+  let stopWatchingEnd: (() => void) | undefined
 
   try {
     if (aborted()) onAbort()
     else pump()
+    // A run never outlives its invocation: once the deadline has ended (the invocation was settled
+    // without waiting for this run), what still runs is abandoned now, instead of leaving the
+    // abandon timer armed into whatever the process does next (on Lambda, the next invocation).
+    stopWatchingEnd = deadline?.onEnd(abandon)
     await finished
   } finally {
     cancelAbandon?.()
+    stopWatchingEnd?.()
     for (const signal of signals) signal.removeEventListener('abort', onAbort)
   }
 

@@ -118,4 +118,45 @@ describe('sqsBatch on real timers', () => {
     expect(tookMs).toBeGreaterThanOrEqual(240)
     expect(tookMs).toBeLessThan(395)
   })
+
+  // Found by the composition matrix: a run whose invocation was settled without its answer (here
+  // Middy's own early timeout, set earlier than our cutoff) kept its abandon timer armed after the
+  // end of the invocation, into whatever the process did next.
+  it('gives up on its records when the invocation ends without its answer, instead of waiting on', async () => {
+    let runEndedAt: number | undefined
+    const handler = middy(
+      sqsBatch(() => new Promise((resolve) => setTimeout(resolve, 1500)), {
+        abandonAfterMs: 250,
+        onRun: () => {
+          runEndedAt = performance.now()
+        },
+      }),
+      { timeoutEarlyInMillis: 600 },
+    ).use(remainingTimeBudget({ reserveMs: 300 }))
+    const failed = await handler({ Records: [sqsRecord('m1', '')] }, createLambdaContext({ timeoutMs: 1000 })).catch(
+      (error: Error) => error,
+    )
+    const endedAt = performance.now()
+    expect((failed as Error).name).toBe('TimeoutError')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Ended with the invocation (the deadline's end), not abandonAfterMs (250 ms) after it.
+    expect(runEndedAt).toBeDefined()
+    expect((runEndedAt as number) - endedAt).toBeLessThan(100)
+  })
+
+  // Found by the composition matrix: Middy 6 hands one AbortController's signal to every
+  // invocation in flight and aborts it at any one's early timeout; the batch listened to it, so
+  // one invocation timing out stopped the batches of the others (Lambda Managed Instances run
+  // several at once). The batch now stops at its own deadline's cutoff only. Run on both majors.
+  it("is not stopped by another invocation's early timeout (Middy 6 shares Middy's signal between them)", async () => {
+    const stuck = middy(() => new Promise(() => {}))
+    const batch = middy(sqsBatch(() => new Promise((resolve) => setTimeout(resolve, 120)))).use(remainingTimeBudget({ reserveMs: 300 }))
+    const records = ['m1', 'm2', 'm3'].map((id) => sqsRecord(id, ''))
+    const [response] = await Promise.all([
+      batch({ Records: records }, createLambdaContext({ timeoutMs: 1500 })),
+      // Middy's early timeout fires for this one at 145 ms, in the middle of the batch's second record.
+      stuck({}, createLambdaContext({ timeoutMs: 150 })).catch(() => {}),
+    ])
+    expect(response.batchItemFailures).toEqual([])
+  })
 })

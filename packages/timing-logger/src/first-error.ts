@@ -1,19 +1,25 @@
+import { endDeadline, existingDeadlineOf } from '@middy-deadline/deadline/internal'
+
 const ERROR = Symbol('error')
-const FIRST = Symbol('firstError')
-type Watched = { [ERROR]?: unknown; [FIRST]?: unknown; error?: unknown }
+type Watched = { [ERROR]?: unknown }
 
 /**
- * Keeps the first error an invocation raised, whatever happens to `request.error` afterwards.
+ * Without `deadlinePlugin()`, what the deadline cannot see of `request.error` by itself:
  *
- * The timing logger runs its `onError` last (it is the outermost middleware), and by then an error
- * handler inside it may have replaced the error: `@middy/http-error-handler` (6 and 7) swaps any
- * error it will not expose for a plain `{ statusCode: 500, expose: true }` object, so the record
- * would say `errorName: "object"` instead of the `DbError` the handler threw. Middy assigns the
- * handler's error to `request.error` before any `onError` runs, so an accessor sees it first.
+ * - The first error the invocation raised. The timing logger runs its `onError` last (it is the
+ *   outermost middleware), and by then an error handler inside it may have replaced the error:
+ *   `@middy/http-error-handler` (6 and 7) swaps any error it will not expose for a plain
+ *   `{ statusCode: 500, expose: true }` object. Middy assigns the error before any `onError` runs,
+ *   so the accessor hands it to the deadline first (`deadline.noteError`). With the plugin, its
+ *   `beforeMiddleware` hook does the same without an accessor.
+ * - An `onError` that throws. Middy (6 and 7) then stops the chain: no `after` or `onError` of ours
+ *   runs, and the plugin's `requestEnd` is the only other thing that would end the deadline. Middy
+ *   marks that error as it assigns it (`error.originalError` is the error it replaces), and throws
+ *   it out of the invocation right after: the invocation is over, and so is its deadline (which
+ *   writes the record before the invocation has returned).
  *
- * Like the early-response accessor, one pair of functions serves every request, and a request
- * whose `error` is already an accessor (someone else's) is left alone: the record then names the
- * error it finds at the end.
+ * Like the early-response accessor, one pair of functions serves every request, and a request whose
+ * `error` is already an accessor (someone else's) is left alone.
  */
 const accessor: PropertyDescriptor & ThisType<Watched> = {
   configurable: true,
@@ -22,22 +28,27 @@ const accessor: PropertyDescriptor & ThisType<Watched> = {
     return this[ERROR]
   },
   set(next: unknown) {
+    const previous = this[ERROR]
     this[ERROR] = next
-    if (!(FIRST in this) && next !== undefined) this[FIRST] = next
+    if (next === undefined) return
+    existingDeadlineOf(this)?.noteError(next)
+    if (previous !== undefined && originalErrorOf(next) === previous) endDeadline(this)
   },
 }
 
-export function watchFirstError(request: object): void {
+export function watchErrors(request: object): void {
   const descriptor = Object.getOwnPropertyDescriptor(request, 'error')
   if (descriptor !== undefined && (!descriptor.configurable || !('value' in descriptor))) return
-  const watched = request as Watched
-  watched[ERROR] = descriptor?.value
-  if (descriptor?.value !== undefined) watched[FIRST] = descriptor.value
+  ;(request as Watched)[ERROR] = descriptor?.value
   Object.defineProperty(request, 'error', accessor)
 }
 
-/** The first error the invocation raised, or the error it ends with if nothing was watching. */
-export function firstErrorOf(request: object): unknown {
-  const watched = request as Watched
-  return FIRST in watched ? watched[FIRST] : watched.error
+// A thrown value is anything, a Proxy that throws on every read included.
+function originalErrorOf(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return undefined
+  try {
+    return (error as { originalError?: unknown }).originalError
+  } catch {
+    return undefined
+  }
 }

@@ -3,7 +3,7 @@ import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnc
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
-import { firstErrorOf, watchFirstError } from './first-error.js'
+import { watchErrors } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, jsonLine, type Level, loggerNames, recordLine } from './output.js'
@@ -57,7 +57,6 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
     }
     request[STATE] = state
-    watchFirstError(request)
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
     // every path, and its phases tell whether the handler answered.
     if (deadline.phases.length === 0) {
@@ -65,6 +64,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
         setup: 'middy(handler, { ...deadlinePlugin() })',
       })
       watchEarlyResponse(request)
+      watchErrors(request)
     }
     deadline.onEnd(() => finish(request, deadline, state))
   }
@@ -91,14 +91,9 @@ export function timingLogger<TEvent = unknown, TResult = any>(
   const finish = (request: WithState, deadline: Deadline, state: InvocationState): void => {
     try {
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
+      // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
-      const verdict = judge(
-        firstErrorOf(request),
-        request.error,
-        deadline,
-        'earlyResponse' in request && !answered,
-        config.nearMissThreshold,
-      )
+      const verdict = judge(deadline.firstError, request.error, deadline, 'earlyResponse' in request && !answered, config.nearMissThreshold)
       const { outcome, nearMiss } = verdict
       const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
       // A routine invocation sampled out costs no record at all, unless metrics or the header need it.

@@ -247,4 +247,70 @@ describe('timingLogger: one record on every path', () => {
     expect(outcome.status).toBe('succeeded')
     expect(logger.records[1]).toMatchObject({ outcome: 'success' })
   })
+
+  // Found by the composition matrix: Middy stops the onError chain at the one that throws, so no
+  // after or onError of ours ran and, without the plugin, nothing ended the deadline: no record,
+  // and a cutoff timer left armed that later wrote a timeout record for the failed invocation.
+  for (const plugin of [true, false]) {
+    it(`writes the record before the invocation fails when an inner onError throws, ${plugin ? 'with' : 'without'} the plugin`, async () => {
+      const logger = memoryLogger()
+      const handler = chain(
+        async (_event: unknown, context: { deadline: { signal: AbortSignal; ended: boolean } }) => {
+          void context.deadline.signal // arms the cutoff timer
+          throw new RangeError('bad input')
+        },
+        { logger },
+        {
+          plugin,
+          middlewares: [
+            deadline({ reserveMs: 100 }),
+            {
+              onError: () => {
+                throw new Error('the reporter failed')
+              },
+            },
+          ],
+        },
+      )
+      const outcome = await invoke(handler, {}, { timeoutMs: 300 })
+
+      expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('the reporter failed')
+      // Middy 6 calls no requestEnd when the invocation fails, and with the plugin there is no
+      // accessor: documented in docs/deadline.md, "Composing with Middy 6".
+      const written =
+        process.env.MIDDY_MAJOR === '6' && plugin ? [] : [expect.objectContaining({ outcome: 'error', errorName: 'RangeError' })]
+      expect(logger.records).toEqual(written)
+      await sleep(300)
+      expect(logger.records).toHaveLength(written.length)
+    })
+  }
+
+  it('takes an error whose originalError cannot be read for what it is (an error handler replacing the first one)', async () => {
+    const logger = memoryLogger()
+    const odd = {
+      name: 'OddError',
+      get originalError(): unknown {
+        throw new Error('no reading me')
+      },
+    }
+    const handler = chain(
+      async () => {
+        throw new RangeError('bad input')
+      },
+      { logger },
+      {
+        plugin: false,
+        middlewares: [
+          {
+            onError: (request) => {
+              ;(request as { error?: unknown }).error = odd
+            },
+          },
+        ],
+      },
+    )
+    const outcome = await invoke(handler)
+    expect(outcome.status === 'failed' && outcome.error).toBe(odd)
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'RangeError' })])
+  })
 })
