@@ -18,10 +18,13 @@ describe('work left behind by one invocation, run during the next (one invocatio
 
   for (const setting of ['auto', 'own', 'runtime'] as const) {
     it(`MIDDY_DEADLINE_ASYNC_CONTEXT=${setting}: finds no deadline and is not counted where our own async context holds it (own; auto on Node 24), finds the next invocation's where the runtime's store does (runtime; auto on Node 22)`, async () => {
-      const fn = await leak.start({ timeoutMs: 1000, env: { MIDDY_DEADLINE_ASYNC_CONTEXT: setting } })
-      const first = await fn.invoke<LeakProbe>({ leaveMs: 100 })
-      // Frozen in between: the timer fires once the next invocation thaws the process.
-      const second = await fn.invoke<LeakProbe>({ workMs: 300 })
+      const fn = await leak.start({ timeoutMs: 3000, env: { MIDDY_DEADLINE_ASYNC_CONTEXT: setting } })
+      // The timer comes due while the next invocation works (frozen in between, the process is
+      // thawed for it). Not earlier: a timer already due at the thaw fires before the runtime hands
+      // the next invocation out, between the two, where there is no deadline to find; 600 ms leave
+      // the harness room to freeze and thaw on a loaded machine.
+      const first = await fn.invoke<LeakProbe>({ leaveMs: 600 })
+      const second = await fn.invoke<LeakProbe>({ workMs: 1200 })
       expect([first.status, second.status]).toEqual(['ok', 'ok'])
 
       const major = Number(second.response?.node.slice(1).split('.')[0])
@@ -33,6 +36,35 @@ describe('work left behind by one invocation, run during the next (one invocatio
       const outbound = JSON.stringify(timingRecord(second)?.outbound ?? null)
       if (isolated) expect(outbound).not.toContain(`leaked-from-${first.requestId}`)
       else expect(outbound).toContain(`leaked-from-${first.requestId}`)
+    })
+  }
+})
+
+describe('work left behind by one invocation, run during another (multi-concurrency mode, AWS_LAMBDA_MAX_CONCURRENCY)', () => {
+  for (const setting of ['auto', 'own', 'runtime'] as const) {
+    it(`MIDDY_DEADLINE_ASYNC_CONTEXT=${setting}: finds no deadline and is not counted in the invocation running then (the runtime's store is per invocation; the setting changes nothing)`, async () => {
+      const fn = await leak.start({ timeoutMs: 3000, maxConcurrency: 2, env: { MIDDY_DEADLINE_ASYNC_CONTEXT: setting } })
+      // Both at once on the one worker thread: the first ends at once and leaves a timer that fires
+      // while the second still works (never frozen in this mode).
+      const [first, second] = await Promise.all([fn.invoke<LeakProbe>({ leaveMs: 300 }), fn.invoke<LeakProbe>({ workMs: 1500 })])
+      expect([first.status, second.status]).toEqual(['ok', 'ok'])
+      expect(second.response?.inRuntimeStore).toBe(true)
+
+      // A worker thread's lines go through the main thread, and the leaked line is tagged with the
+      // first invocation's id (its async context): read the whole log stream once all are in.
+      const leaked = `leaked work from ${first.requestId} sees`
+      const at = (found: (line: string) => boolean) => fn.logs.findIndex(found)
+      const recordLine = (result: InvokeResult) => (line: string) => timingRecord({ ...result, logs: [line] }) !== undefined
+      for (let waited = 0; waited < 5000 && at(recordLine(second)) < 0; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(linesWith(fn.logs, leaked)).toEqual([expect.stringContaining(`${leaked} no deadline`)])
+      // It ran after the first invocation had ended and before the second did.
+      expect(at(recordLine(first))).toBeGreaterThanOrEqual(0)
+      expect(at(recordLine(first))).toBeLessThan(at((line) => line.includes(leaked)))
+      expect(at((line) => line.includes(leaked))).toBeLessThan(at(recordLine(second)))
+      expect(JSON.stringify(timingRecord({ ...second, logs: [...fn.logs] })?.outbound ?? null)).not.toContain(
+        `leaked-from-${first.requestId}`,
+      )
     })
   }
 })
