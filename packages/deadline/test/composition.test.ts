@@ -72,7 +72,11 @@ describe('one deadline per invocation', () => {
       .use(cached)({}, context)
     const d = (context as DeadlineContext).deadline
     expect(d.ended).toBe(false) // nothing told it yet: every `after` was skipped
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Its timer acts at the cutoff: wait for what it does, which must be to end the deadline.
+    await new Promise((resolve) => {
+      d.onEnd(resolve)
+      d.onCutoff(resolve)
+    })
     expect(d.ended).toBe(true)
     expect(cutoffs).toEqual([])
   })

@@ -28,12 +28,18 @@ describe('currentDeadline()', () => {
   it('is undefined outside any invocation and once the invocation has ended', async () => {
     expect(currentDeadline()).toBeUndefined()
     let later: Promise<Deadline | undefined> | undefined
+    let responded = () => {}
+    const response = new Promise<void>((resolve) => {
+      responded = resolve
+    })
     const handler = middy(async () => {
-      // Work the handler leaves behind runs after the response, as it would after a thaw.
-      later = new Promise((resolve) => setTimeout(() => resolve(currentDeadline()), 20))
+      // Work the handler leaves behind runs after the response, as it would after a thaw: a timer
+      // it arms once the response is out (not a guess at how long Middy's `after` takes).
+      later = response.then(() => new Promise((resolve) => setTimeout(() => resolve(currentDeadline()), 0)))
       return 'done'
     }).use(deadline())
     await handler({}, createLambdaContext<DeadlineContext>())
+    responded()
     expect(await later).toBeUndefined()
   })
 

@@ -3,10 +3,14 @@ import { runInNewContext } from 'node:vm'
 import middy from '@middy/core'
 import { type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
 
@@ -63,18 +67,21 @@ describe('release at the end of every invocation', () => {
   })
 
   it('lets no timer of invocation N act during invocation N+1', async () => {
+    // Ordering, not time: on the fake clock the first invocation's cutoff comes, to the ms, while
+    // the second one runs.
+    vi.useFakeTimers()
     const acted: string[] = []
     const handler = middy(
-      async (event: { id: string }, ctx: DeadlineContext) => {
+      async (event: { id: string; runsMs: number }, ctx: DeadlineContext) => {
         ctx.deadline.onCutoff(() => acted.push(`cutoff of ${event.id}`))
+        await vi.advanceTimersByTimeAsync(event.runsMs)
         return event.id
       },
       { timeoutEarlyInMillis: 0 },
     ).use(deadline({ reserveMs: 20 }))
-    await handler({ id: 'first' }, createLambdaContext<DeadlineContext>({ timeoutMs: 60 }))
-    // The first invocation's cutoff would have come during this one.
-    await handler({ id: 'second' }, createLambdaContext<DeadlineContext>({ timeoutMs: 10_000 }))
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await handler({ id: 'first', runsMs: 0 }, createLambdaContext<DeadlineContext>({ timeoutMs: 60 }))
+    // The first invocation's cutoff (40 ms after its start) comes during this one.
+    await handler({ id: 'second', runsMs: 80 }, createLambdaContext<DeadlineContext>({ timeoutMs: 10_000 }))
     expect(acted).toEqual([])
   })
 })

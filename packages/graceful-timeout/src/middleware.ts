@@ -74,7 +74,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
       deadline.reachCutoff()
     }
     await handling.startHooks()
-    if (trigger !== undefined) await settle(request, deadline.requestId)
+    if (trigger !== undefined) await endWithTimeout(request, deadline.requestId)
     releaseDeadline(request, middleware)
   }
 
@@ -94,7 +94,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
   // Middy runs the `onError` of outer middlewares after ours: we replace `request.error` (or set
   // `request.response`) instead of throwing, which would end the chain and skip, for instance,
   // `@middy/http-error-handler`.
-  const settle = async (request: WithHandling<TEvent, TResult>, requestId: string): Promise<void> => {
+  const endWithTimeout = async (request: WithHandling<TEvent, TResult>, requestId: string): Promise<void> => {
     if (config.timeoutResponse === undefined) {
       request.error = new GracefulTimeoutError(requestId, { cause: request.error })
       return

@@ -1,4 +1,11 @@
-import { answerMarginMs, currentDeadline, type DeadlinePluginHooks, deadlinePlugin, timerDelay } from '@middy-deadline/deadline/internal'
+import {
+  answerMarginMs,
+  currentDeadline,
+  type DeadlinePluginHooks,
+  deadlineOf,
+  deadlinePlugin,
+  timerDelay,
+} from '@middy-deadline/deadline/internal'
 import { graceMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
@@ -19,8 +26,17 @@ const EARLY_TOLERANCE_MS = 1
  * for the real cutoff rather than cutting the handler short.
  */
 export function gracefulTimeoutPlugin(reserveMs: number): GracefulTimeoutPlugin {
+  const hooks = deadlinePlugin()
   return {
-    ...deadlinePlugin(),
+    ...hooks,
+    // The plugin asks for the reserve itself: used without `.use(graceful)`, nothing else would,
+    // the cutoff would stay at the hard deadline, and Middy's race (waiting for our cutoff) would
+    // be killed with the function. Asked here, the plugin alone still settles the handler at the
+    // cutoff; with the middleware, it asks for the same reserve a little earlier.
+    requestStart(request) {
+      hooks.requestStart(request)
+      if (request !== undefined) deadlineOf(request).reserve(reserveMs)
+    },
     timeoutEarlyInMillis: Math.max(1, Math.round(reserveMs)),
     timeoutEarlyResponse: settleAtCutoff,
   }
@@ -49,19 +65,19 @@ function settleAtCutoff(): unknown {
       else reject(deadline.signal.reason)
     }
     // The grace runs from the moment the handler's signal aborted, and never past the margin.
-    const settle = (graceMsLeft: number) => {
+    const settleAfterGrace = (graceMsLeft: number) => {
       timer = setTimeout(settleNow, timerDelay(Math.min(graceMsLeft, latestMs())))
       deadline.onEnd(() => clearTimeout(timer))
     }
     if (deadline.cutoffReached) {
       // Middy's timer, set below our reserve, fires after the cutoff: the handler has had its grace
       // since (a full one from now could end past the margin, or past the hard deadline itself).
-      settle(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
+      settleAfterGrace(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
     } else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
       deadline.reachCutoff()
-      settle(graceMs(deadline))
+      settleAfterGrace(graceMs(deadline))
     } else {
-      deadline.onCutoff(() => settle(graceMs(deadline)))
+      deadline.onCutoff(() => settleAfterGrace(graceMs(deadline)))
     }
     // The handler won the race after all: nothing is waiting for this any more.
     deadline.onEnd(() => reject(deadline.signal.reason))

@@ -165,6 +165,29 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     await sleep(100)
   })
 
+  it('graceful.plugin alone, without the middleware: the handler is settled at the cutoff with the deadline’s TimeoutError, not killed', async () => {
+    const steps: string[] = []
+    const graceful = gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') })
+    let abortedAtMs: number | undefined
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      context.deadline.signal.addEventListener('abort', () => {
+        abortedAtMs = context.deadline.elapsed()
+      })
+      return ignoresSignal(steps)()
+    }, graceful.plugin)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status).toBe('failed')
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(390)
+    expect(outcome.durationMs).toBeLessThan(550)
+    // The signal aborted at the cutoff; the record, the hooks and timeoutResponse are the middleware's.
+    expect(abortedAtMs).toBeGreaterThanOrEqual(390)
+    expect(abortedAtMs).toBeLessThan(500)
+    expect(stdout.records()).toHaveLength(0)
+    await sleep(350)
+    expect(steps).toEqual(['abandoned handler went on'])
+  })
+
   it('graceful.plugin’s early response in an invocation without a deadline behaves as Middy’s own', async () => {
     // Middy's two options taken from the plugin, without its hooks and without the middleware.
     const { timeoutEarlyInMillis, timeoutEarlyResponse } = gracefulTimeout({ reserveMs: 200 }).plugin

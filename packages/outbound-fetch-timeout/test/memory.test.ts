@@ -88,7 +88,10 @@ describe('memory and listeners over many calls', () => {
       expect(alive.filter((n) => n !== 0)).toEqual([])
       expect(heapGrowthMb).toBeLessThan(16)
     },
-    // Under coverage (NODE_V8_COVERAGE is set for the test workers) every block counts its runs: twice the time.
-    Math.max(20_000, CALLS / 10) * (process.env.NODE_V8_COVERAGE ? 2 : 1),
+    // What is tested is memory, not speed (that is the benchmark's): the limit only stops a hang. The
+    // run takes 5-9 s on an idle 2-core machine, and past 20 s at load 16 (where a 20 s limit failed
+    // it); under coverage (NODE_V8_COVERAGE is set for the test workers) every block counts its
+    // runs: twice the time.
+    Math.max(120_000, CALLS / 2) * (process.env.NODE_V8_COVERAGE ? 2 : 1),
   )
 })

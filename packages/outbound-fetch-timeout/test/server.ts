@@ -14,6 +14,8 @@ export interface TestServer {
   readonly arrivals: Arrival[]
   /** Requests whose connection the client closed before the server answered completely. */
   readonly closedEarly: () => number
+  /** Resolves when the server receives its next request: to act while a call is in flight. */
+  nextArrival(): Promise<Arrival>
   close(): Promise<void>
 }
 
@@ -30,10 +32,14 @@ export interface TestServer {
  */
 export async function startServer(): Promise<TestServer> {
   const arrivals: Arrival[] = []
+  let waiting: ((arrival: Arrival) => void)[] = []
   let closedEarly = 0
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '/'
-    arrivals.push({ path, atMs: performance.now() })
+    const arrival = { path, atMs: performance.now() }
+    arrivals.push(arrival)
+    for (const resolve of waiting) resolve(arrival)
+    waiting = []
     res.on('close', () => {
       if (!res.writableFinished) closedEarly++
     })
@@ -64,6 +70,7 @@ export async function startServer(): Promise<TestServer> {
     base: `http://127.0.0.1:${port}`,
     arrivals,
     closedEarly: () => closedEarly,
+    nextArrival: () => new Promise((resolve) => waiting.push(resolve)),
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -90,6 +97,7 @@ export function localServer(): TestServer {
       return running().arrivals
     },
     closedEarly: () => running().closedEarly(),
+    nextArrival: () => running().nextArrival(),
     close: () => running().close(),
   }
 }
