@@ -1,10 +1,14 @@
-// Time to import one target in a fresh process, after the loader itself and @middy/core (which any
-// Middy handler loads anyway) are warm. Usage: node bench/import-child.mjs <target name> <specifier>...
+// Time to import one target in a fresh process, after the ESM loader itself is warm (and, with
+// `--after-core`, @middy/core, which any Middy handler loads before our packages). Nothing else is
+// loaded first: not even node:fs (bench/lib/result.mjs takes it only to write the result).
+// Usage: node bench/import-child.mjs <target name> [--after-core] <specifier>...
 import { writeResult } from './lib/result.mjs'
 
-const [target, ...specifiers] = process.argv.slice(2)
+const [target, ...rest] = process.argv.slice(2)
+const afterCore = rest[0] === '--after-core'
+const specifiers = afterCore ? rest.slice(1) : rest
 await import('./lib/empty.mjs')
-if (target !== '@middy/core') await import('@middy/core')
+if (afterCore) await import('@middy/core')
 const start = performance.now()
 for (const specifier of specifiers) await import(specifier)
 const ms = performance.now() - start

@@ -1,7 +1,7 @@
 // Bundle sizes (esbuild, minified, gzipped) of our packages and of the alternatives; exits 1 when a
 // budgeted row is over its budget. Usage: node bench/size.mjs   (scripts/check-size.sh runs it)
 import { flag, save, table } from './lib/report.mjs'
-import { BUDGET, measureSizes } from './lib/sizes.mjs'
+import { BUDGET, HANDLER_ALL_FOUR, measureSizes } from './lib/sizes.mjs'
 
 const rows = await measureSizes()
 const over = rows.filter((r) => r.budget !== undefined && r.gzipBytes > r.budget)
@@ -29,6 +29,12 @@ if (flag('breakdown')) {
     const files = Object.entries(byInput).sort((a, b) => b[1] - a[1])
     console.log(`\n${name}: ${files.map(([path, bytes]) => `${path.split('/').pop()} ${bytes}`).join(', ')}`)
   }
+  // What the README's handler takes from each package (tree-shaken), without @middy/core.
+  const { byInput } = await bundleSize(HANDLER_ALL_FOUR, { external: PEERS })
+  const files = Object.entries(byInput)
+    .filter(([, bytes]) => bytes > 0)
+    .sort((a, b) => b[1] - a[1])
+  console.log(`\nREADME handler: ${files.map(([path, bytes]) => `${path.replace(/^.*packages\//, '')} ${bytes}`).join(', ')}`)
 }
 if (over.length > 0) {
   console.error(`\nbundle-size budget exceeded: ${over.map((r) => `${r.name} ${r.gzipBytes} B > ${r.budget} B`).join('; ')}`)

@@ -35,16 +35,32 @@ const cold = load('cold-start')
 if (cold) {
   const targets = [...new Set(cold.summary.map((r) => r.target))]
   const nodes = [...new Set(cold.summary.map((r) => r.node))]
+  const ms = (v) => v.toFixed(2)
   const cell = (target, node) => {
     const r = cold.summary.find((s) => s.target === target && s.node === node)
-    return r === undefined ? '—' : `${r.medianMs.toFixed(2)} (p90 ${r.p90Ms.toFixed(2)})`
+    if (r === undefined) return '—'
+    if (r.target.startsWith('(floor')) return `${ms(r.medianMs)} (${ms(r.p25Ms)}–${ms(r.p75Ms)})`
+    return `${ms(r.overFloorMs)} (${ms(r.overFloorP25Ms)}–${ms(r.overFloorP75Ms)}), ${r.toCoreBundle.toFixed(2)}×`
   }
   out.push(
-    '### Import time, ms (median of fresh processes, p90)',
+    "### Import time over the floor, ms: median of paired runs (p25–p75), and ÷ @middy/core's bundle",
     '',
     table(
       ['target', ...nodes.map((n) => `Node ${n}`)],
       targets.map((t) => [t, ...nodes.map((n) => cell(t, n))]),
+    ),
+    '',
+  )
+}
+const init = load('init-duration')
+if (init) {
+  const ms = (v) => v.toFixed(2)
+  out.push(
+    "### Init Duration under the runtime client: the README's handler with and without our four, ms",
+    '',
+    table(
+      ['node', 'cold starts of each', 'without our four', 'with all four', 'added: median of pairs (p25–p75)'],
+      init.summary.map((r) => [r.node, r.pairs, ms(r.bareMs), ms(r.fourMs), `${ms(r.addedMs)} (${ms(r.addedP25Ms)}–${ms(r.addedP75Ms)})`]),
     ),
     '',
   )

@@ -147,6 +147,15 @@ export const CONFIGS = {
       return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(await fourMiddlewares({ sampleRate: 0 }))
     },
   },
+  'readme chain': {
+    group: 'ours',
+    label: "the README's chain: graceful.plugin in middy() (Middy's early timeout at the cutoff), timing-logger first, then the other three",
+    needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
+    build: async (app) => {
+      const [timing, graceful, outbound, remaining] = await fourMiddlewares()
+      return (await core())(app, graceful.plugin).use(timing).use(graceful).use(outbound).use(remaining)
+    },
+  },
   'all-four+plugin': {
     group: 'ours',
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],

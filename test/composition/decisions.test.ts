@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { currentDeadline, type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { type OutboundFetchContext, OutboundTimeoutError, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
@@ -70,24 +70,58 @@ describe('a partial batch answer wins over the timeout whenever it can still be 
         },
         { concurrency: 2, abandonAfterMs },
       )
-      const handler = middy(batch, graceful.plugin).use(graceful).use(remainingTimeBudget({ reserveMs }))
+      // How long before the hard deadline the batch's answer was ready.
+      let answerLeftMs = Number.NaN
+      let answered: Promise<unknown> = Promise.resolve()
+      const handler = middy((event: SQSEvent, context: DeadlineContext) => {
+        answered = batch(event, context).finally(() => {
+          answerLeftMs = context.getRemainingTimeInMillis()
+        })
+        return answered
+      }, graceful.plugin)
+        .use(graceful)
+        .use(remainingTimeBudget({ reserveMs }))
       const outcome = await invokeWithTimeout(handler, sqsEvent(4), { timeoutMs: 3 * reserveMs })
+      await answered
 
-      expect(outcome.status).toBe('succeeded')
-      // m0 and m2 were done, m1 was stuck, m3 stopped at the cutoff: only m1 and m3 go back to the queue.
-      expect(outcome.status === 'succeeded' && outcome.response).toEqual({
-        batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm3' }],
-      })
+      // The answer can be delivered until the margin (a tenth of the reserve before the hard deadline).
+      if (answerLeftMs > reserveMs / 10 + 1) {
+        // m0 and m2 were done, m1 was stuck, m3 stopped at the cutoff: only m1 and m3 go back to the queue.
+        expect(outcome).toMatchObject({
+          status: 'succeeded',
+          response: { batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm3' }] },
+        })
+      } else {
+        // The batch answers abandonAfterMs after its signal aborted: a loaded machine that runs the
+        // cutoff's timer more than 40 ms late (with a 100 ms reserve) has it ready only past the
+        // margin. Then the timeout goes instead, at the margin (or Lambda's kill, when even that
+        // timer comes after the hard deadline).
+        expect(['failed', 'killed']).toContain(outcome.status)
+        if (outcome.status === 'failed') expect(outcome.error).toMatchObject({ name: 'TimeoutError' })
+      }
     })
   }
 
   it('still settles a handler that said nothing, after the grace', async () => {
     const graceful = gracefulTimeout({ reserveMs: 200, logger: quiet })
-    const handler = middy(() => delay(10_000), graceful.plugin).use(graceful)
+    // Cutoff at 400 ms (Middy's timer too, with the plugin), grace 40 ms from the abort, margin 20 ms
+    // before the hard deadline (600 ms). When Middy's timer fires, a timer due 100 ms later: however
+    // late a loaded machine runs them, the grace and this one count from about the same moment, and
+    // Node runs due timers in the order they are due. Settled before it fires: at the grace, not
+    // kept to the margin.
+    let pastTheGrace = false
+    const timeoutEarlyResponse = () => {
+      const deadline = currentDeadline()
+      const timer = setTimeout(() => {
+        pastTheGrace = true
+      }, 100)
+      deadline?.onEnd(() => clearTimeout(timer))
+      return graceful.plugin.timeoutEarlyResponse()
+    }
+    const handler = middy(() => delay(10_000), { ...graceful.plugin, timeoutEarlyResponse }).use(graceful)
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status === 'failed' && (outcome.error as Error).name).toBe('TimeoutError')
-    // cutoff at 400 ms, grace 40 ms: settled long before the margin, 20 ms before the hard deadline.
-    expect(outcome.status === 'failed' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(100)
+    expect(pastTheGrace).toBe(false)
   })
 })
 

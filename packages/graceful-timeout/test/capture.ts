@@ -47,7 +47,11 @@ export function captureStdout(): Captured {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * Timers armed in this process now. Compared with the count at the start of a test, it says that
+ * nothing an ended invocation armed is left to act later: no need to wait and see.
+ */
+export const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
 
 /** `captureStdout()` around each test of the file: a fresh capture per test, restored after it. */
 export function captureStdoutInEachTest(): Captured {

@@ -5,7 +5,7 @@ import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
-import { captureStdoutInEachTest, overrunsHonouringSignal, sleep } from './capture.js'
+import { activeTimers, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 
@@ -34,14 +34,18 @@ describe('gracefulTimeout in a chain', () => {
       const handler = middy(overrunsHonouringSignal, plugin)
         .use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
         .use(cached)
-      expect(await invokeWithTimeout(handler, {}, { timeoutMs: 400 })).toMatchObject({ status: 'succeeded' })
+      const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
+      expect(await invokeWithTimeout(handler, {}, { context })).toMatchObject({ status: 'succeeded' })
+      // Without the plugin nothing tells the deadline the invocation is over: its timer ends it at
+      // the cutoff. Wait for that end (at once with the plugin), then look.
+      await new Promise((resolve) => context.deadline.onEnd(resolve))
     }
-    await sleep(300)
     expect(steps).toEqual([])
     expect(stdout.lines()).toEqual([])
   })
 
   it('passes on errors thrown by other middlewares, before and after, and releases the deadline', async () => {
+    const timersBefore = activeTimers()
     const failing = (phase: 'before' | 'after', message: string) => ({
       [phase]: () => {
         throw new Error(message)
@@ -68,12 +72,14 @@ describe('gracefulTimeout in a chain', () => {
       })
       .use(gracefulTimeout({ reserveMs: 200 }))
     await expect(first({}, createLambdaContext({ timeoutMs: 400 }))).rejects.toThrow('auth down')
-    await sleep(350)
+    // No timer left that could write later.
+    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     expect(stdout.lines()).toEqual([])
   })
 
   it('releases everything when an onError outside ours throws', async () => {
     // Middy stops the onError chain at the first one that throws; ours runs before any outer one.
+    const timersBefore = activeTimers()
     const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
     const handler = middy(async () => {
       throw new Error('handler failed')
@@ -86,7 +92,8 @@ describe('gracefulTimeout in a chain', () => {
       .use(gracefulTimeout({ reserveMs: 200 }))
     await expect(handler({}, context)).rejects.toThrow('reporter failed')
     expect(context.deadline.ended).toBe(true)
-    await sleep(350)
+    // No timer left that could write later.
+    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     expect(stdout.lines()).toEqual([])
   })
 

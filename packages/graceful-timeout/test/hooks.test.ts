@@ -79,14 +79,27 @@ describe('onTimeout hooks', () => {
 
   it('start after a short grace when the handler ignores the signal, before the invocation is settled', async () => {
     const steps: string[] = []
+    let hookRan: () => void = () => {}
+    const hook = new Promise<void>((resolve) => {
+      hookRan = resolve
+    })
     const handler = middy(
       async () => {
-        await delay(880)
+        // Ignores the signal, and answers once the hook has run (after the cutoff).
+        await hook
         steps.push('handler done')
         return 'late'
       },
       { timeoutEarlyInMillis: 0 },
-    ).use(gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') }))
+    ).use(
+      gracefulTimeout({
+        reserveMs: 300,
+        onTimeout: () => {
+          steps.push('hook')
+          hookRan()
+        },
+      }),
+    )
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
     // The handler answered after the cutoff but before the hard deadline: its answer stands.
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'late' })

@@ -4,7 +4,7 @@ import type { DeadlineContext } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
-import { captureStdoutInEachTest, sleep } from './capture.js'
+import { activeTimers, captureStdoutInEachTest } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 
@@ -45,6 +45,7 @@ describe('gracefulTimeout', () => {
   })
 
   it('settles a 1 s function that would run 3 s at the cutoff: finally ran, hooks in order, one record', async () => {
+    const timersBefore = activeTimers()
     const steps: string[] = []
     const handler = middy(slowHandler(steps)).use(
       gracefulTimeout({
@@ -81,7 +82,8 @@ describe('gracefulTimeout', () => {
       { timeoutMs: 1000 },
     )
     expect(next.status).toBe('succeeded')
-    await sleep(400)
+    // Nothing of either invocation is left armed to act later.
+    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     expect(stdout.records()).toHaveLength(1)
     expect(steps).not.toContain('stray hook')
   })
@@ -160,9 +162,11 @@ describe('gracefulTimeout', () => {
 
   it('does nothing on an invocation that finishes in time', async () => {
     const steps: string[] = []
+    const timersBefore = activeTimers()
     const handler = middy(async () => 'ok').use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
     expect(await invokeWithTimeout(handler, {}, { timeoutMs: 400 })).toMatchObject({ status: 'succeeded', response: 'ok' })
-    await sleep(300)
+    // No timer of it is left to act at the cutoff.
+    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     expect(steps).toEqual([])
     expect(stdout.lines()).toEqual([])
   })

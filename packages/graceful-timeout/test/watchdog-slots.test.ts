@@ -22,7 +22,17 @@ describe('the watchdog’s slots', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve
     })
+    // Each handler says when it is in, past every `before` (where a slot is taken or refused).
+    let inHandler = 0
+    let waiting: { count: number; resolve: () => void } | undefined
+    const handlersIn = (count: number) =>
+      new Promise<void>((resolve) => {
+        if (inHandler >= count) resolve()
+        else waiting = { count, resolve }
+      })
     const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      inHandler++
+      if (waiting !== undefined && inHandler >= waiting.count) waiting.resolve()
       await gate
       return context.deadline.status
     }).use(graceful)
@@ -36,12 +46,12 @@ describe('the watchdog’s slots', () => {
 
     // 64 that the watchdog watches, and more whose deadline enforces nothing: all slots, no warning.
     const first = [...run(64), ...run(10, { unknownTime: true })]
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await handlersIn(74)
     const fullWarnings = () => stderr.lines.filter((line) => String(line.message).startsWith('more than 64 invocations at once'))
     expect(fullWarnings()).toEqual([])
     // Two more while all 64 slots are taken: unwatched, and one warning for both.
     const extra = run(2)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await handlersIn(76)
     expect(fullWarnings()).toEqual([
       {
         level: 'WARN',

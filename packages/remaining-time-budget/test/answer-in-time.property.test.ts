@@ -5,6 +5,7 @@ import { createLambdaContext } from '@middy-deadline/testing'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { dynamodbRecord, kinesisRecord, sqsRecord } from './events.js'
+import { settledOnTheFakeClock } from './fake-clock.js'
 
 /**
  * Whatever `reserveMs` and `abandonAfterMs` say, whatever the budget and however long the records
@@ -116,7 +117,7 @@ describe('a batch answer and the hard deadline (property)', () => {
             return answer
           },
         )
-        await vi.runAllTimersAsync()
+        await settledOnTheFakeClock(pending)
         const answer = await pending
         expect(answeredAt).toBeLessThan(hardDeadlineAt)
         seen.answered++

@@ -14,6 +14,7 @@ import type { Context } from 'aws-lambda'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { dynamodbRecord, kinesisRecord, sqsRecord } from './events.js'
+import { settledOnTheFakeClock } from './fake-clock.js'
 
 /**
  * The invariant of every partial batch response, on random batches: no record is silently
@@ -136,7 +137,7 @@ async function invoke(handler: (event: never, context: Context) => Promise<unkno
     (response) => ({ ok: true as const, response: response as { batchItemFailures: { itemIdentifier: string }[] } }),
     (error: unknown) => ({ ok: false as const, error }),
   )
-  await vi.runAllTimersAsync()
+  await settledOnTheFakeClock(pending)
   return pending
 }
 

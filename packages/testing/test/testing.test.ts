@@ -54,7 +54,11 @@ describe('invokeWithTimeout', () => {
       { timeoutMs: 500 },
     )
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'done' })
-    expect(outcome.status === 'succeeded' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(400)
+    // What was left is the timeout less what the invocation took, however long a loaded machine
+    // took (the context counts in whole ms of Date.now(): 2 ms of rounding).
+    if (outcome.status !== 'succeeded') return
+    expect(outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(0)
+    expect(Math.abs(outcome.settledBeforeHardDeadlineMs + outcome.durationMs - 500)).toBeLessThanOrEqual(2)
   })
 
   it('reports a handler that fails', async () => {
@@ -70,11 +74,16 @@ describe('invokeWithTimeout', () => {
 
   it("reports a handler still running at the hard deadline as killed, with Lambda's message", async () => {
     let finallyRan = false
+    // The handler runs until the test lets it go: it is still running whenever the kill comes.
+    let letGo: () => void = () => {}
+    const stillRunning = new Promise<void>((resolve) => {
+      letGo = resolve
+    })
     const outcome = await invokeWithTimeout(
       middy(
         async () => {
           try {
-            await sleep(400)
+            await stillRunning
             return 'too late'
           } finally {
             finallyRan = true
@@ -87,8 +96,8 @@ describe('invokeWithTimeout', () => {
     )
     expect(outcome).toMatchObject({ status: 'killed', message: 'Task timed out after 0.15 seconds' })
     expect(outcome.durationMs).toBeGreaterThanOrEqual(145)
-    expect(outcome.durationMs).toBeLessThan(380)
     expect(finallyRan).toBe(false)
+    letGo()
   })
 
   it.each([
@@ -123,16 +132,23 @@ describe('invokeWithTimeout', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason)
     process.on('unhandledRejection', onUnhandled)
     try {
+      let letGo: () => void = () => {}
+      const stillRunning = new Promise<void>((resolve) => {
+        letGo = resolve
+      })
       const outcome = await invokeWithTimeout(
         async () => {
-          await sleep(150)
+          await stillRunning
           throw new Error('failed after the hard deadline')
         },
         {},
         { timeoutMs: 50 },
       )
       expect(outcome.status).toBe('killed')
-      await sleep(200)
+      // Now it fails, in the microtasks after this; Node reports an unhandled rejection once they
+      // have run, before the next turn of the event loop.
+      letGo()
+      await new Promise((resolve) => setImmediate(resolve))
       expect(unhandled).toEqual([])
     } finally {
       process.off('unhandledRejection', onUnhandled)

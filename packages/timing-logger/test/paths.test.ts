@@ -1,6 +1,6 @@
 import { deadline } from '@middy-deadline/deadline'
 import { describe, expect, it, vi } from 'vitest'
-import { chain, invoke, memoryLogger, sleep } from './helpers.js'
+import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep } from './helpers.js'
 
 const SECRET = 'card-4111-1111-1111-1111'
 
@@ -142,9 +142,12 @@ describe('timingLogger: one record on every path', () => {
     expect(outcome.status).toBe('failed')
     expect(logger.records).toHaveLength(1)
     const [record] = logger.records
-    expect(record).toMatchObject({ level: 'WARN', outcome: 'timeout', errorName: 'TimeoutError', nearMiss: false })
+    expect(record).toMatchObject({ level: 'WARN', outcome: 'timeout', errorName: 'TimeoutError' })
+    // Middy's timer fires 200 ms in (two thirds of the budget), or later on a loaded machine: a near
+    // miss exactly when the share used reached the threshold (0.8). Answered before the hard
+    // deadline: the outcome was not a kill.
+    expect(record?.nearMiss).toBe((record?.timeoutUsedShare as number) >= 0.8)
     expect(record?.durationMs).toBeGreaterThan(150)
-    expect(record?.durationMs).toBeLessThan(290)
     expect(record?.message).toMatch(/^invocation timed out: \d+ % of the \d+ ms budget used$/)
   })
 
@@ -163,17 +166,26 @@ describe('timingLogger: one record on every path', () => {
 
     expect(outcome.status).toBe('failed')
     expect(logger.records).toHaveLength(1)
-    expect(logger.records[0]).toMatchObject({ level: 'WARN', outcome: 'timeout', cutoffReached: true })
-    expect(logger.records[0]?.remainingMs).toBeGreaterThan(100)
+    const [record] = logger.records
+    expect(record).toMatchObject({ level: 'WARN', outcome: 'timeout', cutoffReached: true })
+    // What was left counts to the hard deadline: the budget less the time used (rounded to the ms).
+    expect(record?.remainingMs).toBeGreaterThan(0)
+    expect(Math.abs((record?.remainingMs as number) + (record?.durationMs as number) - (record?.budgetMs as number))).toBeLessThanOrEqual(2)
   })
 
   it('writes a WARN near-miss record when the share of the budget used crosses the threshold', async () => {
     const logger = memoryLogger()
-    // 255 of 300 ms: 0.85, with room for a slow machine before the harness's hard deadline.
-    const handler = chain(() => sleep(255), { logger })
-    await invoke(handler, {}, { timeoutMs: 300 })
-    const relaxed = chain(() => sleep(255), { logger, nearMissThreshold: 0.99 })
-    await invoke(relaxed, {}, { timeoutMs: 300 })
+    // 255 of 300 ms: 0.85, exactly, on the fake clock.
+    await invokeOnTheFakeClock(
+      chain(() => sleep(255), { logger }),
+      255,
+      { timeoutMs: 300 },
+    )
+    await invokeOnTheFakeClock(
+      chain(() => sleep(255), { logger, nearMissThreshold: 0.99 }),
+      255,
+      { timeoutMs: 300 },
+    )
 
     expect(logger.records).toHaveLength(2)
     expect(logger.records[0]).toMatchObject({ level: 'WARN', outcome: 'success', nearMiss: true })

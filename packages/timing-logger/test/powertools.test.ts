@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { chain, invoke, sleep, stdoutLines, warmUp } from './helpers.js'
+import { chain, invoke, invokeOnTheFakeClock, sleep, stdoutLines, warmUp } from './helpers.js'
 
 beforeAll(warmUp)
 afterEach(() => {
@@ -17,9 +17,10 @@ describe('timingLogger with the Powertools Logger', () => {
     const printed: string[] = []
     for (const method of ['info', 'warn'] as const) vi.spyOn(console, method).mockImplementation((line: string) => printed.push(line))
     const logger = new Logger({ serviceName: 'orders' })
-    await invoke(
+    // 255 of 300 ms, on the fake clock: a near-miss.
+    await invokeOnTheFakeClock(
       chain(() => sleep(255), { logger }),
-      {},
+      255,
       { timeoutMs: 300 },
     )
 

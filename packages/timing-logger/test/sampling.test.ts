@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { chain, invoke, memoryLogger, sleep, warmUp } from './helpers.js'
+import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep, warmUp } from './helpers.js'
 
 beforeAll(warmUp)
 
@@ -27,10 +27,10 @@ describe('timingLogger: sampling', () => {
     const random = draws(0.99)
     const options = { logger, sampleRate: 0.01, random }
     await invoke(chain(async () => 'ok', options)) // routine: sampled out
-    // 255 of 300 ms: a near-miss, with room before the harness's hard deadline.
-    await invoke(
+    // 255 of 300 ms, on the fake clock: a near-miss.
+    await invokeOnTheFakeClock(
       chain(() => sleep(255), options),
-      {},
+      255,
       { timeoutMs: 300 },
     )
     await invoke(
