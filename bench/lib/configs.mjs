@@ -149,7 +149,8 @@ export const CONFIGS = {
   },
   'readme chain': {
     group: 'ours',
-    label: "the README's chain: graceful.plugin in middy() (Middy's early timeout at the cutoff), timing-logger first, then the other three",
+    label:
+      "the README's chain: graceful.plugin in middy() (Middy's early timeout at the cutoff), timing-logger first, then the other three",
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
     build: async (app) => {
       const [timing, graceful, outbound, remaining] = await fourMiddlewares()
