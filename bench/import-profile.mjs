@@ -28,7 +28,8 @@ const KINDS = [
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
   ['compiling the module (V8)', (f) => f.functionName === 'compileSourceTextModule'],
   ["loading Node's own modules (a built-in's facade, a lazy global)", (f) => f.functionName === 'compileForInternalLoader'],
-  ['evaluating the module', (f) => specifiers.some((s) => f.url.endsWith(s.replace(/^.*\//, '/')))],
+  // Our built modules (a published entry and what it imports of deadline), or the bundle itself.
+  ['evaluating the module', (f) => /\/packages\/[^/]+\/dist\//.test(f.url) || specifiers.some((s) => f.url.endsWith(s))],
   [
     'resolving and reading modules (package.json, exports, realpath)',
     (f) => /esm\/resolve|package_json_reader|esm\/load|get_format/.test(f.url),
