@@ -10,6 +10,9 @@ import base from './vitest.config.js'
 //   mutant: every call of twelve concurrent invocations inside 200 ms, 100,000 calls, random
 //   batches under real timers. They still run in `npm test` and CI; a mutant only they would kill
 //   counts as surviving here.
+// - Left out too: report's tests that act through another process (the built CLI, the big-input
+//   bench) or a browser (Chromium): a mutant is switched on in vitest's process only, so they
+//   cannot kill one, and each costs seconds per mutant it would run for.
 // - A failing test is retried twice: the tests run real timers, and under instrumentation on a
 //   loaded machine a tight bound can miss by a few ms (the dry run must pass, and a mutant must be
 //   killed by a failure that repeats, not by a slow moment).
@@ -22,6 +25,9 @@ const config = mergeConfig(
         'packages/outbound-fetch-timeout/test/concurrency.test.ts',
         'packages/outbound-fetch-timeout/test/memory.test.ts',
         'packages/remaining-time-budget/test/invariant.property.test.ts',
+        'packages/report/test/big-input.test.ts',
+        'packages/report/test/cli.test.ts',
+        'packages/report/test/html.test.ts',
       ],
     },
   }),

@@ -10,12 +10,11 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import { entryBuildOptions, packagesDir } from './entries.ts'
+import { entryBuildOptions, nodeModuleOptions, packagesDir, sourceOf } from './entries.ts'
 
 for (const name of readdirSync(packagesDir)) {
   const packageDir = join(packagesDir, name)
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'))
-  const source = (target) => join(packageDir, target.replace('./dist/', './src/').replace(/\.js$/, '.ts'))
   // Chunks are named by content hash: without this, a chunk no entry imports any more stays in dist.
   rmSync(join(packageDir, 'dist/chunks'), { recursive: true, force: true })
   // Declaration maps point into src/, which is not published: none is emitted (tsconfig.base.json),
@@ -26,17 +25,7 @@ for (const name of readdirSync(packagesDir)) {
   }
   await build({ ...entryBuildOptions(packageDir), outdir: join(packageDir, 'dist'), sourcemap: true })
   for (const target of Object.values(manifest.bin ?? {})) {
-    await build({
-      entryPoints: [source(target)],
-      outfile: join(packageDir, target),
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      packages: 'external',
-      sourcemap: true,
-      logLevel: 'warning',
-    })
+    await build({ ...nodeModuleOptions, entryPoints: [sourceOf(packageDir, target)], outfile: join(packageDir, target), sourcemap: true })
   }
   const vendor = join(packageDir, 'scripts/vendor.mjs')
   if (existsSync(vendor)) execFileSync(process.execPath, [vendor], { stdio: 'inherit' })

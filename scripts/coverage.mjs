@@ -41,7 +41,7 @@ export const gate = {
   'remaining-time-budget': { statements: 98, branches: 97, functions: 97, lines: 98 },
   'timing-logger': { statements: 97, branches: 95, functions: 98, lines: 98 },
   testing: { statements: 100, branches: 100, functions: 100, lines: 100 },
-  report: { statements: 92, branches: 84, functions: 94, lines: 93 },
+  report: { statements: 99, branches: 98, functions: 98, lines: 99 },
 }
 const METRICS = ['statements', 'branches', 'functions', 'lines']
 

@@ -9,13 +9,27 @@ interface Manifest {
   exports: Record<string, { import: string }>
 }
 
-/** The source file of each entry of `packageDir`'s exports map (`./dist/x.js` is built from `./src/x.ts`). */
+/** The source a built file of `packageDir` comes from: `./dist/x.js` is built from `./src/x.ts`. */
+export function sourceOf(packageDir: string, target: string): string {
+  return join(packageDir, target.replace('./dist/', './src/').replace(/\.js$/, '.ts'))
+}
+
+/** The source file of each entry of `packageDir`'s exports map. */
 export function entryPointsOf(packageDir: string): string[] {
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Manifest
-  return Object.values(manifest.exports).map((target) =>
-    join(packageDir, target.import.replace('./dist/', './src/').replace(/\.js$/, '.ts')),
-  )
+  return Object.values(manifest.exports).map((target) => sourceOf(packageDir, target.import))
 }
+
+/** What every build of a package's code shares: one ES module for Node 22, peers and our packages left as imports. */
+export const nodeModuleOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  // Peers, optional peers and our own packages stay imports: one copy each in the user's tree.
+  packages: 'external',
+  logLevel: 'warning',
+} as const satisfies BuildOptions
 
 /**
  * esbuild's options for a package's entries: one ES module per entry. Code two entries share goes
@@ -26,18 +40,12 @@ export function entryPointsOf(packageDir: string): string[] {
 export function entryBuildOptions(packageDir: string): BuildOptions {
   const entryPoints = entryPointsOf(packageDir)
   return {
+    ...nodeModuleOptions,
     entryPoints,
     outbase: join(packageDir, 'src'),
-    bundle: true,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    // Peers, optional peers and our own packages stay imports: one copy each in the user's tree.
-    packages: 'external',
     plugins: [entriesApart(entryPoints)],
-    logLevel: 'warning',
   }
 }
 

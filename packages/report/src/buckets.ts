@@ -30,29 +30,22 @@ export class BucketCounts {
   readonly #counts = new Map<number, number>()
   #total = 0
 
-  add(bucket: number): void {
-    this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + 1)
-    this.#total++
-  }
-
-  get total(): number {
-    return this.#total
+  add(bucket: number, weight: number): void {
+    this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + weight)
+    this.#total += weight
   }
 
   /** The bucket of the first value above the q-quantile (of the maximum, for a handful); the slow set is it and every bucket above. */
   aboveQuantileBucket(q: number): number {
     const rank = Math.min(this.#total, Math.floor(q * this.#total) + 1)
     let seen = 0
+    let last = Number.POSITIVE_INFINITY
     for (const [bucket, count] of [...this.#counts].sort((a, b) => a[0] - b[0])) {
       seen += count
-      if (seen >= rank) return bucket
+      last = bucket
+      // Weighted counts (sampled records) add up with rounding: the last bucket is the slowest.
+      if (seen >= rank) break
     }
-    return Number.POSITIVE_INFINITY
-  }
-
-  countFrom(from: number): number {
-    let total = 0
-    for (const [bucket, count] of this.#counts) if (bucket >= from) total += count
-    return total
+    return last
   }
 }

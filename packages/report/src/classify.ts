@@ -19,6 +19,8 @@ export type Fact =
   | { kind: 'malformed' }
   /** Well-formed JSON none of the above: another tool's record. */
   | { kind: 'foreign-json' }
+  /** One of our records cut short by the line bound (`truncated: true`) past the fields the report needs. */
+  | { kind: 'truncated-record'; requestId: string | undefined }
 
 /** Lambda's REPORT line (text) or `platform.report` event (JSON log format). */
 export interface LambdaReport {
@@ -54,6 +56,22 @@ export interface TimingFacts {
   /** A user field with the invoked ARN, when added: it names the alias. */
   invokedFunctionArn: string | undefined
   timestamp: number | undefined
+  /** timing-logger's `sampleRate` (0 < rate < 1) when routine records were sampled. */
+  sampleRate: number | undefined
+  nearMiss: boolean | undefined
+  /** The record stands for more invocations than itself: a routine record written at `sampleRate`. */
+  sampled: boolean
+  /** What the record had to leave out: cut by the line bound, phases or marks beyond the record's limits. */
+  cut: RecordCut
+}
+
+/** What a record says it left out (the line bound of 64 KiB, and the per-record limits). */
+export interface RecordCut {
+  /** `truncated: true`: members that did not fit in the line were left out, long strings cut. */
+  truncated: boolean
+  droppedPhases: number
+  droppedMarks: number
+  droppedPending: number
 }
 
 export interface OutboundCallFact {
@@ -74,6 +92,7 @@ export interface TimeoutFacts {
   phase: string | undefined
   pending: OutboundCallFact[]
   timestamp: number | undefined
+  cut: RecordCut
 }
 
 const START = /^START RequestId: (\S+)(?:\s+Version: (\S+))?/
@@ -154,12 +173,17 @@ function classifyJson(json: Json, lineRequestId: string | undefined): Fact {
   if (type?.startsWith('platform.') && record !== undefined) return platformJson(type, record)
   // The runtime's JSON log format wraps a console message: the record may be inside, as a string.
   const message = str(json, 'message')
-  const requestId = str(json, 'requestId') ?? lineRequestId
-  if (str(json, 'package') === GRACEFUL && num(json, 'elapsedMs') !== undefined && requestId !== undefined)
+  // Through Powertools Logger, timing-logger writes the Lambda context's facts under Powertools'
+  // names for them (`function_request_id`, `cold_start`, `function_name`, `function_memory_size`).
+  const requestId = str(json, 'requestId') ?? str(json, 'function_request_id') ?? lineRequestId
+  const packageName = str(json, 'package')
+  if (packageName === GRACEFUL && num(json, 'elapsedMs') !== undefined && requestId !== undefined)
     return { kind: 'timeout', requestId, ...timeoutFacts(json) }
   if (requestId !== undefined && num(json, 'durationMs') !== undefined && str(json, 'outcome') !== undefined)
     return { kind: 'timing', requestId, ...timingFacts(json) }
-  const packageName = str(json, 'package')
+  // Cut so short that what identifies the record is gone: counted, never taken for someone else's.
+  if (bool(json, 'truncated') === true && (requestId !== undefined || packageName?.startsWith('@middy-deadline/')))
+    return { kind: 'truncated-record', requestId }
   if (packageName?.startsWith('@middy-deadline/') && message !== undefined) return { kind: 'warning', package: packageName, message }
   if (isObject(json._aws) && Array.isArray((json._aws as Json).CloudWatchMetrics)) return { kind: 'emf' }
   if (message?.trimStart().startsWith('{')) {
@@ -198,17 +222,22 @@ function platformJson(type: string, record: Json): Fact {
 
 function timingFacts(json: Json): TimingFacts {
   const outbound = obj(json, 'outbound')
+  const outcome = str(json, 'outcome') as string
+  const coldStart = bool(json, 'coldStart') ?? bool(json, 'cold_start')
+  const nearMiss = bool(json, 'nearMiss')
+  const rate = num(json, 'sampleRate')
+  const sampleRate = rate !== undefined && rate > 0 && rate < 1 ? rate : undefined
   return {
-    functionName: str(json, 'functionName'),
+    functionName: str(json, 'functionName') ?? str(json, 'function_name'),
     functionVersion: str(json, 'functionVersion'),
-    outcome: str(json, 'outcome') as string,
+    outcome,
     durationMs: num(json, 'durationMs') as number,
     budgetMs: num(json, 'budgetMs'),
     remainingMs: num(json, 'remainingMs'),
-    coldStart: bool(json, 'coldStart'),
+    coldStart,
     initDurationMs: num(json, 'initDurationMs'),
     maxRssMB: num(json, 'maxRssMB'),
-    memoryLimitMB: num(json, 'memoryLimitMB'),
+    memoryLimitMB: num(json, 'memoryLimitMB') ?? numeric(str(json, 'function_memory_size')),
     phases: list(json, 'phases').flatMap((phase) => {
       const name = str(phase, 'name')
       const durationMs = num(phase, 'durationMs')
@@ -218,8 +247,15 @@ function timingFacts(json: Json): TimingFacts {
     callsStarted: outbound === undefined ? undefined : num(outbound, 'started'),
     outboundTotalMs: outbound === undefined ? undefined : num(outbound, 'totalMs'),
     batchSize: num(json, 'batchSize'),
-    invokedFunctionArn: str(json, 'invokedFunctionArn'),
+    // Powertools' `function_arn` is the ARN the function was invoked by: it names the alias too.
+    invokedFunctionArn: str(json, 'invokedFunctionArn') ?? str(json, 'function_arn'),
     timestamp: epochMs(json.timestamp),
+    sampleRate,
+    nearMiss,
+    // timing-logger samples only routine records: a success or an early response, warm, no near-miss.
+    sampled:
+      sampleRate !== undefined && (outcome === 'success' || outcome === 'early-response') && nearMiss === false && coldStart === false,
+    cut: cutOf(json),
   }
 }
 
@@ -233,7 +269,23 @@ function timeoutFacts(json: Json): TimeoutFacts {
     phase: str(json, 'phase'),
     pending: list(json, 'pending').flatMap((call) => callFact(call, 'pending')),
     timestamp: epochMs(json.timestamp),
+    cut: cutOf(json),
   }
+}
+
+function cutOf(json: Json): RecordCut {
+  return {
+    truncated: bool(json, 'truncated') === true,
+    droppedPhases: num(json, 'droppedPhases') ?? 0,
+    droppedMarks: num(json, 'droppedMarks') ?? 0,
+    droppedPending: num(json, 'droppedPending') ?? 0,
+  }
+}
+
+/** Powertools writes the memory size as a string. */
+function numeric(text: string | undefined): number | undefined {
+  const value = Number(text)
+  return text === undefined || text === '' || !Number.isFinite(value) ? undefined : value
 }
 
 function callFact(call: Json, outcome: string | undefined): OutboundCallFact[] {

@@ -72,9 +72,9 @@ async function* readPages(sdk: Sdk, client: FilterLogEventsClient, options: LogG
       // A page token lives 24 hours, and a rejected one cannot be mended: start over from the
       // last event read, and skip the ones already read at that very millisecond.
       restarts++
-      notice(`the page token was rejected (${errorName(error)}); reading again from ${new Date(lastTimestamp).toISOString()}`)
       nextToken = undefined
       if (Number.isFinite(lastTimestamp)) startTime = lastTimestamp
+      notice(`the page token was rejected (${errorName(error)}); reading again from ${new Date(startTime).toISOString()}`)
       continue
     }
     for (const raw of page.events ?? []) {

@@ -1,4 +1,4 @@
-import type { Confidence, Level, Recommendation, TargetReport } from './schema.js'
+import type { Confidence, Level, Recommendation, RecommendationKind, TargetReport } from './schema.js'
 import { roundTo } from './sketch.js'
 import type { FunctionStats } from './stats.js'
 
@@ -36,95 +36,53 @@ function timeoutAdvice(stats: FunctionStats, { timeoutMs, nearMisses }: Context)
   const p99 = stats.completed.quantile(0.99)
   const reserve = stats.reserveMs ?? 0
   const evidence = {
-    completed: stats.completed.count,
+    completed: Math.round(stats.completed.count),
     completedP99Ms: round(p99),
     timeouts,
     nearMisses,
     currentMs: timeoutMs,
     reserveMs: reserve,
   }
-  const confidence = quantileConfidence(stats.completed.count, 'completed invocations')
-  if (p99 === undefined) {
-    if (timeouts === 0) return undefined
-    return advice(
-      'timeout',
-      'investigate',
-      null,
-      null,
-      timeoutMs,
-      `all ${timeouts} invocations timed out: nothing completed to size a timeout from`,
-      evidence,
-      confidence,
-    )
-  }
+  const say = adviser('timeout', timeoutMs, evidence, quantileConfidence(stats.completed.samples, 'completed invocations'))
+  if (p99 === undefined)
+    return timeouts === 0
+      ? undefined
+      : say('investigate', null, `all ${timeouts} invocations timed out: nothing completed to size a timeout from`)
   const suggested = Math.min(MAX_TIMEOUT_MS, Math.max(1000, ceilTo(p99 * TIMEOUT_HEADROOM + reserve, 1000)))
   if (timeoutMs === null)
-    return advice(
-      'timeout',
+    return say(
       'set',
       suggested,
-      'ms',
-      null,
       `p99 of completed invocations is ${ms(p99)}: set the timeout to ${seconds(suggested)} (p99 × ${TIMEOUT_HEADROOM} + reserve)`,
-      evidence,
-      confidence,
     )
+  const used = pct(p99 / timeoutMs)
   if (timeouts > 0 && p99 >= 0.7 * timeoutMs) {
     const value = Math.min(MAX_TIMEOUT_MS, Math.max(suggested, timeoutMs + 1000))
-    return advice(
-      'timeout',
+    return say(
       'raise',
       value,
-      'ms',
-      timeoutMs,
-      `${timeouts} timed out and completed invocations reach ${pct(p99 / timeoutMs)} of the timeout at p99: the timeouts are the tail of the same work; raise to ${seconds(value)}`,
-      evidence,
-      confidence,
+      `${timeouts} timed out and completed invocations reach ${used} of the timeout at p99: the timeouts are the tail of the same work; raise to ${seconds(value)}`,
     )
   }
   if (timeouts > 0)
-    return advice(
-      'timeout',
+    return say(
       'keep',
       null,
-      null,
-      timeoutMs,
-      `${timeouts} timed out, but completed invocations need only ${ms(p99)} at p99 (${pct(p99 / timeoutMs)} of the timeout): those are hangs, not slow work; a longer timeout only waits longer. Bound the calls instead (per-request limits)`,
-      evidence,
-      confidence,
+      `${timeouts} timed out, but completed invocations need only ${ms(p99)} at p99 (${used} of the timeout): those are hangs, not slow work; a longer timeout only waits longer. Bound the calls instead (per-request limits)`,
     )
   if (p99 >= 0.8 * timeoutMs)
-    return advice(
-      'timeout',
+    return say(
       'raise',
       suggested,
-      'ms',
-      timeoutMs,
-      `no timeouts yet, but p99 is ${pct(p99 / timeoutMs)} of the timeout (${nearMisses} near-misses): raise to ${seconds(suggested)}`,
-      evidence,
-      confidence,
+      `no timeouts yet, but p99 is ${used} of the timeout (${nearMisses} near-misses): raise to ${seconds(suggested)}`,
     )
   if (suggested <= timeoutMs / 2)
-    return advice(
-      'timeout',
+    return say(
       'lower',
       suggested,
-      'ms',
-      timeoutMs,
-      `p99 is ${ms(p99)}, ${pct(p99 / timeoutMs)} of the timeout: ${seconds(suggested)} still leaves ${TIMEOUT_HEADROOM}× headroom and stops a hung invocation (and its bill) sooner`,
-      evidence,
-      confidence,
+      `p99 is ${ms(p99)}, ${used} of the timeout: ${seconds(suggested)} still leaves ${TIMEOUT_HEADROOM}× headroom and stops a hung invocation (and its bill) sooner`,
     )
-  return advice(
-    'timeout',
-    'keep',
-    null,
-    null,
-    timeoutMs,
-    `p99 is ${ms(p99)}, ${pct(p99 / timeoutMs)} of the timeout: it fits with room`,
-    evidence,
-    confidence,
-  )
+  return say('keep', null, `p99 is ${ms(p99)}, ${used} of the timeout: it fits with room`)
 }
 
 function reserveAdvice(stats: FunctionStats): Recommendation | undefined {
@@ -138,55 +96,38 @@ function reserveAdvice(stats: FunctionStats): Recommendation | undefined {
     blockedAtCutoff: stats.blockedAtCutoff,
     currentMs: current,
   }
-  const confidence = countConfidence(stats.settle.count + stats.settledTooLate, 10, 100, 'graceful timeouts')
+  const say = adviser(
+    'reserve',
+    current,
+    evidence,
+    countConfidence(stats.settle.count + stats.settledTooLate, 10, 100, 'graceful timeouts'),
+  )
   if (p99 === undefined && stats.settledTooLate === 0) {
     if (stats.blockedAtCutoff === 0) return undefined
-    return advice(
-      'reserve',
+    return say(
       'investigate',
       null,
-      null,
-      current,
       `${stats.blockedAtCutoff} invocations had their event loop blocked at the cutoff (the watchdog wrote the record): no reserve helps a blocked loop; move the CPU-bound work off the main thread or break it up`,
-      evidence,
       countConfidence(stats.blockedAtCutoff, 1, 10, 'blocked cutoffs'),
     )
   }
-  const suggested = Math.max(100, ceilTo(Math.max((p99 ?? 0) * RESERVE_HEADROOM, (p99 ?? 0) + 50), 50))
+  const settled = p99 ?? 0
+  const suggested = Math.max(100, ceilTo(Math.max(settled * RESERVE_HEADROOM, settled + 50), 50))
   if (stats.settledTooLate > 0) {
     const value = Math.max(suggested, (current ?? 0) * 2)
-    return advice(
-      'reserve',
+    return say(
       'raise',
       value,
-      'ms',
-      current,
       `${stats.settledTooLate} invocations reached the cutoff and were still killed: the hooks and settling took longer than the reserve; raise it to ${value} ms`,
-      evidence,
-      confidence,
     )
   }
   if (current !== null && current > 2 * suggested)
-    return advice(
-      'reserve',
+    return say(
       'lower',
       suggested,
-      'ms',
-      current,
-      `settling after the cutoff took ${ms(p99 ?? 0)} at p99: a ${current} ms reserve gives away ${current - suggested} ms of every invocation; ${suggested} ms covers it ${RESERVE_HEADROOM}×`,
-      evidence,
-      confidence,
+      `settling after the cutoff took ${ms(settled)} at p99: a ${current} ms reserve gives away ${current - suggested} ms of every invocation; ${suggested} ms covers it ${RESERVE_HEADROOM}×`,
     )
-  return advice(
-    'reserve',
-    'keep',
-    null,
-    null,
-    current,
-    `settling after the cutoff took ${ms(p99 ?? 0)} at p99, within the ${current ?? '?'} ms reserve`,
-    evidence,
-    confidence,
-  )
+  return say('keep', null, `settling after the cutoff took ${ms(settled)} at p99, within the ${current ?? '?'} ms reserve`)
 }
 
 function limitAdvice(target: TargetReport, stats: FunctionStats, { timeoutMs }: Context): Recommendation[] {
@@ -204,30 +145,17 @@ function limitAdvice(target: TargetReport, stats: FunctionStats, { timeoutMs }: 
     slowShare: target.slowShare,
     budgetMs: budget,
   }
-  const tooSlow = value < suggested
-  const why = tooSlow
-    ? `its p99 (${ms(target.p99)}) × ${LIMIT_HEADROOM} does not fit in half the invocation's budget (${ms(budget ?? 0)}): with ${value} ms the slowest calls will fail fast; if they must succeed, move this call to a queue`
-    : `p99 ${ms(target.p99)} × ${LIMIT_HEADROOM}`
+  const why =
+    budget !== null && value < suggested
+      ? `its p99 (${ms(target.p99)}) × ${LIMIT_HEADROOM} does not fit in half the invocation's budget (${ms(budget)}): with ${value} ms the slowest calls will fail fast; if they must succeed, move this call to a queue`
+      : `p99 ${ms(target.p99)} × ${LIMIT_HEADROOM}`
   const pending = target.pendingAtCutoff > 0 ? `; ${target.pendingAtCutoff} calls were still running at a cutoff` : ''
   const confidence = quantileConfidence(
     target.calls,
     sampled ? 'calls (only each invocation’s slowest 3 are logged: p99 leans high)' : 'calls',
   )
-  return [
-    {
-      ...advice(
-        'per-request-limit',
-        'set',
-        value,
-        'ms',
-        null,
-        `${target.target}: limit each request to ${value} ms (${why})${pending}`,
-        evidence,
-        confidence,
-      ),
-      target: target.target,
-    },
-  ]
+  const say = adviser('per-request-limit', null, evidence, confidence)
+  return [{ ...say('set', value, `${target.target}: limit each request to ${value} ms (${why})${pending}`), target: target.target }]
 }
 
 function memoryAdvice(stats: FunctionStats, { timeoutMs, nearMisses, cpuShare }: Context): Recommendation | undefined {
@@ -252,58 +180,37 @@ function memoryAdvice(stats: FunctionStats, { timeoutMs, nearMisses, cpuShare }:
     untrackedShareOfSlowInvocations: cpuShare,
     blockedAtCutoff: stats.blockedAtCutoff,
   }
-  const confidence = countConfidence(stats.memoryUsed.count, 20, 200, 'invocations with a memory reading')
+  const confidence = countConfidence(stats.memoryUsed.samples, 20, 200, 'invocations with a memory reading')
+  const say = adviser('memory', size, evidence, confidence)
   if (share >= 0.9) {
     const value = nextSize(peak / 0.7)
-    return advice(
-      'memory',
-      'raise',
-      value,
-      'MB',
-      size,
-      `peak memory ${round(peak)} MB is ${pct(share)} of ${size} MB: raise to ${value} MB before it runs out`,
-      evidence,
-      confidence,
-    )
+    return say('raise', value, `peak memory ${round(peak)} MB is ${pct(share)} of ${size} MB: raise to ${value} MB before it runs out`)
   }
   if (blocked && size < ONE_VCPU_MB)
-    return advice(
-      'memory',
+    return say(
       'raise',
       ONE_VCPU_MB,
-      'MB',
-      size,
       `the event loop was blocked at ${stats.blockedAtCutoff} cutoffs (the watchdog wrote the record): CPU-bound work; Lambda scales CPU with memory (a full vCPU at ${ONE_VCPU_MB} MB), so more memory makes it faster`,
-      evidence,
       countConfidence(stats.blockedAtCutoff, 3, 30, 'blocked cutoffs'),
     )
   if (untracked && size < ONE_VCPU_MB)
-    return advice(
-      'memory',
+    return say(
       'investigate',
       null,
-      null,
-      size,
-      `slow invocations spend ${pct(cpuShare ?? 0)} of their time outside the outbound calls we track: if that is computation, more memory (more CPU, a full vCPU at ${ONE_VCPU_MB} MB) makes them faster; if it is waiting on calls we do not see, wrap those with withDeadline to find out`,
-      evidence,
+      `slow invocations spend ${pct(cpuShare)} of their time outside the outbound calls we track: if that is computation, more memory (more CPU, a full vCPU at ${ONE_VCPU_MB} MB) makes them faster; if it is waiting on calls we do not see, wrap those with withDeadline to find out`,
       { ...confidence, level: 'low' },
     )
-  const cpuBound = blocked || untracked
-  if (share <= 0.25 && !cpuBound && size > 128) {
+  if (share <= 0.25 && !blocked && !untracked && size > 128) {
+    // Twice a peak of at most a quarter of the size, rounded up to a size people pick: always smaller.
     const value = nextSize(peak / 0.5)
-    if (value < size)
-      return advice(
-        'memory',
-        'lower',
-        value,
-        'MB',
-        size,
-        `peak memory is ${pct(share)} of ${size} MB: ${value} MB would hold it twice over, but CPU shrinks with memory: confirm with Lambda Power Tuning before lowering`,
-        evidence,
-        { ...confidence, level: 'low' },
-      )
+    return say(
+      'lower',
+      value,
+      `peak memory is ${pct(share)} of ${size} MB: ${value} MB would hold it twice over, but CPU shrinks with memory: confirm with Lambda Power Tuning before lowering`,
+      { ...confidence, level: 'low' },
+    )
   }
-  return advice('memory', 'keep', null, null, size, `peak memory ${round(peak)} MB of ${size} MB (${pct(share)})`, evidence, confidence)
+  return say('keep', null, `peak memory ${round(peak)} MB of ${size} MB (${pct(share)})`)
 }
 
 function batchAdvice(stats: FunctionStats, { timeoutMs }: Context): Recommendation | undefined {
@@ -315,33 +222,33 @@ function batchAdvice(stats: FunctionStats, { timeoutMs }: Context): Recommendati
     perRecordP99Ms: round(p99),
     budgetMs: budget,
     observedMaxBatch: stats.maxBatchSize,
-    invocations: stats.perRecord.count,
+    invocations: Math.round(stats.perRecord.count),
   }
-  const confidence = quantileConfidence(stats.perRecord.count, 'batches')
-  const action = fit < stats.maxBatchSize ? 'lower' : 'set'
-  return advice(
-    'batch-size',
-    action,
+  const say = adviser('batch-size', stats.maxBatchSize, evidence, quantileConfidence(stats.perRecord.samples, 'batches'))
+  return say(
+    fit < stats.maxBatchSize ? 'lower' : 'set',
     fit,
-    'records',
-    stats.maxBatchSize,
     `a record takes ${ms(p99)} at p99: ${fit} records fit in ${BATCH_HEADROOM * 100} % of the ${ms(budget)} budget (batches of up to ${stats.maxBatchSize} seen)`,
-    evidence,
-    confidence,
   )
 }
 
-function advice(
-  kind: Recommendation['kind'],
-  action: Recommendation['action'],
-  value: number | null,
-  unit: Recommendation['unit'],
-  current: number | null,
-  message: string,
-  evidence: Recommendation['evidence'],
-  confidence: Confidence,
-): Recommendation {
-  return { kind, action, value, unit, current, message, evidence, confidence }
+const UNITS = { timeout: 'ms', reserve: 'ms', 'per-request-limit': 'ms', memory: 'MB', 'batch-size': 'records' } as const
+
+/**
+ * The recommendations of one kind share what they rest on (the current setting, the evidence, the
+ * confidence): `say(action, value, message)` gives one of them, in the kind's unit.
+ */
+function adviser(kind: RecommendationKind, current: number | null, evidence: Recommendation['evidence'], confidence: Confidence) {
+  return (action: Recommendation['action'], value: number | null, message: string, sure = confidence): Recommendation => ({
+    kind,
+    action,
+    value,
+    unit: value === null ? null : UNITS[kind],
+    current,
+    message,
+    evidence,
+    confidence: sure,
+  })
 }
 
 /** A p99 from fewer than 100 values is the maximum of a handful; from 1,000 it is stable. */

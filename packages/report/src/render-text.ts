@@ -34,6 +34,16 @@ function functionSection(fn: FunctionReport): string[] {
     `== ${title}`,
     `timeout ${timeout}; ${fn.invocations} invocations: ${o.success} success, ${o.error} error, ${o.gracefulTimeout} graceful timeout, ${o.hardKill} hard kill (${fn.hardKillsSeenOnlyByLambda} seen only in Lambda's lines)${o.unknown > 0 ? `, ${o.unknown} unknown` : ''}; ${fn.nearMisses} near-misses`,
   ]
+  if (fn.sampling !== null) {
+    const { records, rates, invocationsInLogs } = fn.sampling
+    const counts =
+      invocationsInLogs === fn.invocations
+        ? "invocation counts are Lambda's own (complete); figures from the records (phases, targets) are scaled"
+        : `counts and figures are scaled estimates (${invocationsInLogs} invocations in the logs)`
+    lines.push(
+      `sampled: ${records} routine timing records at sampleRate ${rates.join(', ')} stand for 1 / rate invocations each; ${counts}`,
+    )
+  }
   if (fn.killedAfterCutoff > 0 || fn.blockedAtCutoff > 0)
     lines.push(
       `cutoff: ${fn.killedAfterCutoff} killed after graceful-timeout's cutoff record, ${fn.blockedAtCutoff} with the event loop blocked (watchdog record)`,

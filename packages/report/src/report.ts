@@ -1,5 +1,5 @@
 import { Attribution, type FunctionKey } from './attribution.js'
-import { classify } from './classify.js'
+import { classify, type RecordCut } from './classify.js'
 import { type LogEvent, Unwrapper } from './envelope.js'
 import { type Invocation, InvocationJoiner } from './invocations.js'
 import { linesOf } from './lines.js'
@@ -42,9 +42,11 @@ export class ReportBuilder {
       report: 0,
       timedOutLines: 0,
       otherPlatform: 0,
+      truncatedRecords: 0,
+      partialRecords: 0,
     },
     otherLines: 0,
-    skipped: { malformed: 0, foreignJson: 0, truncated: 0, tooLong: 0, containerLines: 0, lateLines: 0 },
+    skipped: { malformed: 0, foreignJson: 0, truncated: 0, truncatedRecords: 0, tooLong: 0, containerLines: 0, lateLines: 0 },
     invocations: 0,
     evictedInvocations: 0,
   }
@@ -88,6 +90,9 @@ export class ReportBuilder {
       case 'foreign-json':
         skipped.foreignJson++
         return
+      case 'truncated-record':
+        skipped.truncatedRecords++
+        return
       case 'emf':
         recognised.emf++
         return
@@ -100,10 +105,12 @@ export class ReportBuilder {
         return
       case 'timing':
         recognised.timingRecords++
+        this.#countCut(fact.cut)
         break
       case 'timeout':
         if (fact.source === 'watchdog') recognised.watchdogRecords++
         else recognised.timeoutRecords++
+        this.#countCut(fact.cut)
         break
       case 'start':
       case 'end':
@@ -149,6 +156,12 @@ export class ReportBuilder {
       functions,
       warnings: [...this.#warnings.values()].sort((a, b) => b.count - a.count),
     }
+  }
+
+  #countCut(cut: RecordCut): void {
+    const { recognised } = this.#input
+    if (cut.truncated) recognised.truncatedRecords++
+    if (cut.droppedPhases + cut.droppedMarks + cut.droppedPending > 0) recognised.partialRecords++
   }
 
   #close(invocation: Invocation): void {

@@ -35,6 +35,10 @@ export interface InputSummary {
     report: number
     timedOutLines: number
     otherPlatform: number
+    /** Timing and timeout records cut by the line bound (`truncated: true`): read for what they kept. */
+    truncatedRecords: number
+    /** Timing and timeout records that left out phases, marks or pending calls past their limits. */
+    partialRecords: number
   }
   /** Lines of the function's own (plain text): read past, not a problem. */
   otherLines: number
@@ -43,6 +47,8 @@ export interface InputSummary {
     malformed: number
     foreignJson: number
     truncated: number
+    /** Records of ours cut by the line bound past the fields that say what they are. */
+    truncatedRecords: number
     tooLong: number
     containerLines: number
     lateLines: number
@@ -108,8 +114,15 @@ export interface FunctionReport {
   version: string | null
   alias: string | null
   timeout: { ms: number | null; source: 'option' | 'lambda' | 'records' | null }
+  /** Invocations: an estimate when sampled records stand for more than one (see `sampling`). */
   invocations: number
   outcomes: { success: number; error: number; gracefulTimeout: number; hardKill: number; unknown: number }
+  /**
+   * Present when timing-logger sampled routine records (`sampleRate`): each such record counts as
+   * 1 / rate invocations in every figure from the records; in the invocation counts too, unless
+   * Lambda's own lines (never sampled) show the invocation. Counts are then estimates.
+   */
+  sampling: { records: number; rates: number[]; invocationsInLogs: number } | null
   /** Hard kills with no record of ours: only Lambda's own lines show them. */
   hardKillsSeenOnlyByLambda: number
   /** Hard kills after graceful-timeout's cutoff record: the reserve did not cover the settling. */

@@ -63,7 +63,7 @@ export class SeriesBuilder {
       const points = this.#points.filter((point) => keep(point.x, point.x > 1e11)).sort((a, b) => a.x - b.x)
       return { axis, points, buckets: undefined, bucketWidth: undefined }
     }
-    const buckets = [...(this.#slices ?? new Map<number, Slice>())]
+    const buckets = [...(this.#slices as Map<number, Slice>)]
       .filter(([key]) => keep(key * this.#width, key * this.#width > 1e11))
       .sort((a, b) => a[0] - b[0])
       .map(([key, slice]) => ({
@@ -77,7 +77,7 @@ export class SeriesBuilder {
   }
 
   #toSlices(): void {
-    const points = this.#points ?? []
+    const points = this.#points as SeriesPoint[]
     this.#points = undefined
     const xs = points.map((point) => point.x)
     const span = Math.max(1, Math.max(...xs) - Math.min(...xs))

@@ -17,7 +17,10 @@ const LOG_GAMMA = Math.log(GAMMA)
 const ZERO_BELOW = 1e-3
 
 export class QuantileSketch {
+  /** How many values it stands for: the sum of their weights. */
   count = 0
+  /** How many values were added, whatever their weight: what a quantile rests on. */
+  samples = 0
   sum = 0
   min = Number.POSITIVE_INFINITY
   max = Number.NEGATIVE_INFINITY
@@ -26,19 +29,25 @@ export class QuantileSketch {
   #buckets: Map<number, number> | undefined
   #zeros = 0
 
-  add(value: number): void {
+  /** `weight`: how many values this one stands for (a sampled record stands for 1 / its rate). */
+  add(value: number, weight = 1): void {
     if (!Number.isFinite(value)) return
-    this.count++
-    this.sum += value
+    this.count += weight
+    this.samples++
+    this.sum += value * weight
     if (value < this.min) this.min = value
     if (value > this.max) this.max = value
     if (this.#exact !== undefined) {
-      this.#exact.push(value)
-      this.#sorted = false
-      if (this.#exact.length > EXACT_LIMIT) this.#fold()
-      return
+      if (weight === 1) {
+        this.#exact.push(value)
+        this.#sorted = false
+        if (this.#exact.length > EXACT_LIMIT) this.#fold()
+        return
+      }
+      // The exact buffer holds values of weight 1: a sampled input is an estimate anyway.
+      this.#fold()
     }
-    this.#bucket(value)
+    this.#bucket(value, weight)
   }
 
   /** The q-quantile (0 < q ≤ 1), or undefined when the sketch is empty. */
@@ -73,20 +82,20 @@ export class QuantileSketch {
   }
 
   #fold(): void {
-    const values = this.#exact ?? []
+    const values = this.#exact as number[]
     this.#exact = undefined
     this.#buckets = new Map()
-    for (const value of values) this.#bucket(value)
+    for (const value of values) this.#bucket(value, 1)
   }
 
-  #bucket(value: number): void {
+  #bucket(value: number, weight: number): void {
     if (value <= ZERO_BELOW) {
-      this.#zeros++
+      this.#zeros += weight
       return
     }
     const index = Math.ceil(Math.log(value) / LOG_GAMMA)
     const buckets = this.#buckets as Map<number, number>
-    buckets.set(index, (buckets.get(index) ?? 0) + 1)
+    buckets.set(index, (buckets.get(index) ?? 0) + weight)
   }
 
   #sortedExact(): number[] {
@@ -99,7 +108,7 @@ export class QuantileSketch {
   }
 
   #orderedBuckets(): [number, number][] {
-    return [...(this.#buckets ?? new Map<number, number>())].sort((a, b) => a[0] - b[0])
+    return [...(this.#buckets as Map<number, number>)].sort((a, b) => a[0] - b[0])
   }
 }
 
@@ -122,9 +131,11 @@ export interface Distribution {
 
 export function distributionOf(sketch: QuantileSketch, digits = 2): Distribution | null {
   if (sketch.count === 0) return null
-  const round = (value: number | undefined) => roundTo(value ?? 0, digits)
+  // Not empty: every quantile is a number.
+  const round = (value: number | undefined) => roundTo(value as number, digits)
   return {
-    count: sketch.count,
+    // Weighted counts (sampled records) are estimates: whole invocations.
+    count: Math.round(sketch.count),
     p50: round(sketch.quantile(0.5)),
     p90: round(sketch.quantile(0.9)),
     p99: round(sketch.quantile(0.99)),

@@ -8,6 +8,8 @@ import type { Outcome, Verdict } from './verdict.js'
 /** Phases and targets kept per function; past these, the rest is summed under `(other)`. */
 const MAX_NAMES = 100
 const SLOWEST_KEPT = 10
+/** Distinct sample rates kept per function (one per deployment, usually). */
+const MAX_RATES = 10
 export const OTHER = '(other)'
 
 export interface PhaseStats {
@@ -34,7 +36,10 @@ export interface SlowInvocation {
 
 /** Everything accumulated for one function (and version, and alias), in bounded memory. */
 export class FunctionStats {
+  /** Invocations, sampled records counted for what they stand for: an estimate when sampled. */
   invocations = 0
+  /** Invocations in the logs. */
+  seen = 0
   readonly outcomes: Record<Outcome, number> = { success: 0, error: 0, gracefulTimeout: 0, hardKill: 0, unknown: 0 }
   unseenKills = 0
   settledTooLate = 0
@@ -63,54 +68,64 @@ export class FunctionStats {
   maxBatchSize = 0
   readonly series = new SeriesBuilder()
   readonly slowest: SlowInvocation[] = []
+  /** Routine records written at a sample rate, each standing for 1 / rate invocations. */
+  sampledRecords = 0
+  readonly sampleRates = new Set<number>()
 
   add(invocation: Invocation, verdict: Verdict): void {
-    this.invocations++
-    this.outcomes[verdict.outcome]++
+    const { weight, recordWeight } = verdict
+    this.invocations += weight
+    this.seen++
+    this.outcomes[verdict.outcome] += weight
     if (verdict.unseenKill) this.unseenKills++
     if (verdict.settledTooLate) this.settledTooLate++
     if (verdict.blockedAtCutoff) this.blockedAtCutoff++
     if (verdict.durationMs !== undefined) {
-      this.durations.add(verdict.durationMs)
-      if (verdict.outcome === 'success' || verdict.outcome === 'error') this.completed.add(verdict.durationMs)
+      this.durations.add(verdict.durationMs, weight)
+      if (verdict.outcome === 'success' || verdict.outcome === 'error') this.completed.add(verdict.durationMs, weight)
       if (verdict.durationSource !== undefined) this.durationSources[verdict.durationSource]++
       this.series.add(invocation.timestamp, invocation.sequence, verdict.durationMs, verdict.outcome)
     }
     if (verdict.coldStart) this.coldStarts++
     if (verdict.initDurationMs !== undefined && verdict.coldStart) this.init.add(verdict.initDurationMs)
-    if (verdict.memoryUsedMB !== undefined) this.memoryUsed.add(verdict.memoryUsedMB)
+    if (verdict.memoryUsedMB !== undefined) this.memoryUsed.add(verdict.memoryUsedMB, weight)
     this.memorySizeMB = maxOf(this.memorySizeMB, verdict.memorySizeMB)
     this.lambdaTimeoutMs = maxOf(this.lambdaTimeoutMs, verdict.lambdaTimeoutMs)
     this.budgetTimeoutMs = maxOf(this.budgetTimeoutMs, verdict.budgetTimeoutMs)
     if (verdict.settleMs !== undefined) this.settle.add(verdict.settleMs)
     this.reserveMs = maxOf(this.reserveMs, verdict.reserveMs)
     for (const record of invocation.timeouts) for (const call of record.pending) this.#target(call).pendingAtCutoff++
-    if (invocation.timing !== undefined) this.#addTiming(invocation.requestId, invocation.timing, verdict.outcome)
+    if (invocation.timing !== undefined) this.#addTiming(invocation.requestId, invocation.timing, verdict.outcome, recordWeight)
   }
 
-  #addTiming(requestId: string, timing: TimingFacts, outcome: Outcome): void {
+  /** `weight`: how many invocations the record stands for (more than one when sampled). */
+  #addTiming(requestId: string, timing: TimingFacts, outcome: Outcome, weight: number): void {
+    if (timing.sampled) {
+      this.sampledRecords++
+      if (this.sampleRates.size < MAX_RATES) this.sampleRates.add(timing.sampleRate as number)
+    }
     const bucket = bucketOf(timing.durationMs)
-    this.recordBuckets.add(bucket)
-    this.recordTime.add(bucket, timing.durationMs)
-    if (timing.outboundTotalMs !== undefined) this.outboundTime.add(bucket, Math.min(timing.outboundTotalMs, timing.durationMs))
+    this.recordBuckets.add(bucket, weight)
+    this.recordTime.add(bucket, timing.durationMs * weight)
+    if (timing.outboundTotalMs !== undefined) this.outboundTime.add(bucket, Math.min(timing.outboundTotalMs, timing.durationMs) * weight)
     const perPhase = new Map<string, number>()
     for (const phase of timing.phases) perPhase.set(phase.name, (perPhase.get(phase.name) ?? 0) + phase.durationMs)
     for (const [name, ms] of perPhase) {
       const stats = this.#phase(name)
-      stats.sketch.add(ms)
-      stats.totalMs += ms
-      stats.slow.add(bucket, ms)
+      stats.sketch.add(ms, weight)
+      stats.totalMs += ms * weight
+      stats.slow.add(bucket, ms * weight)
     }
     for (const call of timing.calls) {
       const stats = this.#target(call)
-      stats.sketch.add(call.durationMs)
-      stats.outcomes[call.outcome] = (stats.outcomes[call.outcome] ?? 0) + 1
-      stats.slow.add(bucket, call.durationMs)
+      stats.sketch.add(call.durationMs, weight)
+      stats.outcomes[call.outcome] = (stats.outcomes[call.outcome] ?? 0) + weight
+      stats.slow.add(bucket, call.durationMs * weight)
     }
-    this.callsSeen += timing.calls.length
-    this.callsStarted += Math.max(timing.callsStarted ?? timing.calls.length, timing.calls.length)
+    this.callsSeen += timing.calls.length * weight
+    this.callsStarted += Math.max(timing.callsStarted ?? timing.calls.length, timing.calls.length) * weight
     if (timing.batchSize !== undefined && timing.batchSize >= 1 && outcome === 'success') {
-      this.perRecord.add(timing.durationMs / timing.batchSize)
+      this.perRecord.add(timing.durationMs / timing.batchSize, weight)
       this.maxBatchSize = Math.max(this.maxBatchSize, timing.batchSize)
     }
     this.#keepIfSlow({ requestId, durationMs: timing.durationMs, outcome, phases: timing.phases.slice(0, 50) })

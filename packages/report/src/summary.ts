@@ -26,16 +26,17 @@ export function summarize(
         : stats.budgetTimeoutMs !== undefined
           ? { ms: stats.budgetTimeoutMs, source: 'records' as const }
           : { ms: null, source: null }
-  const nearMisses = timeout.ms === null ? 0 : countAtLeast(stats.completed, settings.nearMissThreshold * timeout.ms)
+  const nearMisses = timeout.ms === null ? 0 : Math.round(countAtLeast(stats.completed, settings.nearMissThreshold * timeout.ms))
   const slowFrom = stats.recordBuckets.aboveQuantileBucket(0.9)
   const slowTime = stats.recordTime.from(slowFrom)
   const slowShareOf = (sum: number) => (slowTime > 0 ? roundTo(sum / slowTime, 3) : null)
   const phases: PhaseReport[] = [...stats.phases]
     .map(([phaseName, phase]) => ({
       name: phaseName,
-      invocations: phase.sketch.count,
-      p50: roundTo(phase.sketch.quantile(0.5) ?? 0, 3),
-      p99: roundTo(phase.sketch.quantile(0.99) ?? 0, 3),
+      invocations: Math.round(phase.sketch.count),
+      // A phase's sketch holds one value at least: its quantiles are numbers.
+      p50: roundTo(phase.sketch.quantile(0.5) as number, 3),
+      p99: roundTo(phase.sketch.quantile(0.99) as number, 3),
       max: roundTo(phase.sketch.max, 3),
       totalMs: roundTo(phase.totalMs, 2),
       slowShare: slowShareOf(phase.slow.from(slowFrom)),
@@ -47,12 +48,12 @@ export function summarize(
       return {
         target,
         kind: calls.kind ?? null,
-        calls: calls.sketch.count,
+        calls: Math.round(calls.sketch.count),
         p50: distribution?.p50 ?? null,
         p90: distribution?.p90 ?? null,
         p99: distribution?.p99 ?? null,
         max: distribution?.max ?? null,
-        outcomes: calls.outcomes,
+        outcomes: whole(calls.outcomes),
         pendingAtCutoff: calls.pendingAtCutoff,
         slowShare: slowShareOf(calls.slow.from(slowFrom)),
       }
@@ -70,8 +71,12 @@ export function summarize(
     version: name.version,
     alias: name.alias,
     timeout,
-    invocations: stats.invocations,
-    outcomes: { ...stats.outcomes },
+    invocations: Math.round(stats.invocations),
+    outcomes: whole(stats.outcomes),
+    sampling:
+      stats.sampledRecords === 0
+        ? null
+        : { records: stats.sampledRecords, rates: [...stats.sampleRates].sort((a, b) => a - b), invocationsInLogs: stats.seen },
     hardKillsSeenOnlyByLambda: stats.unseenKills,
     killedAfterCutoff: stats.settledTooLate,
     blockedAtCutoff: stats.blockedAtCutoff,
@@ -86,7 +91,7 @@ export function summarize(
     },
     settle: settle === null ? null : { ...settle, reserveMs: stats.reserveMs ?? null },
     phases,
-    outbound: { calls: stats.callsStarted, callsSeen: stats.callsSeen, targets },
+    outbound: { calls: Math.round(stats.callsStarted), callsSeen: Math.round(stats.callsSeen), targets },
     batch: perRecord === null ? null : { maxBatchSize: stats.maxBatchSize, perRecord },
     recommendations: recommend(stats, { timeoutMs: timeout.ms, nearMisses, cpuShare, targets }),
     charts: {
@@ -95,6 +100,11 @@ export function summarize(
       slowest: stats.slowest.map((slow) => ({ ...slow, durationMs: roundTo(slow.durationMs, 2) })),
     },
   }
+}
+
+/** Counts that sampled records scaled up are estimates: whole numbers. */
+function whole<T extends Record<string, number>>(counts: T): T {
+  return Object.fromEntries(Object.entries(counts).map(([key, n]) => [key, Math.round(n)])) as T
 }
 
 function countAtLeast(sketch: QuantileSketch, threshold: number): number {

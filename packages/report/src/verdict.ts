@@ -25,6 +25,14 @@ export interface Verdict {
   settledTooLate: boolean
   /** The watchdog thread wrote the record: the event loop was blocked at the cutoff. */
   blockedAtCutoff: boolean
+  /**
+   * How many invocations this one stands for in the counts: 1 / sampleRate for a routine record
+   * written at a sample rate when nothing else shows the invocation (Lambda's START and REPORT,
+   * never sampled, show every invocation when they are in the logs), else 1.
+   */
+  weight: number
+  /** How many invocations its timing record stands for among the records (phases, downstreams). */
+  recordWeight: number
 }
 
 const SECOND = 1000
@@ -49,6 +57,7 @@ export function verdictOf(invocation: Invocation): Verdict {
   const killedAt = invocation.killedAfterMs ?? (report?.status === 'timeout' ? report.durationMs : undefined)
   const budget = timing?.budgetMs ?? main?.budgetMs ?? timeouts[0]?.budgetMs
   const initDurationMs = report?.initDurationMs ?? timing?.initDurationMs
+  const recordWeight = timing?.sampled === true ? 1 / (timing.sampleRate as number) : 1
   return {
     outcome,
     unseenKill: killed && timeouts.length === 0,
@@ -57,7 +66,8 @@ export function verdictOf(invocation: Invocation): Verdict {
     coldStart: report?.initDurationMs !== undefined || timing?.coldStart === true,
     initDurationMs,
     memoryUsedMB: report?.maxMemoryUsedMB ?? timing?.maxRssMB,
-    memorySizeMB: report?.memorySizeMB ?? timing?.memoryLimitMB,
+    // A size of 0 (a line cut or made up) is no size: shares of it would be infinite.
+    memorySizeMB: [report?.memorySizeMB, timing?.memoryLimitMB].find((mb) => mb !== undefined && mb > 0),
     // Lambda's timeout is set in whole seconds; its kill line and REPORT print a little more.
     lambdaTimeoutMs: killedAt === undefined ? undefined : Math.max(SECOND, Math.floor(killedAt / SECOND + 0.001) * SECOND),
     // The budget is what was left when the chain started: a little less than the setting.
@@ -67,6 +77,8 @@ export function verdictOf(invocation: Invocation): Verdict {
     reserveMs: main?.reserveMs ?? timeouts[0]?.reserveMs,
     settledTooLate: killed && main !== undefined,
     blockedAtCutoff: watchdog,
+    weight: report === undefined && !invocation.started ? recordWeight : 1,
+    recordWeight,
   }
 }
 

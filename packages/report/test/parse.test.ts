@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { classify } from '../src/classify.js'
-import { type LogEvent, Unwrapper } from '../src/envelope.js'
 import { platformReport, platformStart, reportLine, requestId, timeoutLine, timingLine } from './lines.js'
+import { unwrap } from './unwrap.js'
 
 const id = requestId(1)
 const fact = (message: string) => classify({ message }).fact
-
-function unwrap(lines: string[]): { events: LogEvent[]; unwrapper: Unwrapper } {
-  const events: LogEvent[] = []
-  const unwrapper = new Unwrapper((event) => events.push(event))
-  for (const line of lines) unwrapper.push(line)
-  unwrapper.end()
-  return { events, unwrapper }
-}
 
 describe("Lambda's own lines", () => {
   it('reads a text REPORT with init duration and the newer Status field, tab- or space-separated', () => {
