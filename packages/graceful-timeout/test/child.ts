@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { workspaceSources } from '../../../test/e2e/harness/bundle.js'
 
 interface MutantCoverage {
   static: Record<string, number>
@@ -34,8 +35,6 @@ export function fixtureFolder(prefix: string): { path: string; remove: () => voi
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
-const packages = fileURLToPath(new URL('../../', import.meta.url))
-
 /**
  * Bundles a test fixture into `outfile` for a child process: our packages from their sources
  * (`@middy-deadline/<name>[/<entry>]` → `packages/<name>/src/<entry or index>.ts`), Middy 6 when
@@ -53,17 +52,7 @@ export async function bundleFixture(entry: URL, outfile: string): Promise<string
     logLevel: 'silent',
     sourcemap: 'inline',
     alias: process.env.MIDDY_MAJOR === '6' ? { '@middy/core': 'middy6' } : {},
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(esbuild) {
-          esbuild.onResolve({ filter: /^@middy-deadline\/[^/]+(\/.+)?$/ }, (args) => {
-            const [, name, subpath] = /^@middy-deadline\/([^/]+)(?:\/(.+))?$/.exec(args.path) as RegExpExecArray
-            return { path: join(packages, name as string, 'src', `${subpath ?? 'index'}.ts`) }
-          })
-        },
-      },
-    ],
+    plugins: [workspaceSources()],
   })
   return outfile
 }
