@@ -10,6 +10,9 @@ const specifiers = afterCore ? rest.slice(1) : rest
 await import('./lib/empty.mjs')
 if (afterCore) await import('@middy/core')
 const start = performance.now()
+const from = process.hrtime.bigint()
 for (const specifier of specifiers) await import(specifier)
+const to = process.hrtime.bigint()
 const ms = performance.now() - start
-writeResult({ target, node: process.version, ms })
+// The window on the monotonic clock, in µs: where a CPU profile's samples belong to the import.
+writeResult({ target, node: process.version, ms, windowUs: [Number(from / 1000n), Number(to / 1000n)] })

@@ -11,7 +11,8 @@ import { median } from './lib/stats.mjs'
 const child = fileURLToPath(new URL('./overhead-child.mjs', import.meta.url))
 const concurrent = flag('concurrent')
 const rounds = Number(option('rounds', 3))
-const only = option('only', undefined)?.split(',')
+// Names are separated by commas; a comma followed by a space belongs to a name ("powertools-logger, one line").
+const only = option('only', undefined)?.split(/,(?! )/)
 // With 1,000 invocations in flight, the chains that matter: the baselines, the alternatives, ours whole.
 const CONCURRENT = [
   'middy-bare',

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -x .tools/bin/node22 ] || { echo "run 'npm run setup' first" >&2; exit 1; }
 node=.tools/bin/node22
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(size cold-start init-duration micro overhead concurrent accuracy scale)
+[ ${#parts[@]} -gt 0 ] || parts=(size cold-start init-duration micro overhead overhead-paired concurrent accuracy scale isolation)
 
 # Build every package that compiles (declarations); a package that does not is left out of the tables.
 for tsconfig in packages/*/tsconfig.json; do
@@ -31,10 +31,12 @@ for part in "${parts[@]}"; do
     cold-start) cmd=(bench/cold-start.mjs) ;;
     init-duration) cmd=(bench/init-duration.mjs) ;;
     overhead) cmd=(bench/overhead.mjs) ;;
+    overhead-paired) cmd=(bench/overhead-paired.mjs) ;;
     concurrent) cmd=(bench/overhead.mjs --concurrent) ;;
     accuracy) cmd=(bench/accuracy.mjs) ;;
     scale) cmd=(bench/scale.mjs) ;;
     micro) cmd=(bench/micro.mjs) ;;
+    isolation) cmd=(bench/isolation.mjs) ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
   # The size table reports an exceeded budget with exit 1; the bench still runs the other parts.

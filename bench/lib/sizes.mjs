@@ -3,18 +3,21 @@ import { bundleSize, PEERS } from './bundle.mjs'
 import { OURS, srcEntry } from './packages.mjs'
 
 /**
- * Issue 7's targets, in bytes minified + gzipped: missed today (see docs/performance.md), reported
- * in every table.
+ * Targets in bytes minified + gzipped, missed today (see docs/performance.md), reported in every
+ * table: issue 7's per package and together; issue 16's for the README's handler without
+ * @middy/core, no larger than Powertools Logger with its middleware in our bench (7.6 KB).
  */
-export const TARGET = { perPackage: 1536, allTogether: 3072 }
+export const TARGET = { perPackage: 1536, allTogether: 3072, readmeHandler: 7808 }
 
 /**
- * What CI enforces while issue 7's targets are out of reach: the largest package and the whole set
- * as measured on 2026-12-01 (deadline 5.98 KB, all 18.02 KB) with about 5 % headroom, so that
- * growth is a decision and not an accident. Lower it as the packages shrink; raise it only with a
- * line in docs/performance.md saying why (the 2026-12-01 raise is explained there).
+ * What CI enforces while the targets are out of reach (issue 16: the sizes reached plus 10 %), so
+ * that growth is a decision and not an accident. Set on 2026-12-02 at 01:00 UTC from the larger of
+ * main after isolation landed (timing-logger 4536 B, all 16644 B, README handler 15153 B) and the hardening branch, the
+ * next to land (deadline 5065 B, all 18381 B, README handler 16905 B): main's CI stays green
+ * whichever lands first. Lower it as the packages shrink; raise it only with a line in
+ * docs/performance.md saying why.
  */
-export const BUDGET = { perPackage: 6400, allTogether: 19456 }
+export const BUDGET = { perPackage: 5572, allTogether: 20219, readmeHandler: 18596 }
 
 /** Subpath entries measured on their own: [package, subpath]. */
 const SUBPATHS = [['graceful-timeout', 'watchdog']]
@@ -49,7 +52,7 @@ export async function measureSizes(available = OURS.filter(hasSource)) {
     await add(`${name}/${subpath} (subpath, own bytes)`, `export * from './packages/${name}/src/${subpath}.ts'`, [...PEERS, DEADLINE])
   if (available.length === OURS.length) {
     await add('all packages (whole APIs, together)', exportAll(OURS), PEERS, BUDGET.allTogether, TARGET.allTogether)
-    await add('handler using all four (README), without @middy/core', HANDLER_ALL_FOUR, PEERS)
+    await add('handler using all four (README), without @middy/core', HANDLER_ALL_FOUR, PEERS, BUDGET.readmeHandler, TARGET.readmeHandler)
     await add('handler using all four (README), with @middy/core', HANDLER_ALL_FOUR, [])
   }
   await add('@middy/core (early timeout built in)', `export * from '@middy/core'`, [])

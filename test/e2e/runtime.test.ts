@@ -87,18 +87,21 @@ describe('the Lambda runtime, as the harness runs it', () => {
 })
 
 describe('the shared deadline under the real runtime', () => {
-  it('is context.deadline and currentDeadline(), stored in the runtime InvokeStore, with the hard deadline Lambda gave', async () => {
+  it("is context.deadline and currentDeadline(), with the hard deadline Lambda gave; kept in the runtime's store on Node 22, in our own async context on Node 24", async () => {
     const fn = await withDeadline.start({ timeoutMs: 1000 })
     const { response: probe, deadlineAt, requestId } = await fn.invoke<Probe>({ workMs: 20 })
 
+    // One invocation at a time the runtime's store is a plain variable: where an AsyncLocalStorage
+    // is cheap (Node 24) the deadline lives in one of our own instead (docs/deadline.md).
+    const ownContext = Number(probe?.node.slice(1).split('.')[0]) >= 24
     expect(probe).toMatchObject({
       requestId,
       contextDeadline: requestId,
       currentDeadline: requestId,
       sameObject: true,
-      inInvokeStore: true,
+      inInvokeStore: !ownContext,
       invokeStoreRequestId: requestId,
-      fallbackStorageCreated: false,
+      fallbackStorageCreated: ownContext,
     })
     expectSameDeadline(probe?.hardDeadlineAt, deadlineAt)
   })

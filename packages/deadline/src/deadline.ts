@@ -539,7 +539,12 @@ const NONE = Symbol('none')
 // Lambda's request ids are UUIDs; a longer one comes from a fake context and is cut for the records.
 const MAX_REQUEST_ID = 128
 
-function requestIdOf(context: LambdaContextLike | undefined): string {
+/**
+ * The invocation's request id as the context gives it (Middy's durable context wraps Lambda's); ''
+ * if none. Read with care (the context is the caller's, and may be a proxy that throws) and cut to
+ * 128 characters.
+ */
+export function requestIdOf(context: LambdaContextLike | undefined): string {
   const id = readSafely(context, 'awsRequestId') ?? readSafely(readSafely(context, 'lambdaContext'), 'awsRequestId')
   return typeof id === 'string' ? clip(id, MAX_REQUEST_ID) : ''
 }

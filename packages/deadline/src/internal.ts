@@ -11,7 +11,7 @@
  * two packages share is exported here, never from index.ts (docs/contributing.md).
  */
 export type { DeadlineContext } from './context.js'
-export { currentDeadline } from './current.js'
+export { currentDeadline, isolated } from './current.js'
 export {
   answerMarginMs,
   Deadline,
@@ -23,6 +23,7 @@ export {
   type DeadlineStatus,
   type LambdaContextLike,
   MAX_ANSWER_MARGIN_MS,
+  requestIdOf,
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
@@ -59,5 +60,5 @@ export { type DeadlineOptions, deadline, reservingMiddleware } from './middlewar
 export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
-export { scheduleAfter, timerDelay } from './timer.js'
+export { MAX_TIMER_MS, scheduleAfter, timerDelay } from './timer.js'
 export { warnOnce, warnOnFailure } from './warn-once.js'

@@ -1,14 +1,15 @@
 import { describeError } from './internal/describe.js'
 import { jsonLine } from './internal/json-line.js'
 
-// Process-wide on purpose: a misconfigured context repeats on every invocation, and one line that
+// Process-wide on purpose (per runtime worker thread in multi-concurrency mode, where each thread
+// loads its own copy): a misconfigured context repeats on every invocation, and one line that
 // explains it is more useful than a line per invocation drowning the function's own logs.
 const warned = new Set<string>()
 // Some keys carry an error's message; if those differ on every invocation (an id in the message),
 // the set must not grow with the number of invocations.
 const MAX_KEYS = 500
 
-/** Writes one JSON WARN line the first time `key` is seen in this process. */
+/** Writes one JSON WARN line the first time `key` is seen in this process (or runtime worker thread). */
 export function warnOnce(key: string, packageName: string, message: string, detail?: Record<string, unknown>): void {
   if (warned.has(key)) return
   if (warned.size >= MAX_KEYS) {

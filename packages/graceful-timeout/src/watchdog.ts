@@ -29,7 +29,8 @@ const FIELDS = ['requestId', 'mark', 'phase'] as const
 const encoder = new TextEncoder()
 
 // One watchdog per process, shared by every invocation and every middleware instance given it: a
-// worker per invocation would cost a thread start-up each time.
+// worker per invocation would cost a thread start-up each time. In multi-concurrency mode each
+// runtime worker thread loads its own copy of this module, and so starts a watchdog of its own.
 let shared: Shared | undefined
 let unavailable = false
 

@@ -2,6 +2,9 @@ import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { workspaceSources } from '../../../test/e2e/harness/bundle.js'
 
 interface MutantCoverage {
   static: Record<string, number>
@@ -30,6 +33,28 @@ export function fixtureFolder(prefix: string): { path: string; remove: () => voi
   }
   const path = mkdtempSync(join(tmpdir(), prefix))
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/**
+ * Bundles a test fixture into `outfile` for a child process: our packages from their sources
+ * (`@middy-deadline/<name>[/<entry>]` → `packages/<name>/src/<entry or index>.ts`), Middy 6 when
+ * MIDDY_MAJOR=6, and an inline source map that maps what the child runs back to src/ for the
+ * coverage report (NODE_V8_COVERAGE).
+ */
+export async function bundleFixture(entry: URL, outfile: string): Promise<string> {
+  await build({
+    entryPoints: [fileURLToPath(entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'silent',
+    sourcemap: 'inline',
+    alias: process.env.MIDDY_MAJOR === '6' ? { '@middy/core': 'middy6' } : {},
+    plugins: [workspaceSources()],
+  })
+  return outfile
 }
 
 /**

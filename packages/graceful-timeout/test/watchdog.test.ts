@@ -7,7 +7,7 @@ import { invokeWithTimeout } from '@middy-deadline/testing'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureStdout, overrunsHonouringSignal } from './capture.js'
-import { fixtureFolder, spawnFixture } from './child.js'
+import { bundleFixture, fixtureFolder, spawnFixture } from './child.js'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 let bundle: string
@@ -17,26 +17,7 @@ afterAll(folder.remove)
 
 beforeAll(async () => {
   // The watchdog writes to fd 1 from its own thread: only a separate process shows that honestly.
-  bundle = join(folder.path, 'blocked-loop.mjs')
-  await build({
-    entryPoints: [source('./fixtures/blocked-loop.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    logLevel: 'silent',
-    // Maps what the child runs back to src/ for the coverage report (NODE_V8_COVERAGE).
-    sourcemap: 'inline',
-    alias: {
-      '@middy-deadline/graceful-timeout/watchdog': source('../src/watchdog.ts'),
-      '@middy-deadline/graceful-timeout': source('../src/index.ts'),
-      '@middy-deadline/deadline/internal': source('../../deadline/src/internal.ts'),
-      '@middy-deadline/deadline': source('../../deadline/src/index.ts'),
-      '@middy-deadline/testing': source('../../testing/src/index.ts'),
-      ...(process.env.MIDDY_MAJOR === '6' ? { '@middy/core': 'middy6' } : {}),
-    },
-  })
+  bundle = await bundleFixture(new URL('./fixtures/blocked-loop.ts', import.meta.url), join(folder.path, 'blocked-loop.mjs'))
 })
 
 interface Line extends Record<string, unknown> {

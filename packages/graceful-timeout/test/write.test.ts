@@ -1,24 +1,12 @@
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { expect, it, onTestFinished } from 'vitest'
-import { fixtureFolder, spawnFixture } from './child.js'
+import { bundleFixture, fixtureFolder, spawnFixture } from './child.js'
 
 /** Runs a fixture of test/fixtures, bundled, with its stdout a pipe; resolves with what it wrote. */
 async function stdoutOf(fixture: string): Promise<string> {
   const folder = fixtureFolder('graceful-write-')
   onTestFinished(folder.remove)
-  const bundle = join(folder.path, `${fixture}.mjs`)
-  await build({
-    entryPoints: [fileURLToPath(new URL(`./fixtures/${fixture}.ts`, import.meta.url))],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-    // Maps what the child runs back to src/ for the coverage report (NODE_V8_COVERAGE).
-    sourcemap: 'inline',
-  })
+  const bundle = await bundleFixture(new URL(`./fixtures/${fixture}.ts`, import.meta.url), join(folder.path, `${fixture}.mjs`))
   return new Promise<string>((resolve, reject) => {
     const child = spawnFixture([bundle], { stdio: ['ignore', 'pipe', 'inherit'] })
     const chunks: Buffer[] = []

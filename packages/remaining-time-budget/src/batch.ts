@@ -3,14 +3,18 @@ import {
   callGuarded,
   checkArgument,
   currentDeadline,
-  type Deadline,
+  Deadline,
   DeadlineOptionError,
   deadlineOf,
   fn,
+  isInstance,
+  isolated,
   MAX_ANSWER_MARGIN_MS,
   ms,
   optional,
+  readSafely,
   releaseDeadline,
+  requestIdOf,
   required,
   warnOnFailure,
 } from '@middy-deadline/deadline/internal'
@@ -131,17 +135,32 @@ async function withDeadline<T>(
   reserves: { shared: number; own: number },
   body: (deadline: Deadline) => Promise<T>,
 ): Promise<T> {
-  const shared = (context as { deadline?: Deadline }).deadline ?? currentDeadline()
-  if (shared !== undefined && !shared.ended) {
+  const shared = sharedDeadline(context)
+  if (shared !== undefined) {
     shared.reserve(reserves.shared)
     return body(shared)
   }
-  const holder = { context }
-  const deadline = deadlineOf(holder, owner)
-  deadline.reserve(reserves.own)
-  try {
-    return await body(deadline)
-  } finally {
-    releaseDeadline(holder, owner)
-  }
+  // Called without Middy, this call is the invocation: it runs in an async scope of its own, so
+  // that its deadline never stays in the caller's context, nor reaches a batch started from there.
+  return isolated(async () => {
+    const holder = { context }
+    const deadline = deadlineOf(holder, owner)
+    deadline.reserve(reserves.own)
+    try {
+      return await body(deadline)
+    } finally {
+      releaseDeadline(holder, owner)
+    }
+  })
+}
+
+/** The deadline of this very invocation, if one is running: never another request's. */
+function sharedDeadline(context: object): Deadline | undefined {
+  // Read with care: the context is the caller's, and may be a proxy that throws.
+  const onContext = readSafely(context, 'deadline')
+  if (isInstance(onContext, Deadline)) return (onContext as Deadline).ended ? undefined : (onContext as Deadline)
+  // A deadline in the async context may be another invocation's: one left in the caller's context
+  // by a Middy chain called directly (docs/deadline.md, Limits). Only the same request id counts.
+  const current = currentDeadline()
+  return current !== undefined && current.requestId !== '' && current.requestId === requestIdOf(context) ? current : undefined
 }

@@ -1,3 +1,4 @@
+import { isolated, MAX_TIMER_MS } from '@middy-deadline/deadline/internal'
 import type { Context } from 'aws-lambda'
 import { createLambdaContext } from './context.js'
 import { contextDefaults, type InvokeOptions, validateHandler, validateInvokeOptions } from './options.js'
@@ -46,7 +47,10 @@ export async function invokeWithTimeout<TEvent, TResult, TContext extends Contex
     }
     arm()
   })
-  const run = Promise.resolve().then(() => handler(event, context))
+  // In an async scope of its own: a deadline that Middy's first `before` enters there never reaches
+  // the caller, nor another invocation started from it (called directly, Middy runs that `before`
+  // in the caller's frame), and none of the caller's shows through.
+  const run = Promise.resolve().then(() => isolated(() => handler(event, context)))
   // After a kill Lambda discards whatever the handler does; so do we, without an unhandled rejection.
   run.catch(() => {})
   try {
@@ -71,9 +75,6 @@ export async function invokeWithTimeout<TEvent, TResult, TContext extends Contex
     clearTimeout(killTimer)
   }
 }
-
-// Node timers hold at most 2^31-1 ms (about 24.8 days); a longer delay would fire after 1 ms.
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** The context's remaining time; NaN when it cannot tell (no such method, it throws, not a finite number). */
 function remainingOf(context: Partial<Context>): number {

@@ -1,6 +1,7 @@
 /**
  * Process state, on purpose: the peak resident set belongs to the process, and concurrent
- * invocations share one reading.
+ * invocations share one reading. (In multi-concurrency mode each runtime worker thread keeps its
+ * own reading; what it reads is still the whole process's peak.)
  */
 let peakMB = 0
 let readAtMs = Number.NEGATIVE_INFINITY

@@ -29,6 +29,8 @@ export interface Probe {
   invokeStoreRequestId: string | undefined
   fallbackStorageCreated: boolean
   hardDeadlineAt: number | undefined
+  /** The Node that runs the runtime (`process.version`). */
+  node: string
 }
 
 export async function probeApp(event: ProbeEvent, context: Context): Promise<Probe> {
@@ -60,6 +62,7 @@ function probe(context: Context): Probe {
     invokeStoreRequestId: store?.getRequestId(),
     fallbackStorageCreated: Symbol.for('@middy-deadline/deadline.asyncLocalStorage') in globalThis,
     hardDeadlineAt: fromContext?.hardDeadlineAt,
+    node: process.version,
   }
 }
 

@@ -39,8 +39,11 @@ export async function bundleFunction(entry: string, options: BundleOptions = {})
   return outdir
 }
 
-/** `@middy-deadline/<name>[/<subpath>]` → `packages/<name>/src/<subpath or index>.ts`. */
-function workspaceSources(): Plugin {
+/**
+ * `@middy-deadline/<name>[/<subpath>]` → `packages/<name>/src/<subpath or index>.ts`. Also used by
+ * the unit tests' fixtures that run in a child process (packages/graceful-timeout/test/child.ts).
+ */
+export function workspaceSources(): Plugin {
   return {
     name: 'middy-deadline-workspace-sources',
     setup(esbuild) {

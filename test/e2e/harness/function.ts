@@ -71,6 +71,12 @@ export interface InvokeResult<TResponse = unknown> {
   marginMs: number | undefined
   /** The first invocation of a fresh runtime process. */
   coldStart: boolean
+  /**
+   * On a cold start, the runtime process's CPU time when it asked for this invocation (its init),
+   * ms: `RuntimeProcess.cpuSoFar()`. Init Duration is wall-clock time and grows with the machine's
+   * load; the time the threads ran grows much less.
+   */
+  initCpu?: { runMs: number; mainRunMs: number; waitMs: number } | undefined
 }
 
 export interface LambdaFunction {
@@ -183,6 +189,8 @@ class EmulatedFunction implements LambdaFunction {
       initTimeout: delay(INIT_TIMEOUT_MS),
     })
     if (init.key !== 'handedOut') return this.#initFailed(proc, invocation, init.key, coldStart)
+    // Read at once: the runtime has only just been handed the event.
+    const initCpu = coldStart ? proc.cpuSoFar() : undefined
     this.#platformStart(proc, invocation)
 
     const hardDeadline = invocation.handedOutAt + timeoutMs
@@ -195,7 +203,7 @@ class EmulatedFunction implements LambdaFunction {
     // is a timeout all the same, as on Lambda.
     const late = outcome.key === 'result' && outcome.value.at > hardDeadline
     const durationMs = (late ? hardDeadline : outcome.key === 'result' ? outcome.value.at : performance.now()) - invocation.handedOutAt
-    const base = { requestId: invocation.requestId, deadlineAt: invocation.deadlineAt, durationMs, coldStart }
+    const base = { requestId: invocation.requestId, deadlineAt: invocation.deadlineAt, durationMs, coldStart, initCpu }
 
     if (outcome.key === 'deadline' || late) {
       this.#api.abandon(invocation.requestId)

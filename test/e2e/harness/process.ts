@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 
 export interface ExitStatus {
@@ -53,6 +53,29 @@ export class RuntimeProcess {
       const status = readFileSync(`/proc/${this.#child.pid}/status`, 'utf8')
       const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]
       return kb === undefined ? undefined : Math.ceil(Number(kb) / 1024)
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * CPU time so far, ms, from Linux's schedstat (nanoseconds per thread): how long the process's
+   * threads have run (`runMs`; `mainRunMs` for the JavaScript thread alone) and how long they
+   * waited for a CPU (`waitMs`, the machine's load). Undefined once the process is gone or off Linux.
+   */
+  cpuSoFar(): { runMs: number; mainRunMs: number; waitMs: number } | undefined {
+    const pid = this.#child.pid
+    if (!this.#alive || pid === undefined) return undefined
+    try {
+      const read = (tid: string) => readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number)
+      let runNs = 0
+      let waitNs = 0
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const [run = 0, wait = 0] = read(tid)
+        runNs += run
+        waitNs += wait
+      }
+      return { runMs: runNs / 1e6, mainRunMs: (read(String(pid))[0] ?? 0) / 1e6, waitMs: waitNs / 1e6 }
     } catch {
       return undefined
     }
