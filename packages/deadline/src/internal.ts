@@ -56,8 +56,9 @@ export {
   withMethods,
 } from './internal/options.js'
 export { RECORD_LIMITS, recordMarks, recordName } from './internal/record-limits.js'
+export { type DeadlineSlot, deadlineSlot } from './internal/slot.js'
 export { type DeadlineOptions, deadline, reservingMiddleware } from './middleware.js'
-export { OUTBOUND_CALLS, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
+export { OUTBOUND_CALLS_SLOT, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
 export { MAX_TIMER_MS, scheduleAfter, timerDelay } from './timer.js'

@@ -1,12 +1,13 @@
 import type { Deadline } from './deadline.js'
+import { deadlineSlot } from './internal/slot.js'
 
 /**
- * Where `@middy-deadline/outbound-fetch-timeout` keeps an invocation's outbound calls: on the
- * deadline, under a `Symbol.for` key. The key and the reader live here, beside the deadline, so that
- * the timeout record and the timing logger read the calls without depending on that optional
- * package, and a second copy of it in one bundle writes to the same place.
+ * The name of the slot where `@middy-deadline/outbound-fetch-timeout` keeps an invocation's
+ * outbound calls on the deadline. It lives here, beside the deadline, so that the timeout record and
+ * the timing logger read the calls without depending on that optional package, and a second copy of
+ * it in one bundle writes to the same place.
  */
-export const OUTBOUND_CALLS = Symbol.for('@middy-deadline/outbound.calls')
+export const OUTBOUND_CALLS_SLOT = '@middy-deadline/outbound.calls'
 
 /** One call as recorded; every field is optional to a reader, who may meet another version. */
 export interface OutboundCallEntry {
@@ -27,9 +28,12 @@ export interface OutboundCallsSnapshot {
   readonly totalDurationMs?: number
 }
 
+// What a reader may rely on: another version of the outbound package may have written it.
+const outboundCalls = deadlineSlot<{ snapshot?: unknown }>(OUTBOUND_CALLS_SLOT)
+
 /** The invocation's outbound calls, if the outbound package recorded any; may throw if its log does. */
 export function outboundCallsSnapshot(deadline: Deadline): OutboundCallsSnapshot | undefined {
-  const log = (deadline as unknown as Record<symbol, { snapshot?: unknown } | undefined>)[OUTBOUND_CALLS]
+  const log = outboundCalls.get(deadline)
   if (typeof log?.snapshot !== 'function') return undefined
   return (log.snapshot as () => OutboundCallsSnapshot)()
 }

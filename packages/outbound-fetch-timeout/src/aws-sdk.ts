@@ -68,6 +68,9 @@ const SIGNAL_NAME = 'deadlineSignalMiddleware'
 // The SDK's own key (`SMITHY_CONTEXT_KEY` of @smithy/types), spelled out so that this file has no
 // runtime import of an optional peer.
 const SMITHY_CONTEXT_KEY = '__smithy_context'
+// A send's state lives on the SDK's context for that send, the one object its three middlewares
+// all see; under a symbol, because the SDK asks for no new string keys there (they could collide
+// with its own).
 const SEND = Symbol('@middy-deadline/outbound.awsSend')
 const ATTEMPT_SIGNAL = Symbol.for('@middy-deadline/outbound.awsAttemptSignal')
 const WRAPPED = Symbol.for('@middy-deadline/outbound.awsRequestHandler')
@@ -187,10 +190,19 @@ function signalMiddleware<Input extends object, Output extends object>(): Deseri
 
 type Handle = (request: unknown, options?: HttpHandlerOptions) => Promise<unknown>
 
+/**
+ * The SDK calls `config.requestHandler.handle(request, options)` with `send()`'s own options,
+ * resolved once per send: no middleware can set an attempt's `abortSignal` there. So the handler's
+ * `handle` is wrapped, once, on the handler itself: it reads the signal the innermost middleware
+ * left on the request. On the handler itself, rather than a stand-in for it: the client keeps the
+ * very object it was given (`instanceof`, `destroy`, `updateHttpClientConfig`, its agents), and no
+ * other member goes through us.
+ */
 function wrapRequestHandler(config: AwsClientConfigLike): void {
-  const inner = config.requestHandler as ({ handle?: Handle } & { [WRAPPED]?: true }) | undefined
-  if (inner?.[WRAPPED]) return
-  if (typeof inner?.handle !== 'function') {
+  const handler = config.requestHandler as ({ handle?: Handle } & { [WRAPPED]?: true }) | undefined
+  if (handler?.[WRAPPED]) return
+  const inner = handler?.handle
+  if (handler === undefined || typeof inner !== 'function') {
     warnOnce(
       'aws-sdk:handler',
       PACKAGE,
@@ -200,18 +212,17 @@ function wrapRequestHandler(config: AwsClientConfigLike): void {
   }
   const handle: Handle = (request, options) => {
     const signal = (request as { [ATTEMPT_SIGNAL]?: AbortSignal } | null)?.[ATTEMPT_SIGNAL]
-    return (inner.handle as Handle).call(inner, request, signal === undefined ? options : { ...options, abortSignal: signal })
+    return inner.call(handler, request, signal === undefined ? options : { ...options, abortSignal: signal })
   }
-  // A proxy, not a copy: the handler keeps its state (`config`, agents) and `updateHttpClientConfig`,
-  // `destroy` and the rest still act on the real one.
-  config.requestHandler = new Proxy(inner, {
-    get(target, key) {
-      if (key === WRAPPED) return true
-      if (key === 'handle') return handle
-      const value: unknown = Reflect.get(target, key, target)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
+  if (!Reflect.defineProperty(handler, 'handle', { value: handle, configurable: true, writable: true })) {
+    warnOnce(
+      'aws-sdk:handler-frozen',
+      PACKAGE,
+      'awsSdkDeadlinePlugin: the request handler cannot be wrapped (frozen); attempts are raced against the deadline but their sockets are not aborted',
+    )
+    return
+  }
+  Object.defineProperty(handler, WRAPPED, { value: true, configurable: true })
 }
 
 function settleSend(state: SendState, limits: CallLimits, error: unknown): unknown {

@@ -1,4 +1,4 @@
-import { type Deadline, OUTBOUND_CALLS } from '@middy-deadline/deadline/internal'
+import { type Deadline, deadlineSlot, OUTBOUND_CALLS_SLOT } from '@middy-deadline/deadline/internal'
 import type { OutboundLimit, OutboundOutcome, OutboundTarget } from './errors.js'
 
 export type OutboundKind = 'fetch' | 'aws-sdk' | 'custom'
@@ -45,10 +45,10 @@ export interface OutboundCalls {
 export const RECENT_CALLS = 50
 
 /**
- * Kept on the deadline under the deadline package's key, so that another package (the timing
+ * Kept on the deadline in the slot the deadline package names, so that another package (the timing
  * logger, the timeout record) or a second copy of this one reads it without importing this module.
  */
-export const CALLS_KEY: typeof OUTBOUND_CALLS = OUTBOUND_CALLS
+const callLog = deadlineSlot<OutboundCallLog>(OUTBOUND_CALLS_SLOT)
 
 type MutableCall = { -readonly [K in keyof OutboundCall]: OutboundCall[K] }
 
@@ -140,16 +140,12 @@ export class PendingCall {
   }
 }
 
-type WithLog = Deadline & { [CALLS_KEY]?: OutboundCallLog }
-
 /** The invocation's call log, created on first use. */
 export function callLogOf(deadline: Deadline): OutboundCallLog {
-  const holder = deadline as WithLog
-  let log = holder[CALLS_KEY]
+  let log = callLog.get(deadline)
   if (log === undefined) {
     log = new OutboundCallLog(deadline)
-    // Not enumerable: logging the deadline must not dump every call.
-    Object.defineProperty(holder, CALLS_KEY, { value: log, configurable: true, enumerable: false, writable: false })
+    callLog.set(deadline, log)
   }
   return log
 }
@@ -167,6 +163,6 @@ const EMPTY: OutboundCalls = Object.freeze({
  * counters over all of them. An invocation without any call gives an empty record.
  */
 export function outboundCallsOf(deadline: Deadline): OutboundCalls {
-  const log = (deadline as WithLog)[CALLS_KEY]
+  const log = callLog.get(deadline)
   return log === undefined ? EMPTY : log.snapshot()
 }

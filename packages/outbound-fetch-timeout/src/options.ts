@@ -1,4 +1,4 @@
-import { boolean, checkOptions, type Deadline, DeadlineOptionError, fn, ms } from '@middy-deadline/deadline/internal'
+import { boolean, checkOptions, type Deadline, DeadlineOptionError, deadlineSlot, fn, ms } from '@middy-deadline/deadline/internal'
 
 import type { DescribeTarget } from './target.js'
 
@@ -46,11 +46,10 @@ function withinLimits<T extends CallLimits>(config: T): T {
  * The settings of the middleware that runs this invocation, kept on its deadline so that code
  * without `context` (`deadlineFetch`, the patched global `fetch`, `withDeadline`) uses them too.
  */
-const SETTINGS_KEY = Symbol.for('@middy-deadline/outbound.settings')
-type WithSettings = Deadline & { [SETTINGS_KEY]?: OutboundFetchTimeoutOptions }
+const settingsSlot = deadlineSlot<OutboundFetchTimeoutOptions>('@middy-deadline/outbound.settings')
 
 export function useSettings(deadline: Deadline, settings: OutboundFetchTimeoutOptions): void {
-  Object.defineProperty(deadline, SETTINGS_KEY, { value: settings, configurable: true, enumerable: false, writable: false })
+  settingsSlot.set(deadline, settings)
 }
 
 /** The invocation's settings, or the defaults where no `outboundFetchTimeout()` ran. */
@@ -60,7 +59,7 @@ export function settingsOf(deadline: Deadline): OutboundFetchTimeoutOptions {
 
 /** The settings an `outboundFetchTimeout()` of this invocation put in place, if one did. */
 export function ownSettingsOf(deadline: Deadline): OutboundFetchTimeoutOptions | undefined {
-  return (deadline as WithSettings)[SETTINGS_KEY]
+  return settingsSlot.get(deadline)
 }
 
 export function sameSettings(a: OutboundFetchTimeoutOptions, b: OutboundFetchTimeoutOptions): boolean {
@@ -75,5 +74,5 @@ export function sameSettings(a: OutboundFetchTimeoutOptions, b: OutboundFetchTim
 
 /** Whether this invocation's middleware asked for the global `fetch` to be bound. */
 export function patchesGlobalFetch(deadline: Deadline): boolean {
-  return (deadline as WithSettings)[SETTINGS_KEY]?.patchGlobalFetch === true
+  return settingsSlot.get(deadline)?.patchGlobalFetch === true
 }

@@ -221,6 +221,28 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(result.beforeHardDeadline).toBe(true)
   })
 
+  it('given a frozen request handler, says once that sockets are not aborted, and leaves the handler as it was', () => {
+    const stderr: string[] = []
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk))
+      return true
+    })
+    const handle = async () => ({ response: {} })
+    const requestHandler = Object.freeze({ handle })
+    const client = sqsClient('/queue-url', {})
+    try {
+      client.middlewareStack.use(awsSdkDeadlinePlugin({ requestHandler }))
+      client.middlewareStack.use(awsSdkDeadlinePlugin({ requestHandler }))
+    } finally {
+      spy.mockRestore()
+      client.destroy()
+    }
+    expect(requestHandler.handle).toBe(handle)
+    expect(stderr.map((line) => JSON.parse(line).message)).toEqual([
+      'awsSdkDeadlinePlugin: the request handler cannot be wrapped (frozen); attempts are raced against the deadline but their sockets are not aborted',
+    ])
+  })
+
   it('changes nothing outside an invocation, and wraps the request handler once however often it is applied', async () => {
     const client = sqsClient('/queue-url', { perRequestMs: 100 })
     const wrapped = client.config.requestHandler
