@@ -38,7 +38,7 @@ describe('an outbound call that never answers (outbound-fetch-timeout)', () => {
     expect(result.marginMs).toBeGreaterThan(150)
     const [line] = linesWith(result.logs, 'price lookup timed out')
     expect(line).toContain(`GET ${downstreamUrl}/prices/7`)
-    expect(line).toContain('cut at the invocation deadline')
+    expect(line).toContain('cut at the invocation cutoff')
   })
 
   it('without it, the call outlives the invocation: killed, or failed by Middy within a few ms of the deadline', async () => {

@@ -1,6 +1,7 @@
 import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
 import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 import { checkArgument, instance, number } from './internal/options.js'
+import { operationTimedOut } from './internal/timeouts.js'
 import { PACKAGE } from './name.js'
 import { scheduleAfter, timerDelay } from './timer.js'
 import { warnOnce } from './warn-once.js'
@@ -493,7 +494,7 @@ export class Deadline {
   #limitReason(timeoutMs: number, limitMs: number): DeadlineTimeoutError {
     return limitMs < timeoutMs
       ? new DeadlineTimeoutError(`no time left before the invocation cutoff (needed up to ${timeoutMs} ms)`, 'cutoff')
-      : new DeadlineTimeoutError(`operation timed out after ${timeoutMs} ms`, 'operation')
+      : operationTimedOut(timeoutMs)
   }
 }
 

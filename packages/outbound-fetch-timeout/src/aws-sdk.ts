@@ -1,4 +1,12 @@
-import { checkArgument, currentDeadline, type Deadline, type DeadlineScope, object, warnOnce } from '@middy-deadline/deadline/internal'
+import {
+  checkArgument,
+  currentDeadline,
+  type Deadline,
+  type DeadlineScope,
+  object,
+  raceSignal,
+  warnOnce,
+} from '@middy-deadline/deadline/internal'
 import type {
   DeserializeMiddleware,
   FinalizeRequestMiddleware,
@@ -93,10 +101,8 @@ function sendMiddleware<Input extends object, Output extends object>(limits: Cal
       const callerSignal = smithy.abortSignal
       const target = { label: labelOf(context), method: undefined, url: undefined }
       const log = callLogOf(deadline)
-      if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
-        log.start('aws-sdk', target).finish('timeout', 'invocation deadline')
-        throw notSentError(target, deadline, limits.minimumMs)
-      }
+      const refused = log.refusal('aws-sdk', target, limits.minimumMs)
+      if (refused !== undefined) throw refused
       // The SDK's retry races its token wait and its backoff against this signal (and against
       // nothing else): it aborts when a further attempt could no longer get `minimumMs`, so a
       // backoff that would run past that point ends there, and the send fails instead of retrying.
@@ -138,9 +144,10 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       Object.assign(state.target, describeRequest(args.request))
       state.call.update({ method: state.target.method, url: state.target.url, attempts: state.attempts })
       const { deadline, callerSignal } = state
-      if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
-        state.lastAttemptError = notSentError(state.target, deadline, limits.minimumMs)
-        throw state.lastAttemptError
+      const refused = notSentError(state.target, deadline, limits.minimumMs)
+      if (refused !== undefined) {
+        state.lastAttemptError = refused
+        throw refused
       }
       const scope = deadline.scope(limits.perRequestMs, callerSignal)
       state.attemptScope = scope
@@ -232,33 +239,15 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
   }
   // The retry's wait was cut: the attempt itself was cut at the cutoff, or the backoff would have
   // left a further attempt too little time.
-  call.finish('timeout', 'invocation deadline')
-  if (lastAttemptError instanceof OutboundTimeoutError && lastAttemptError.limit === 'invocation deadline') return lastAttemptError
+  call.finish('timeout', 'cutoff')
+  if (lastAttemptError instanceof OutboundTimeoutError && lastAttemptError.limit === 'cutoff') return lastAttemptError
   const detail = `not retried after ${state.attempts} attempt(s): a further attempt would have less than minimumMs (${limits.minimumMs} ms) before the invocation cutoff`
   return withMetadata(
-    new OutboundTimeoutError(state.target, 'invocation deadline', performance.now() - state.startedAt, detail, {
+    new OutboundTimeoutError(state.target, 'cutoff', performance.now() - state.startedAt, detail, {
       cause: lastAttemptError ?? error,
     }),
     error,
   )
-}
-
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }
 
 /**

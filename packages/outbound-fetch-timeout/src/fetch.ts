@@ -1,7 +1,7 @@
 import { currentDeadline, type Deadline } from '@middy-deadline/deadline/internal'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget } from './errors.js'
+import { abortError, endingOf, type OutboundTarget } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
 import { originalGlobalFetch, unwrapped } from './original-fetch.js'
 
@@ -39,10 +39,8 @@ export async function fetchWithin(
   const target = targetOf(input, init)
   const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
   const log = callLogOf(deadline)
-  if (!deadline.ended && !deadline.hasTimeFor(settings.minimumMs)) {
-    log.start('fetch', target).finish('timeout', 'invocation deadline')
-    throw notSentError(target, deadline, settings.minimumMs)
-  }
+  const refused = log.refusal('fetch', target, settings.minimumMs)
+  if (refused !== undefined) throw refused
 
   const { perRequestMs } = settings
   const scope = deadline.scope(perRequestMs, callerSignal)

@@ -44,15 +44,15 @@ describe('withDeadline', () => {
   it('rejects at its own timeout with the same error shape as fetch', async () => {
     const result = await inInvocation(1000, () => withDeadline((signal) => query(500, signal), { label: 'postgres', timeoutMs: 100 }))
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'per-request', label: 'postgres', url: undefined })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'operation', label: 'postgres', url: undefined })
     expect((result.error as OutboundTimeoutError).elapsedMs).toBeGreaterThanOrEqual(95)
     expect(result.afterMs).toBeLessThan(400)
-    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'per-request' })
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation' })
   })
 
   it('rejects at the invocation deadline even when the work ignores its signal', async () => {
     const result = await inInvocation(400, () => withDeadline(query(5000), { label: 'legacy driver' }))
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline', label: 'legacy driver' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff', label: 'legacy driver' })
     expect(result.afterMs).toBeGreaterThanOrEqual(180)
     expect(result.afterMs).toBeLessThan(390)
   })
@@ -92,7 +92,7 @@ describe('withDeadline', () => {
     expect(await withDeadline((signal) => query(20, signal))).toBe('rows')
     await expect(withDeadline((signal) => query(500, signal), { timeoutMs: 50, label: 'redis' })).rejects.toMatchObject({
       name: 'TimeoutError',
-      limit: 'per-request',
+      limit: 'operation',
       label: 'redis',
     })
   })

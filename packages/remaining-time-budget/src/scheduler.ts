@@ -1,4 +1,11 @@
-import { answerMarginMs, type Deadline, scheduleAfter, warnOnce } from '@middy-deadline/deadline/internal'
+import {
+  answerMarginMs,
+  type Deadline,
+  type DeadlineScope,
+  scheduleAfter,
+  scopeWithoutDeadline,
+  warnOnce,
+} from '@middy-deadline/deadline/internal'
 import { ItemAbandonedError } from './errors.js'
 import { type BudgetOptions, PACKAGE } from './options.js'
 import type { ItemFn, ItemOutcome, RunCallOptions } from './runner.js'
@@ -177,7 +184,10 @@ export class ItemScheduler<TItem, TResult> {
     for (const [index, entry] of this.#running) {
       entry.dispose()
       const durationMs = performance.now() - entry.startedAt
-      const error = new ItemAbandonedError(`item ${index} had not settled ${this.#config.abandonAfterMs} ms after its signal aborted`)
+      const error = new ItemAbandonedError(
+        `item ${index} had not settled ${this.#config.abandonAfterMs} ms after its signal aborted`,
+        this.#deadline?.cutoffReached ? 'cutoff' : 'operation',
+      )
       this.outcomes[index] = { status: 'failed', index, item: this.#items[index] as TItem, error, durationMs }
     }
     this.#running.clear()
@@ -248,17 +258,6 @@ function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item
   }
 }
 
-function itemScope(
-  deadline: Deadline | undefined,
-  itemTimeoutMs: number | undefined,
-  signal: AbortSignal | undefined,
-): { signal: AbortSignal; dispose: () => void } {
-  if (deadline !== undefined) return deadline.scope(itemTimeoutMs, signal)
-  // No deadline (outside an invocation): only the caller's signal and the item's own timeout.
-  const parts = [signal, itemTimeoutMs === undefined ? undefined : AbortSignal.timeout(itemTimeoutMs)].filter(
-    (s): s is AbortSignal => s !== undefined,
-  )
-  const combined =
-    parts.length === 0 ? new AbortController().signal : parts.length === 1 ? (parts[0] as AbortSignal) : AbortSignal.any(parts)
-  return { signal: combined, dispose: () => {} }
+function itemScope(deadline: Deadline | undefined, itemTimeoutMs: number | undefined, signal: AbortSignal | undefined): DeadlineScope {
+  return deadline === undefined ? scopeWithoutDeadline(itemTimeoutMs, signal) : deadline.scope(itemTimeoutMs, signal)
 }
