@@ -62,6 +62,19 @@ describe('our timeout errors', () => {
     expect(refused).toMatchObject({ limit: 'cutoff', label: 'refused', sent: false })
   })
 
+  it('a call refused before the cutoff (limit cutoff, not sent) stays the function’s own error for graceful-timeout', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 100, logger: quiet })
+    const error = await thrownBy(
+      middy(async () => withDeadline(() => new Promise<never>(() => {}), { label: 'refused' }))
+        .use(graceful)
+        .use(outboundFetchTimeout({ minimumMs: 5_000 })),
+      1_000,
+    )
+    expect(error).toBeInstanceOf(OutboundTimeoutError)
+    expect(error).not.toBeInstanceOf(GracefulTimeoutError)
+    expect(error).toMatchObject({ limit: 'cutoff', sent: false })
+  })
+
   it('the invocation settled at its cutoff by graceful-timeout', async () => {
     const graceful = gracefulTimeout({ reserveMs: 50, logger: quiet })
     const error = await thrownBy(
