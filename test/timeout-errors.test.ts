@@ -28,8 +28,8 @@ describe('our timeout errors', () => {
         const cutoff = context.deadline.signal
         await delay(1_000, undefined, { signal: cutoff }).catch(() => {})
         return [operation.signal.reason, cutoff.reason]
-      }).use(deadline({ reserveMs: 50 })),
-      300,
+      }).use(deadline({ reserveMs: 200 })),
+      600,
     )
     const [operation, cutoff] = error as [unknown, unknown]
     expect(operation).toBeInstanceOf(DeadlineTimeoutError)
@@ -47,9 +47,9 @@ describe('our timeout errors', () => {
         const refused = await withDeadline(never, { label: 'refused' }).catch((error: unknown) => error)
         return [own, cut, refused]
       })
-        .use(deadline({ reserveMs: 50 }))
+        .use(deadline({ reserveMs: 200 }))
         .use(outboundFetchTimeout({ minimumMs: 20 })),
-      200,
+      500,
     )
     const [own, cut, refused] = answer as unknown[]
     for (const error of [own, cut, refused]) {
@@ -76,12 +76,12 @@ describe('our timeout errors', () => {
   })
 
   it('the invocation settled at its cutoff by graceful-timeout', async () => {
-    const graceful = gracefulTimeout({ reserveMs: 50, logger: quiet })
+    const graceful = gracefulTimeout({ reserveMs: 200, logger: quiet })
     const error = await thrownBy(
       middy(async (_event: unknown, context: DeadlineContext) => {
         await delay(1_000, undefined, { signal: context.deadline.signal })
       }, graceful.plugin).use(graceful),
-      200,
+      500,
     )
     expect(error).toBeInstanceOf(GracefulTimeoutError)
     expect(error).toBeInstanceOf(DeadlineTimeoutError)
@@ -92,9 +92,9 @@ describe('our timeout errors', () => {
     const stuck = () => new Promise<never>(() => {})
     const atCutoff = await thrownBy(
       middy(async () => (await runWithinBudget([1], stuck, { abandonAfterMs: 10, expectedMs: 1, estimator: false })).outcomes[0]).use(
-        deadline({ reserveMs: 80 }),
+        deadline({ reserveMs: 200 }),
       ),
-      200,
+      500,
     )
     expect(atCutoff).toMatchObject({ status: 'failed', error: { name: 'TimeoutError', limit: 'cutoff' } })
     expect((atCutoff as { error: unknown }).error).toBeInstanceOf(ItemAbandonedError)
