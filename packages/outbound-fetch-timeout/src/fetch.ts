@@ -49,7 +49,7 @@ export async function fetchWithin(
   let answeredAtMs: number | undefined
   let bodyTouched = false
   const cut = (cause: unknown) => abortError(scope.signal, callerSignal, target, performance.now() - startedAt, perRequestMs, cause)
-  const settle = (error: unknown) => {
+  const failCall = (error: unknown) => {
     scope.dispose()
     if (!scope.signal.aborted) {
       call.finish('error')
@@ -71,13 +71,13 @@ export async function fetchWithin(
     },
     { once: true },
   )
-  if (scope.signal.aborted) throw settle(scope.signal.reason)
+  if (scope.signal.aborted) throw failCall(scope.signal.reason)
 
   let response: Response
   try {
     response = await unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
   } catch (error) {
-    throw settle(error)
+    throw failCall(error)
   }
   answeredAtMs = deadline.elapsed()
   call.update({ status: response.status })
@@ -89,7 +89,7 @@ export async function fetchWithin(
       scope.dispose()
       call.finish('ok')
     },
-    failed: settle,
+    failed: failCall,
   })
 }
 

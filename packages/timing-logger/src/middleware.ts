@@ -8,7 +8,7 @@ import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, jsonLine, type Level, loggerNames, recordLine } from './output.js'
 import type { OwnMarks } from './phases.js'
-import { buildRecord, judge, type TimingRecord } from './record.js'
+import { buildRecord, invocationEndOf, type TimingRecord } from './record.js'
 import { addServerTiming } from './server-timing.js'
 import { isoTimestamp } from './timestamp.js'
 
@@ -93,17 +93,23 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
       // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
-      const verdict = judge(deadline.firstError, request.error, deadline, 'earlyResponse' in request && !answered, config.nearMissThreshold)
-      const { outcome, nearMiss } = verdict
+      const ending = invocationEndOf(
+        deadline.firstError,
+        request.error,
+        deadline,
+        'earlyResponse' in request && !answered,
+        config.nearMissThreshold,
+      )
+      const { outcome, nearMiss } = ending
       const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
       // A routine invocation sampled out costs no record at all, unless metrics or the header need it.
       if (sampledOut && config.emf === undefined && !config.serverTiming) return
       const timestamp = Date.now()
       const level: Level = nearMiss || outcome === 'timeout' ? 'WARN' : 'INFO'
-      const head = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
+      const defaultOutput = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
-      const record = buildRecord(request, deadline, verdict, state.own, state.cold, outbound, head, sampleRate)
+      const record = buildRecord(request, deadline, ending, state.own, state.cold, outbound, defaultOutput, sampleRate)
       if (config.serverTiming) addServerTiming(request.response, record)
       let lines = ''
       if (!sampledOut) {

@@ -61,7 +61,7 @@ export interface TimingRecord {
 export type RequestFields = { context: object; error?: unknown; response?: unknown }
 
 /** How the invocation went, decided first: sampling needs it before the record is built. */
-export interface Verdict {
+export interface InvocationEnd {
   endMs: number
   outcome: Outcome
   /** The error the record names: the first one the invocation raised. */
@@ -77,7 +77,13 @@ type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryL
  * `first` is the first error the invocation raised, `final` the one it ends with: an error handler
  * may have replaced the first (with a plain object, for `@middy/http-error-handler`), or wrapped it.
  */
-export function judge(first: unknown, final: unknown, deadline: Deadline, earlyResponse: boolean, nearMissThreshold: number): Verdict {
+export function invocationEndOf(
+  first: unknown,
+  final: unknown,
+  deadline: Deadline,
+  earlyResponse: boolean,
+  nearMissThreshold: number,
+): InvocationEnd {
   const endMs = deadline.elapsed()
   const share = deadline.status === 'running' ? endMs / deadline.budgetMs : null
   const outcome = outcomeOf(first, final, deadline, earlyResponse)
@@ -93,11 +99,11 @@ export function judge(first: unknown, final: unknown, deadline: Deadline, earlyR
 export function buildRecord(
   request: RequestFields,
   deadline: Deadline,
-  { endMs, outcome, error, nearMiss, share: rawShare }: Verdict,
+  { endMs, outcome, error, nearMiss, share: rawShare }: InvocationEnd,
   own: OwnMarks,
   cold: ColdStart,
   outbound: unknown,
-  head: { timestamp: string; level: Level } | undefined,
+  defaultOutput: { timestamp: string; level: Level } | undefined,
   sampleRate: number | undefined,
 ): TimingRecord {
   // Middy's durable mode hands over a durable context that wraps Lambda's.
@@ -113,8 +119,8 @@ export function buildRecord(
   const totals = source === 'plugin' ? totalsOf(phases) : undefined
 
   return {
-    timestamp: head?.timestamp,
-    level: head?.level,
+    timestamp: defaultOutput?.timestamp,
+    level: defaultOutput?.level,
     message: messageOf(outcome, nearMiss, share, budgetMs),
     requestId: deadline.requestId,
     functionName: stringOr(context.functionName),
