@@ -97,6 +97,25 @@ describe('withDeadline', () => {
     })
   })
 
+  it("outside an invocation keeps the caller's signal: aborted before, the work never starts; aborted during, its reason", async () => {
+    const reason = new Error('shutting down')
+    let started = false
+    await expect(
+      withDeadline(
+        () => {
+          started = true
+          return 'rows'
+        },
+        { signal: AbortSignal.abort(reason) },
+      ),
+    ).rejects.toBe(reason)
+    expect(started).toBe(false)
+    const caller = new AbortController()
+    const running = withDeadline((signal) => query(500, signal), { signal: caller.signal, timeoutMs: 5_000 })
+    caller.abort(reason)
+    await expect(running).rejects.toBe(reason)
+  })
+
   it('uses an explicit deadline when given one, wherever it runs', async () => {
     let captured: DeadlineContext['deadline'] | undefined
     await inInvocation(1000, async (context) => {
