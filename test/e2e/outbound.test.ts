@@ -37,7 +37,9 @@ describe('an outbound call that never answers (outbound-fetch-timeout)', () => {
     // The reserve is 300 ms: the answer left with most of it still unused.
     expect(result.marginMs).toBeGreaterThan(150)
     const [line] = linesWith(result.logs, 'price lookup timed out')
-    expect(line).toContain(`GET ${downstreamUrl}/prices/7`)
+    // The call by its origin (the default): a path may carry a secret, so records and errors leave it out.
+    expect(line).toContain(`GET ${downstreamUrl}: `)
+    expect(line).not.toContain('/prices/7')
     expect(line).toContain('cut at the invocation cutoff')
   })
 

@@ -13,6 +13,7 @@ import {
   sqsBatch,
 } from '@middy-deadline/remaining-time-budget'
 import { invocationHasTimeFor, stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
+import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 
 /** Every exported factory and helper that takes options, called with `options` (sync or async). */
@@ -25,6 +26,11 @@ export interface OptionEntry {
   readonly needsOptions?: true
   /** How errors name the options object itself; `options` unless the docs call it otherwise. */
   readonly objectName?: string
+  /**
+   * Options the entry uses at once, as given (the testing package's clock and context): what they
+   * throw is the caller's own. The property over any options object leaves them out.
+   */
+  readonly usedAtCreation?: readonly string[]
   create(options: unknown): unknown
 }
 
@@ -33,6 +39,7 @@ const G = '@middy-deadline/graceful-timeout'
 const O = '@middy-deadline/outbound-fetch-timeout'
 const R = '@middy-deadline/remaining-time-budget'
 const T = '@middy-deadline/timing-logger'
+const X = '@middy-deadline/testing'
 const noop = () => {}
 const durableContext = {
   step: async (_name: string, fn: () => unknown) => fn(),
@@ -75,6 +82,20 @@ export const OPTION_ENTRIES: readonly OptionEntry[] = [
     create: (o) => stepWithinBudget(durableContext as never, 'step', async () => 1, o as never),
   },
   { name: 'timingLogger()', packageName: T, valid: { sampleRate: 0.5 }, create: (o) => timingLogger(o as never) },
+  {
+    name: 'createLambdaContext()',
+    packageName: X,
+    valid: { timeoutMs: 1000 },
+    usedAtCreation: ['now'],
+    create: (o) => createLambdaContext(o as never),
+  },
+  {
+    name: 'invokeWithTimeout()',
+    packageName: X,
+    valid: { timeoutMs: 1000 },
+    usedAtCreation: ['now', 'context'],
+    create: (o) => invokeWithTimeout(noop, {}, o as never),
+  },
 ]
 
 /** The error `create(options)` fails with, sync or as a rejection; `undefined` when it does not fail. */

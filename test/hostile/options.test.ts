@@ -7,9 +7,11 @@ import { createDurationEstimator, runWithinBudget, sqsBatch } from '@middy-deadl
 import { stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ARGUMENT_ENTRIES, creationError, OPTION_ENTRIES } from './entry-points.js'
 import { captureOutput } from './output.js'
+import { RUNS, thrownValue } from './values.js'
 
 /** The option names an entry knows, as its unknown-key error lists them. */
 async function knownOptions(entry: (typeof OPTION_ENTRIES)[number]): Promise<string[]> {
@@ -78,6 +80,28 @@ describe('every exported factory and helper checks its options when it is create
     }
     expect(error).toBeInstanceOf(DeadlineOptionError)
     expect((error as Error).message).toContain(`${packageName}: option \`${option}\``)
+  })
+})
+
+describe('any options object at all (property)', () => {
+  it.each(OPTION_ENTRIES)('$name either accepts it or refuses it with an option error naming the package', async (entry) => {
+    const known = (await knownOptions(entry)).filter((key) => !entry.usedAtCreation?.includes(key))
+    // Known keys with any value, unknown keys, and values that are not an options object at all.
+    const options = fc.oneof(
+      fc.dictionary(fc.constantFrom(...known), thrownValue),
+      fc.dictionary(fc.oneof(fc.constantFrom(...known), fc.string()), thrownValue, { maxKeys: 3 }),
+      thrownValue.map((make) => () => make()),
+    )
+    await fc.assert(
+      fc.asyncProperty(options, async (shape) => {
+        const given = typeof shape === 'function' ? shape() : Object.fromEntries(Object.entries(shape).map(([key, make]) => [key, make()]))
+        const error = await creationError(entry, given)
+        if (error === undefined) return
+        expect(error).toBeInstanceOf(DeadlineOptionError)
+        expect((error as Error).message.startsWith(`${entry.packageName}: option \``)).toBe(true)
+      }),
+      RUNS,
+    )
   })
 })
 

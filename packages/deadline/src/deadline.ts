@@ -1,10 +1,12 @@
 import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
 import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
+import { clip, describeError, describeValue } from './internal/describe.js'
+import { callGuarded, readSafely } from './internal/guard.js'
 import { checkArgument, instance, number } from './internal/options.js'
 import { operationTimedOut } from './internal/timeouts.js'
 import { PACKAGE } from './name.js'
 import { scheduleAfter, timerDelay } from './timer.js'
-import { warnOnce } from './warn-once.js'
+import { warnOnce, warnOnFailure } from './warn-once.js'
 
 /**
  * - `running`: the context gave a usable remaining time; the deadline enforces its cutoff.
@@ -323,7 +325,7 @@ export class Deadline {
   /** Records a named point in time, for the timing logger and the timeout record. */
   mark(name: string): void {
     this.#marks ??= []
-    this.#marks.push({ name, atMs: this.elapsed() })
+    this.#marks.push({ name: typeof name === 'string' ? name : describeValue(name), atMs: this.elapsed() })
     if (this.#progressListeners !== undefined) this.#progress('mark')
   }
 
@@ -353,7 +355,7 @@ export class Deadline {
     const startMs = (continues ? this.#closedAtMs : undefined) ?? this.elapsed()
     this.#closedAtMs = undefined
     this.#phases ??= []
-    this.#phases.push({ name, startMs, durationMs: undefined })
+    this.#phases.push({ name: typeof name === 'string' ? name : describeValue(name), startMs, durationMs: undefined })
     if (this.#progressListeners !== undefined) this.#progress('phase')
   }
 
@@ -525,34 +527,43 @@ function remove<T>(list: T[] | undefined, item: T): void {
 }
 
 function callSafely(listener: ProgressListener, deadline: Deadline, kind: string, progress?: DeadlineProgress): void {
-  try {
-    listener(deadline, progress as DeadlineProgress)
-  } catch (error) {
-    // A listener belongs to some middleware; its failure must not stop the others.
-    warnOnce(`listener:${kind}:${String(error)}`, PACKAGE, `a deadline ${kind} listener threw`, { error: String(error) })
-  }
+  // A listener belongs to some middleware; its failure must not stop the others, nor the process.
+  callGuarded(
+    listener,
+    undefined,
+    [deadline, progress as DeadlineProgress],
+    warnOnFailure(`listener:${kind}`, PACKAGE, `a deadline ${kind} listener failed`),
+  )
 }
 
-/** The invocation's request id as the context gives it (Middy's durable context wraps Lambda's); '' if none. */
+const NONE = Symbol('none')
+// Lambda's request ids are UUIDs; a longer one comes from a fake context and is cut for the records.
+const MAX_REQUEST_ID = 128
+
+/**
+ * The invocation's request id as the context gives it (Middy's durable context wraps Lambda's); ''
+ * if none. Read with care (the context is the caller's, and may be a proxy that throws) and cut to
+ * 128 characters.
+ */
 export function requestIdOf(context: LambdaContextLike | undefined): string {
-  const id = context?.awsRequestId ?? context?.lambdaContext?.awsRequestId
-  return typeof id === 'string' ? id : ''
+  const id = readSafely(context, 'awsRequestId') ?? readSafely(readSafely(context, 'lambdaContext'), 'awsRequestId')
+  return typeof id === 'string' ? clip(id, MAX_REQUEST_ID) : ''
 }
 
 type Problem = readonly [kind: 'missing' | 'threw' | 'not-a-number' | 'expired', detail: string]
 
 /** The remaining time at the start, or what is wrong with it. */
 function readRemaining(context: LambdaContextLike | undefined): number | Problem {
-  const owner = typeof context?.getRemainingTimeInMillis === 'function' ? context : context?.lambdaContext
-  const read = owner?.getRemainingTimeInMillis
+  // Read with care: a context is the caller's object, and may be a proxy that throws.
+  const owner = typeof readSafely(context, 'getRemainingTimeInMillis') === 'function' ? context : readSafely(context, 'lambdaContext')
+  const read = readSafely(owner, 'getRemainingTimeInMillis')
   if (typeof read !== 'function') return ['missing', 'the Lambda context has no getRemainingTimeInMillis()']
   const call = 'context.getRemainingTimeInMillis()'
-  let value: unknown
-  try {
-    value = read.call(owner)
-  } catch (error) {
-    return ['threw', `${call} threw (${String(error)})`]
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value)) return ['not-a-number', `${call} returned ${String(value)}`]
+  let failure: unknown = NONE
+  const value = callGuarded(read as () => unknown, owner, [], (error) => {
+    failure = error
+  })
+  if (failure !== NONE) return ['threw', `${call} threw (${describeError(failure)})`]
+  if (typeof value !== 'number' || !Number.isFinite(value)) return ['not-a-number', `${call} returned ${describeValue(value)}`]
   return value > 0 ? value : ['expired', `${call} returned ${value} at the start of the invocation`]
 }

@@ -1,3 +1,5 @@
+import { readSafely } from './internal/guard.js'
+
 /**
  * Which limit ended an operation; every timeout error of ours says it with these two words:
  * - `cutoff`: the invocation's cutoff (the hard deadline less the reserve) came, or was too close
@@ -46,12 +48,14 @@ const MAX_CAUSE_DEPTH = 8
 
 /**
  * An error and the errors it wraps (`cause`), outermost first. Clients often wrap an abort in
- * their own error, so a timeout has to be recognised anywhere along the chain.
+ * their own error, so a timeout has to be recognised anywhere along the chain. Each link is read
+ * once, with care (a thrown value may be a proxy, or have getters that throw): what cannot be read
+ * is `undefined`.
  */
 export function* causeChain(error: unknown): Generator<{ name?: unknown; limit?: unknown; cause?: unknown }> {
   let current = error
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    const link = current as { name?: unknown; limit?: unknown; cause?: unknown }
+    const link = { name: readSafely(current, 'name'), limit: readSafely(current, 'limit'), cause: readSafely(current, 'cause') }
     yield link
     current = link.cause
   }

@@ -27,6 +27,8 @@ export {
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
+export { callGuarded, isInstance, onRejection, readSafely } from './internal/guard.js'
+export { boundedObject, jsonLine, MAX_LINE_BYTES } from './internal/json-line.js'
 export {
   boolean,
   type CheckedOptions,
@@ -53,6 +55,7 @@ export {
   within,
   withMethods,
 } from './internal/options.js'
+export { RECORD_LIMITS, recordMarks, recordName } from './internal/record-limits.js'
 export { type DeadlineSlot, deadlineSlot } from './internal/slot.js'
 export { noTimeToStart, operationTimedOut, raceSignal, scopeWithoutDeadline } from './internal/timeouts.js'
 export { type DeadlineOptions, deadline, reservingMiddleware } from './middleware.js'
@@ -60,4 +63,4 @@ export { OUTBOUND_CALLS_SLOT, type OutboundCallEntry, type OutboundCallsSnapshot
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
 export { MAX_TIMER_MS, scheduleAfter, timerDelay } from './timer.js'
-export { warnOnce } from './warn-once.js'
+export { warnOnce, warnOnFailure } from './warn-once.js'

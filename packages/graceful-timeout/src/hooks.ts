@@ -1,5 +1,13 @@
 import type { Request } from '@middy/core'
-import { type Deadline, DeadlineTimeoutError, raceSignal, scheduleAfter } from '@middy-deadline/deadline/internal'
+import {
+  clip,
+  type Deadline,
+  DeadlineTimeoutError,
+  describeError,
+  raceSignal,
+  readSafely,
+  scheduleAfter,
+} from '@middy-deadline/deadline/internal'
 import { writeWarning } from './log.js'
 import type { TimeoutHook, TimeoutLogger } from './options.js'
 import type { TimeoutRecord } from './record.js'
@@ -22,7 +30,7 @@ export async function runHooks<TEvent, TResult>(
   for (let index = 0; index < hooks.length; index++) {
     const hook = hooks[index] as TimeoutHook<TEvent, TResult>
     const shareMs = (deadline.remainingToHardDeadline() - marginMs) / (hooks.length - index)
-    const name = hook.name || `onTimeout[${index}]`
+    const name = hookName(hook, index)
     if (!(shareMs > 0)) {
       writeWarning(logger, 'onTimeout hook skipped: no time left before the hard deadline', { hook: name, requestId: deadline.requestId })
       continue
@@ -45,9 +53,15 @@ export async function runHooks<TEvent, TResult>(
           shareMs: Math.ceil(shareMs),
           requestId: deadline.requestId,
         })
-      else writeWarning(logger, 'onTimeout hook threw', { hook: name, error: String(error), requestId: deadline.requestId })
+      else writeWarning(logger, 'onTimeout hook failed', { hook: name, error: describeError(error), requestId: deadline.requestId })
     } finally {
       cancelTimer()
     }
   }
+}
+
+/** The hook's own name for the warnings, read with care (a class's static `name` getter may throw). */
+function hookName(hook: unknown, index: number): string {
+  const name = readSafely(hook, 'name')
+  return typeof name === 'string' && name !== '' ? clip(name, 100) : `onTimeout[${index}]`
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
+import { deadlineOf, describeError, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
 import { CutoffHandling } from './cutoff.js'
 import { GracefulTimeoutError } from './errors.js'
 import { writeWarning } from './log.js'
@@ -102,7 +102,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     try {
       request.response = await config.timeoutResponse(request)
     } catch (error) {
-      writeWarning(config.logger, 'timeoutResponse threw; ending with its error', { error: String(error), requestId })
+      writeWarning(config.logger, 'timeoutResponse failed; ending with its error', { error: describeError(error), requestId })
       request.error = error as Error
     }
   }

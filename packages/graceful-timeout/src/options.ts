@@ -1,5 +1,17 @@
 import type { Request } from '@middy/core'
-import { checkOptions, type Deadline, fn, list, methodOf, ms, refuse, withMethods } from '@middy-deadline/deadline/internal'
+import {
+  callGuarded,
+  checkOptions,
+  type Deadline,
+  fn,
+  list,
+  methodOf,
+  ms,
+  readSafely,
+  refuse,
+  warnOnFailure,
+  withMethods,
+} from '@middy-deadline/deadline/internal'
 import type { TimeoutRecord } from './record.js'
 
 export const PACKAGE = '@middy-deadline/graceful-timeout'
@@ -99,19 +111,36 @@ export function validate<TEvent, TResult>(options: unknown): GracefulTimeoutConf
 }
 
 /**
- * `watchdog: true` was this option's first form: the message says what replaced it. Returns the
- * watchdog's methods bound to it, so that a `prepare` on a polluted prototype is never called.
+ * `watchdog: true` was this option's first form: the message says what replaced it. The watchdog
+ * is used through its methods read here, so that a `prepare` on a polluted prototype is never
+ * called, and each call is guarded: a watchdog that fails leaves the invocation unwatched, with a
+ * warning, never failing it.
  */
 function watchdogOf(value: unknown): TimeoutWatchdog | undefined {
   if (value === undefined) return undefined
+  let watch: (deadline: Deadline) => unknown
+  let prepare: (() => unknown) | undefined
   try {
-    const watch = methodOf(value as object, 'watch')
-    const prepare = methodOf(value as object, 'prepare', true)
-    return { watch: (deadline) => watch.call(value, deadline) as WatchedInvocation | undefined, prepare: () => prepare?.call(value) }
+    watch = methodOf(value as object, 'watch')
+    prepare = methodOf(value as object, 'prepare', true)
   } catch {
     return refuse(
       `the watchdog thread of its own entry point, or left out (import { watchdog } from '${PACKAGE}/watchdog', then gracefulTimeout({ watchdog }))`,
       value,
     )
+  }
+  const failed = warnOnFailure('watchdog:failed', PACKAGE, 'the watchdog failed; invocations go unwatched')
+  return {
+    watch(deadline) {
+      const watched = callGuarded(watch, value, [deadline], failed)
+      const acknowledge = readSafely(watched, 'acknowledge')
+      // An acknowledgement that fails counts as none: the record is then written, once too often rather than never.
+      return typeof acknowledge === 'function'
+        ? { acknowledge: () => callGuarded(acknowledge as () => unknown, watched, [], failed) !== false }
+        : undefined
+    },
+    prepare: () => {
+      if (prepare !== undefined) callGuarded(prepare, value, [], failed)
+    },
   }
 }

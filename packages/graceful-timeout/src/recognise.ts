@@ -1,4 +1,4 @@
-import { causeChain, type Deadline } from '@middy-deadline/deadline/internal'
+import { causeChain, type Deadline, readSafely } from '@middy-deadline/deadline/internal'
 import type { TimeoutTrigger } from './record.js'
 
 /**
@@ -15,7 +15,7 @@ import type { TimeoutTrigger } from './record.js'
 export function timeoutTrigger(error: unknown, deadline: Deadline): TimeoutTrigger | undefined {
   for (const { name, limit, cause } of causeChain(error)) {
     if (name === 'TimeoutError' && limit === 'cutoff' && deadline.remaining() === 0) return 'cutoff'
-    if (name === 'TimeoutError' && (cause as { package?: unknown } | undefined)?.package === '@middy/core') return 'middy-timeout'
+    if (name === 'TimeoutError' && readSafely(cause, 'package') === '@middy/core') return 'middy-timeout'
     if (deadline.cutoffReached && (name === 'AbortError' || name === 'TimeoutError')) return 'cutoff'
   }
   return undefined

@@ -1,4 +1,11 @@
-import { type Deadline, type DeadlineMark, outboundCallsSnapshot } from '@middy-deadline/deadline/internal'
+import {
+  type Deadline,
+  type DeadlineMark,
+  outboundCallsSnapshot,
+  RECORD_LIMITS,
+  recordMarks,
+  recordName,
+} from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 
 /** One outbound call still running at the cutoff, as the outbound package recorded it. */
@@ -36,13 +43,20 @@ export interface TimeoutRecord {
   remainingMs: number
   /** Where the invocation was: the open middleware phase, or `handler`. */
   phase: string
+  /** The last marks (at most `RECORD_LIMITS.marks`). */
   marks: DeadlineMark[]
-  /** Outbound calls still running, when `@middy-deadline/outbound-fetch-timeout` recorded them. */
+  /** Marks left out of `marks`, when there were more. */
+  droppedMarks?: number
+  /** Outbound calls still running, when `@middy-deadline/outbound-fetch-timeout` recorded them (the oldest first, at most `RECORD_LIMITS.pending`). */
   pending?: PendingCallRecord[]
+  /** Calls still running left out of `pending`. */
+  droppedPending?: number
 }
 
 export function timeoutRecord(deadline: Deadline, phase: string, trigger: TimeoutTrigger): TimeoutRecord {
   const elapsedMs = Math.round(deadline.elapsed())
+  const marks = recordMarks(deadline.marks, Math.round)
+  phase = recordName(phase) ?? 'handler'
   const record: TimeoutRecord = {
     timestamp: new Date().toISOString(),
     level: 'ERROR',
@@ -56,10 +70,14 @@ export function timeoutRecord(deadline: Deadline, phase: string, trigger: Timeou
     elapsedMs,
     remainingMs: Math.round(deadline.remainingToHardDeadline()),
     phase,
-    marks: deadline.marks.map((mark) => ({ name: mark.name, atMs: Math.round(mark.atMs) })),
+    marks: marks.marks,
   }
+  if (marks.dropped > 0) record.droppedMarks = marks.dropped
   const pending = pendingCalls(deadline)
-  if (pending !== undefined) record.pending = pending
+  if (pending !== undefined) {
+    record.pending = pending.slice(0, RECORD_LIMITS.pending)
+    if (pending.length > RECORD_LIMITS.pending) record.droppedPending = pending.length - RECORD_LIMITS.pending
+  }
   return record
 }
 
@@ -68,10 +86,10 @@ function pendingCalls(deadline: Deadline): PendingCallRecord[] | undefined {
     const pending: unknown = outboundCallsSnapshot(deadline)?.pending
     if (!Array.isArray(pending) || pending.length === 0) return undefined
     return pending.map((call: PendingCallRecord) => ({
-      kind: call.kind,
-      label: call.label,
-      method: call.method,
-      url: call.url,
+      kind: recordName(call.kind),
+      label: recordName(call.label),
+      method: recordName(call.method),
+      url: recordName(call.url),
       durationMs: typeof call.durationMs === 'number' ? Math.round(call.durationMs) : undefined,
     }))
   } catch {

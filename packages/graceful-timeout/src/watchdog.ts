@@ -1,4 +1,4 @@
-import { type Deadline, warnOnce } from '@middy-deadline/deadline/internal'
+import { type Deadline, describeError, warnOnce } from '@middy-deadline/deadline/internal'
 import type { TimeoutWatchdog, WatchedInvocation } from './options.js'
 import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'
@@ -161,11 +161,11 @@ function start(): Shared | undefined {
     worker.on('error', (error) => {
       unavailable = true
       shared = undefined
-      warnOnce('watchdog:error', PACKAGE, 'the watchdog thread failed; invocations are no longer watched', { error: String(error) })
+      warnOnce('watchdog:error', PACKAGE, 'the watchdog thread failed; invocations are no longer watched', { error: describeError(error) })
     })
   } catch (error) {
     unavailable = true
-    warnOnce('watchdog:start', PACKAGE, 'the watchdog thread could not start; invocations are not watched', { error: String(error) })
+    warnOnce('watchdog:start', PACKAGE, 'the watchdog thread could not start; invocations are not watched', { error: describeError(error) })
     return undefined
   }
   const text = new Uint8Array(buffer, layout.text, LAYOUT.slots * LAYOUT.textBytes)

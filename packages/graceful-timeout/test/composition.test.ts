@@ -148,7 +148,7 @@ describe('gracefulTimeout in a chain', () => {
     expect(errors[0]).not.toHaveProperty('level')
     expect(errors[0]).not.toHaveProperty('timestamp')
     expect(warnings).toEqual([
-      expect.objectContaining({ message: 'onTimeout hook threw', hook: 'failingFlush', error: 'Error: flush failed' }),
+      expect.objectContaining({ message: 'onTimeout hook failed', hook: 'failingFlush', error: 'Error: flush failed' }),
     ])
     expect(stdout.lines()).toEqual([])
   })

@@ -37,7 +37,7 @@ describe('onTimeout hooks', () => {
     expect(steps).toEqual(['saveCheckpoint', 'notifyOps', 'flushLogs saw req-h'])
     expect(hangSignal?.aborted).toBe(true)
     expect(stdout.warnings().map((w) => [w.hook, w.message])).toEqual([
-      ['saveCheckpoint', 'onTimeout hook threw'],
+      ['saveCheckpoint', 'onTimeout hook failed'],
       ['notifyOps', 'onTimeout hook did not finish in its share of the remaining time'],
     ])
   })

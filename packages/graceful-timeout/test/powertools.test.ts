@@ -85,7 +85,7 @@ describe('flushPowertools', () => {
     expect(tried).toEqual(['first', 'second', 'metrics'])
     expect(stdout.warnings()).toEqual([
       expect.objectContaining({
-        message: 'onTimeout hook threw',
+        message: 'onTimeout hook failed',
         hook: 'flushPowertools',
         error: 'AggregateError: flushing Powertools failed',
       }),

@@ -129,7 +129,7 @@ describe('gracefulTimeout', () => {
     )
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('no fallback today')
-    expect(stdout.warnings().map((w) => w.message)).toContain('timeoutResponse threw; ending with its error')
+    expect(stdout.warnings().map((w) => w.message)).toContain('timeoutResponse failed; ending with its error')
   })
 
   it('leaves the function’s own errors alone, before and after the cutoff', async () => {

@@ -3,8 +3,10 @@ import {
   currentDeadline,
   type Deadline,
   type DeadlineScope,
+  isInstance,
   object,
   raceSignal,
+  readSafely,
   warnOnce,
 } from '@middy-deadline/deadline/internal'
 import type {
@@ -19,6 +21,7 @@ import type {
 import { callLogOf, type PendingCall } from './calls.js'
 import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 import { type CallLimits, PACKAGE, validateLimits } from './options.js'
+import { type DescribeTarget, describeUrl } from './target.js'
 
 export type AwsSdkDeadlineOptions = CallLimits
 
@@ -141,7 +144,7 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       // The previous attempt's body has been read or has failed by now.
       state.attemptScope?.dispose()
       state.attempts++
-      Object.assign(state.target, describeRequest(args.request))
+      Object.assign(state.target, describeRequest(args.request, limits.describeTarget))
       state.call.update({ method: state.target.method, url: state.target.url, attempts: state.attempts })
       const { deadline, callerSignal } = state
       const refused = notSentError(state.target, deadline, limits.minimumMs)
@@ -224,8 +227,8 @@ function wrapRequestHandler(config: AwsClientConfigLike): void {
 
 function settleSend(state: SendState, limits: CallLimits, error: unknown): unknown {
   const { call, retryScope, callerSignal, lastAttemptError } = state
-  if (error instanceof OutboundTimeoutError) {
-    call.finish('timeout', error.limit)
+  if (isInstance(error, OutboundTimeoutError)) {
+    call.finish('timeout', (error as OutboundTimeoutError).limit)
     return error
   }
   if (!retryScope.signal.aborted) {
@@ -240,7 +243,8 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
   // The retry's wait was cut: the attempt itself was cut at the cutoff, or the backoff would have
   // left a further attempt too little time.
   call.finish('timeout', 'cutoff')
-  if (lastAttemptError instanceof OutboundTimeoutError && lastAttemptError.limit === 'cutoff') return lastAttemptError
+  if (isInstance(lastAttemptError, OutboundTimeoutError) && (lastAttemptError as OutboundTimeoutError).limit === 'cutoff')
+    return lastAttemptError
   const detail = `not retried after ${state.attempts} attempt(s): a further attempt would have less than minimumMs (${limits.minimumMs} ms) before the invocation cutoff`
   return withMetadata(
     new OutboundTimeoutError(state.target, 'cutoff', performance.now() - state.startedAt, detail, {
@@ -265,25 +269,41 @@ function releaseAfterBody(scope: DeadlineScope, body: unknown): void {
   }
 }
 
-function describeRequest(request: unknown): Pick<OutboundTarget, 'method' | 'url'> {
-  const r = request as { method?: string; protocol?: string; hostname?: string; port?: number; path?: string } | undefined
-  if (typeof r?.hostname !== 'string') return { method: r?.method, url: undefined }
-  const port = r.port === undefined ? '' : `:${r.port}`
-  return { method: r.method, url: `${r.protocol ?? 'https:'}//${r.hostname}${port}${r.path ?? '/'}` }
+/** Method and URL of an attempt's request, the URL as `describeTarget` shows it (its origin by default). */
+function describeRequest(request: unknown, describe: DescribeTarget | undefined): Pick<OutboundTarget, 'method' | 'url'> {
+  const text = (key: string) => {
+    const value = readSafely(request, key)
+    return typeof value === 'string' || typeof value === 'number' ? `${value}` : undefined
+  }
+  const method = text('method')
+  const hostname = text('hostname')
+  if (hostname === undefined) return { method, url: undefined }
+  const port = text('port')
+  const origin = `${text('protocol') ?? 'https:'}//${hostname}${port === undefined ? '' : `:${port}`}`
+  if (describe === undefined) return { method, url: origin }
+  try {
+    return { method, url: describeUrl(new URL(`${origin}${text('path') ?? '/'}`), describe) }
+  } catch {
+    return { method, url: origin }
+  }
 }
 
 function labelOf(context: HandlerExecutionContext): string {
-  const client = context.clientName?.replace(/Client$/, '')
-  const command = context.commandName?.replace(/Command$/, '')
+  const name = (key: 'clientName' | 'commandName', suffix: RegExp) => {
+    const value = readSafely(context, key)
+    return typeof value === 'string' ? value.replace(suffix, '') : undefined
+  }
+  const client = name('clientName', /Client$/)
+  const command = name('commandName', /Command$/)
   return client && command ? `${client}.${command}` : (command ?? client ?? 'aws-sdk')
 }
 
 /** Keeps what SDK users read on errors (`$metadata`, `$response`) on the error that replaces one. */
 function withMetadata<T>(error: T, original: unknown): T {
-  if (error instanceof OutboundTimeoutError && typeof original === 'object' && original !== null) {
+  if (error instanceof OutboundTimeoutError) {
     for (const key of ['$metadata', '$response', '$fault'] as const) {
-      if (key in original)
-        Object.defineProperty(error, key, { value: (original as Record<string, unknown>)[key], configurable: true, writable: true })
+      const value = readSafely(original, key)
+      if (value !== undefined) Object.defineProperty(error, key, { value, configurable: true, writable: true })
     }
   }
   return error

@@ -1,4 +1,4 @@
-import { type Deadline, type DeadlineLimit, DeadlineTimeoutError, noTimeToStart } from '@middy-deadline/deadline/internal'
+import { type Deadline, type DeadlineLimit, DeadlineTimeoutError, isInstance, noTimeToStart } from '@middy-deadline/deadline/internal'
 
 /** What an outbound call looked like, as far as an error message may say (never a query string). */
 export interface OutboundTarget {
@@ -64,9 +64,11 @@ export interface Ending {
  */
 export function endingOf(signal: AbortSignal, callerSignal: AbortSignal | undefined): Ending {
   const reason: unknown = signal.reason
-  if (reason instanceof DeadlineTimeoutError && reason.limit === 'cutoff') return { outcome: 'timeout', limit: 'cutoff' }
+  // A caller's abort reason can be anything, a proxy that throws on `instanceof` included.
+  const ours = isInstance(reason, DeadlineTimeoutError)
+  if (ours && (reason as DeadlineTimeoutError).limit === 'cutoff') return { outcome: 'timeout', limit: 'cutoff' }
   if (callerSignal?.aborted && callerSignal.reason === reason) return { outcome: 'aborted', limit: undefined }
-  if (reason instanceof DeadlineTimeoutError) return { outcome: 'timeout', limit: 'operation' }
+  if (ours) return { outcome: 'timeout', limit: 'operation' }
   // The invocation ended with the call still running (InvocationEndedError).
   return { outcome: 'aborted', limit: undefined }
 }

@@ -1,9 +1,10 @@
-import { currentDeadline, type Deadline } from '@middy-deadline/deadline/internal'
+import { currentDeadline, type Deadline, isInstance } from '@middy-deadline/deadline/internal'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
-import { abortError, endingOf, type OutboundTarget } from './errors.js'
+import { abortError, endingOf } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
-import { originalGlobalFetch, unwrapped } from './original-fetch.js'
+import { boundedSignals, originalGlobalFetch, unwrapped } from './original-fetch.js'
+import { targetOf, withoutUrlSecrets } from './target.js'
 
 /** A `fetch` whose every call ends no later than the invocation's cutoff. */
 export type DeadlineFetch = FetchLike
@@ -14,7 +15,10 @@ export type DeadlineFetch = FetchLike
  */
 export const deadlineFetch: DeadlineFetch = (input, init) => {
   const deadline = currentDeadline()
-  if (deadline === undefined) return originalGlobalFetch()(input, init)
+  if (deadline === undefined)
+    return originalGlobalFetch()(input, init).catch((error: unknown) => {
+      throw withoutUrlSecrets(error, input, targetOf(input, init, undefined).url)
+    })
   return fetchWithin(deadline, settingsOf(deadline), undefined, input, init)
 }
 
@@ -36,8 +40,8 @@ export async function fetchWithin(
   input: string | URL | Request,
   init: RequestInit | undefined,
 ): Promise<Response> {
-  const target = targetOf(input, init)
-  const callerSignal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
+  const target = targetOf(input, init, settings.describeTarget)
+  const callerSignal = init?.signal ?? (isInstance(input, Request) ? (input as Request).signal : undefined) ?? undefined
   const log = callLogOf(deadline)
   const refused = log.refusal('fetch', target, settings.minimumMs)
   if (refused !== undefined) throw refused
@@ -74,34 +78,27 @@ export async function fetchWithin(
   if (scope.signal.aborted) throw failCall(scope.signal.reason)
 
   let response: Response
+  boundedSignals().add(scope.signal)
   try {
     response = await unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
   } catch (error) {
-    throw failCall(error)
+    throw failCall(withoutUrlSecrets(error, input, target.url))
   }
   answeredAtMs = deadline.elapsed()
-  call.update({ status: response.status })
-  return watchBody(response, {
-    touched: () => {
-      bodyTouched = true
-    },
-    done: () => {
-      scope.dispose()
-      call.finish('ok')
-    },
-    failed: failCall,
-  })
-}
-
-/** Method, host and URL of a request, without query string, fragment or credentials. */
-export function targetOf(input: string | URL | Request, init: RequestInit | undefined): OutboundTarget {
-  const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
   try {
-    const url = new URL(href)
-    return { label: url.host, method, url: `${url.origin}${url.pathname}` }
-  } catch {
-    // fetch itself rejects such a URL; the error must not repeat it (it may hold a token).
-    return { label: 'invalid URL', method, url: undefined }
+    // A `fetch` option may answer with anything: what cannot be read as a Response fails the call.
+    call.update({ status: response.status })
+    return watchBody(response, {
+      touched: () => {
+        bodyTouched = true
+      },
+      done: () => {
+        scope.dispose()
+        call.finish('ok')
+      },
+      failed: failCall,
+    })
+  } catch (error) {
+    throw failCall(error)
   }
 }

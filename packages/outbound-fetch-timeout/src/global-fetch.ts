@@ -1,7 +1,7 @@
-import { currentDeadline, warnOnce } from '@middy-deadline/deadline/internal'
+import { currentDeadline, readSafely, warnOnce } from '@middy-deadline/deadline/internal'
 import { fetchWithin } from './fetch.js'
 import { type FetchLike, PACKAGE, patchesGlobalFetch, settingsOf } from './options.js'
-import { ORIGINAL, type Wrapper } from './original-fetch.js'
+import { boundedSignals, ORIGINAL, type Wrapper } from './original-fetch.js'
 
 /**
  * The patch is process-wide (there is one `globalThis.fetch`), but what it does is decided per
@@ -44,7 +44,16 @@ export function patchGlobalFetch(): void {
   }
   const wrapper: Wrapper = function fetch(this: unknown, ...args: Parameters<FetchLike>): Promise<Response> {
     const deadline = currentDeadline()
-    if (deadline === undefined || !patchesGlobalFetch(deadline)) return Reflect.apply(original, this, args)
+    // Passed through: outside an invocation that asked for the patch; once this wrapper is no
+    // longer the patch (restored, then perhaps patched again over another library's wrapper that
+    // still calls this one); and for a call already bounded by us further out.
+    if (
+      deadline === undefined ||
+      !patchesGlobalFetch(deadline) ||
+      globals[PATCH]?.wrapper !== wrapper ||
+      boundedSignals().has(readSafely(args[1], 'signal') as AbortSignal)
+    )
+      return Reflect.apply(original, this, args)
     return fetchWithin(deadline, settingsOf(deadline), original, ...args)
   }
   Object.defineProperty(wrapper, ORIGINAL, { value: original })
@@ -56,6 +65,8 @@ export function patchGlobalFetch(): void {
  * Puts the original `globalThis.fetch` back, if our wrapper is still the one installed, and
  * forgets the patch either way. Returns whether it restored. Call it when a test or a process
  * that used `patchGlobalFetch: true` is done; the next invocation with the option patches again.
+ * A wrapper of ours that another library has wrapped since stays in that library's chain, but
+ * passes every call through from then on: a later patch over that chain bounds each call once.
  */
 export function restoreGlobalFetch(): boolean {
   const patch = globals[PATCH]

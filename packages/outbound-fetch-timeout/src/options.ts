@@ -1,5 +1,7 @@
 import { boolean, checkOptions, type Deadline, DeadlineOptionError, deadlineSlot, fn, ms } from '@middy-deadline/deadline/internal'
 
+import type { DescribeTarget } from './target.js'
+
 export const PACKAGE = '@middy-deadline/outbound-fetch-timeout'
 
 /** A `fetch` as the platform defines it. */
@@ -14,12 +16,18 @@ export interface OutboundFetchTimeoutOptions {
   patchGlobalFetch: boolean
   /** The fetch that does the work (a custom agent, a test stub); default: the global one at call time. */
   fetch: FetchLike | undefined
+  /**
+   * How records and errors show a call's URL: by default its origin only (a path may carry a
+   * secret, a webhook's token). Credentials, query string and fragment are never shown, whatever
+   * this returns.
+   */
+  describeTarget: DescribeTarget | undefined
 }
 
 /** The part of the options the AWS SDK plugin and `withDeadline` share. */
-export type CallLimits = Pick<OutboundFetchTimeoutOptions, 'perRequestMs' | 'minimumMs'>
+export type CallLimits = Pick<OutboundFetchTimeoutOptions, 'perRequestMs' | 'minimumMs' | 'describeTarget'>
 
-const LIMITS = { perRequestMs: ms(10_000, true), minimumMs: ms(100) }
+const LIMITS = { perRequestMs: ms(10_000, true), minimumMs: ms(100), describeTarget: fn<DescribeTarget>() }
 const OPTIONS = { ...LIMITS, patchGlobalFetch: boolean(false), fetch: fn<FetchLike>() }
 
 export const defaults: OutboundFetchTimeoutOptions = checkOptions(PACKAGE, OPTIONS, {})
@@ -56,7 +64,11 @@ export function ownSettingsOf(deadline: Deadline): OutboundFetchTimeoutOptions |
 
 export function sameSettings(a: OutboundFetchTimeoutOptions, b: OutboundFetchTimeoutOptions): boolean {
   return (
-    a.perRequestMs === b.perRequestMs && a.minimumMs === b.minimumMs && a.patchGlobalFetch === b.patchGlobalFetch && a.fetch === b.fetch
+    a.perRequestMs === b.perRequestMs &&
+    a.minimumMs === b.minimumMs &&
+    a.patchGlobalFetch === b.patchGlobalFetch &&
+    a.fetch === b.fetch &&
+    a.describeTarget === b.describeTarget
   )
 }
 

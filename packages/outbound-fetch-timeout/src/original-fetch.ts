@@ -18,3 +18,18 @@ export function originalGlobalFetch(): FetchLike {
 export function unwrapped(fetch: FetchLike): FetchLike {
   return (fetch as Wrapper)[ORIGINAL] ?? fetch
 }
+
+const BOUNDED = Symbol.for('@middy-deadline/outbound.boundedSignals')
+type WithBounded = typeof globalThis & { [BOUNDED]?: WeakSet<AbortSignal> }
+
+/**
+ * The signals of the calls we bound, so that a wrapper of ours that such a call reaches again (the
+ * patched global under another library's wrapper, or under a `fetch` option that calls the global)
+ * passes it through instead of bounding and counting it twice. On `globalThis` under a `Symbol.for`
+ * key: every copy of this package recognises the others' calls.
+ */
+export function boundedSignals(): WeakSet<AbortSignal> {
+  const globals = globalThis as WithBounded
+  globals[BOUNDED] ??= new WeakSet()
+  return globals[BOUNDED]
+}

@@ -3,9 +3,11 @@ import {
   currentDeadline,
   type Deadline,
   instance,
+  isInstance,
   ms,
   optional,
   raceSignal,
+  redactUrls,
   scopeWithoutDeadline,
   text,
   withMethods,
@@ -46,7 +48,7 @@ export type DeadlineWork<T> = ((signal: AbortSignal) => PromiseLike<T> | T) | Pr
 export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDeadlineOptions> = {}): Promise<T> {
   const { label, timeoutMs: ownLimitMs, signal, deadline: given } = checkOptions(PACKAGE, OPTIONS, options)
   const timeoutMs = ownLimitMs ?? Number.POSITIVE_INFINITY
-  const target: OutboundTarget = { label, method: undefined, url: undefined }
+  const target: OutboundTarget = { label: redactUrls(label), method: undefined, url: undefined }
   const deadline = given ?? currentDeadline()
   if (deadline === undefined) return withoutDeadline(work, target, timeoutMs, signal)
 
@@ -87,9 +89,9 @@ function finishFromSignal(call: PendingCall, signal: AbortSignal, callerSignal: 
   if (signal.aborted) {
     const { outcome, limit } = endingOf(signal, callerSignal)
     call.finishOnAbort(outcome, limit)
-  } else if (error instanceof OutboundTimeoutError) {
+  } else if (isInstance(error, OutboundTimeoutError)) {
     // A bounded call inside the work (a fetch of ours) timed out first.
-    call.finish('timeout', error.limit)
+    call.finish('timeout', (error as OutboundTimeoutError).limit)
   } else {
     call.finish('error')
   }

@@ -115,7 +115,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation', attempts: 3 })
   })
 
-  it('cuts the attempt at the invocation deadline and does not retry after it', async () => {
+  it('cuts the attempt at the invocation cutoff and does not retry after it', async () => {
     const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 5000 }), 500)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
     expect(result.error).toMatchObject({ limit: 'cutoff' })

@@ -37,7 +37,7 @@ const patched = (reserveMs = 150) =>
     .use(outboundFetchTimeout({ patchGlobalFetch: true, perRequestMs: 5000 }))
 
 describe('patchGlobalFetch', () => {
-  it('bounds third-party calls to the global fetch by the invocation deadline', async () => {
+  it('bounds third-party calls to the global fetch by the invocation cutoff', async () => {
     const result = (await patched()({ path: '/never' }, createLambdaContext({ timeoutMs: 300 }))) as { error: unknown; afterMs: number }
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
     expect(result.error).toMatchObject({ limit: 'cutoff' })
@@ -121,6 +121,62 @@ describe('patchGlobalFetch', () => {
       return outboundCallsOf(context.deadline).counts
     }).use(outboundFetchTimeout({ patchGlobalFetch: true, fetch: globalThis.fetch }))
     expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toMatchObject({ started: 2, ok: 2 })
+  })
+
+  describe('with another library that wraps fetch after us', () => {
+    const counted = () =>
+      middy(async (_event: unknown, context: OutboundFetchContext) => {
+        await (await fetch('https://api.test/x')).text()
+        return outboundCallsOf(context.deadline).counts
+      }).use(outboundFetchTimeout({ patchGlobalFetch: true }))
+    /** A library's wrapper (an APM agent, a mock): counts what goes through, calls what it wrapped. */
+    const wrapGlobal = () => {
+      const wrapped = globalThis.fetch
+      const seen: unknown[] = []
+      globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+        seen.push(init?.signal)
+        return wrapped(input, init)
+      }
+      return seen
+    }
+
+    it('restore, then patch again: every call is bounded and counted once, the orphaned wrapper passes it through', async () => {
+      const original = globalThis.fetch
+      const reached: unknown[] = []
+      vi.stubGlobal('fetch', async (_input: unknown, init?: RequestInit) => {
+        reached.push(init?.signal)
+        return new Response('ok')
+      })
+      try {
+        expect(await counted()({}, createLambdaContext())).toMatchObject({ started: 1, ok: 1 })
+        const seen = wrapGlobal()
+        // Our wrapper is under the library's now: restoring cannot take it out, only make it inert.
+        expect(restoreGlobalFetch()).toBe(false)
+        expect(await counted()({}, createLambdaContext())).toMatchObject({ started: 1, ok: 1 })
+        expect(await counted()({}, createLambdaContext())).toMatchObject({ started: 1, ok: 1 })
+        // The library saw each call once, with the signal of the one bound we put on it.
+        expect(seen).toHaveLength(2)
+        expect(seen.every((signal) => signal instanceof AbortSignal)).toBe(true)
+        expect(reached.slice(1)).toEqual(seen)
+        // Outside an invocation, the chain is the original's all the way down.
+        await (await fetch('https://api.test/outside')).text()
+        expect(reached.at(-1)).toBeUndefined()
+      } finally {
+        restoreGlobalFetch()
+        globalThis.fetch = original
+      }
+    })
+
+    it('a fetch option that calls the patched global bounds and counts a call once', async () => {
+      vi.stubGlobal('fetch', async () => new Response('ok'))
+      await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+      const viaGlobal = (input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init)
+      const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+        await (await context.fetch('https://api.test/x')).text()
+        return outboundCallsOf(context.deadline).counts
+      }).use(outboundFetchTimeout({ patchGlobalFetch: true, fetch: viaGlobal }))
+      expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toMatchObject({ started: 1, ok: 1 })
+    })
   })
 
   it('does not stack a second wrapper over a fetch that replaced ours, and says so once', async () => {

@@ -14,7 +14,9 @@ describe('options', () => {
     expect(create({ perRequestMs: 50, minimumMs: 100 })).toThrow(/option `minimumMs` must not exceed perRequestMs \(50\), got 100/)
     expect(create({ patchGlobalFetch: 'yes' })).toThrow('option `patchGlobalFetch` must be one of true, false, got "yes"')
     expect(create({ fetch: 'node-fetch' })).toThrow(/option `fetch` must be a function/)
-    expect(create({ timeoutMs: 100 })).toThrow(/option `timeoutMs` is unknown \(known: perRequestMs, minimumMs, patchGlobalFetch, fetch\)/)
+    expect(create({ timeoutMs: 100 })).toThrow(
+      /option `timeoutMs` is unknown \(known: perRequestMs, minimumMs, describeTarget, patchGlobalFetch, fetch\)/,
+    )
     expect(create({ perRequestMs: 2000, minimumMs: 0, patchGlobalFetch: true, fetch: globalThis.fetch })).not.toThrow()
   })
 

@@ -50,7 +50,7 @@ describe('withDeadline', () => {
     expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation' })
   })
 
-  it('rejects at the invocation deadline even when the work ignores its signal', async () => {
+  it('rejects at the invocation cutoff even when the work ignores its signal', async () => {
     const result = await inInvocation(400, () => withDeadline(query(5000), { label: 'legacy driver' }))
     expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff', label: 'legacy driver' })
     expect(result.afterMs).toBeGreaterThanOrEqual(180)

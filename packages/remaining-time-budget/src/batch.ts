@@ -1,18 +1,22 @@
 import {
   type CheckedOptions,
+  callGuarded,
   checkArgument,
   currentDeadline,
   Deadline,
   DeadlineOptionError,
   deadlineOf,
   fn,
+  isInstance,
   isolated,
   MAX_ANSWER_MARGIN_MS,
   ms,
   optional,
+  readSafely,
   releaseDeadline,
   requestIdOf,
   required,
+  warnOnFailure,
 } from '@middy-deadline/deadline/internal'
 import { BatchReportError, notABatch } from './errors.js'
 import { BUDGET_OPTIONS, type BudgetOptions, PACKAGE } from './options.js'
@@ -39,6 +43,8 @@ export const BATCH_OPTIONS = {
   onRun: fn<NonNullable<BatchHandlerOptions<unknown>['onRun']>>(),
 }
 const recordFnRule = required(fn())
+// An observer of the run must not change what Lambda is told.
+const onRunFailed = warnOnFailure('batch:on-run', PACKAGE, 'onRun failed; the batch is answered as it ran')
 
 export interface BatchItemFailure {
   itemIdentifier: string
@@ -101,7 +107,7 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
     if (!Array.isArray(records)) throw notABatch(`the ${source.name} event's Records`, records, RETRY_WHOLE_BATCH)
     return withInvocationDeadline(context, owner, reserves, async (deadline) => {
       const run = await runner(records, recordFn, { deadline, orderKey: source.orderKey })
-      onRun?.(run)
+      if (onRun !== undefined) callGuarded(onRun, undefined, [run], onRunFailed)
       return { batchItemFailures: toFailures(source, run.outcomes) }
     })
   }
@@ -150,8 +156,9 @@ async function withInvocationDeadline<T>(
 
 /** The deadline of this very invocation, if one is running: never another request's. */
 function sharedDeadline(context: object): Deadline | undefined {
-  const onContext = (context as { deadline?: unknown }).deadline
-  if (onContext instanceof Deadline) return onContext.ended ? undefined : onContext
+  // Read with care: the context is the caller's, and may be a proxy that throws.
+  const onContext = readSafely(context, 'deadline')
+  if (isInstance(onContext, Deadline)) return (onContext as Deadline).ended ? undefined : (onContext as Deadline)
   // A deadline in the async context may be another invocation's: one left in the caller's context
   // by a Middy chain called directly (docs/deadline.md, Limits). Only the same request id counts.
   const current = currentDeadline()

@@ -1,5 +1,6 @@
 import type { DurableContext, StepConfig, StepFunc } from '@aws/durable-execution-sdk-js'
 import {
+  callGuarded,
   checkArgument,
   checkOptions,
   currentDeadline,
@@ -8,6 +9,7 @@ import {
   ms,
   number,
   object,
+  readSafely,
   required,
   text,
   warnOnce,
@@ -146,12 +148,10 @@ function timeLeft(context: Pick<DurableContext, 'lambdaContext'>, reserveMs: num
   if (deadline !== undefined && deadline.status === 'running') {
     return { beforeCutoffMs: deadline.remaining(), beforeKillMs: deadline.remainingToHardDeadline() }
   }
-  let value: unknown
-  try {
-    value = context.lambdaContext?.getRemainingTimeInMillis?.()
-  } catch {
-    value = undefined
-  }
+  // The caller's context: read with care, and a promise it returns is not a remaining time.
+  const lambdaContext = readSafely(context, 'lambdaContext')
+  const read = readSafely(lambdaContext, 'getRemainingTimeInMillis')
+  const value = typeof read === 'function' ? callGuarded(read as () => unknown, lambdaContext, [], () => {}) : undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     warnOnce(
       'durable:no-remaining-time',

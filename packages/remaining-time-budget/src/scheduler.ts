@@ -1,10 +1,12 @@
 import {
   answerMarginMs,
+  callGuarded,
   type Deadline,
   type DeadlineScope,
+  MAX_LAMBDA_MS,
   scheduleAfter,
   scopeWithoutDeadline,
-  warnOnce,
+  warnOnFailure,
 } from '@middy-deadline/deadline/internal'
 import { ItemAbandonedError } from './errors.js'
 import { type BudgetOptions, PACKAGE } from './options.js'
@@ -40,8 +42,10 @@ export class ItemScheduler<TItem, TResult> {
   readonly #signals: AbortSignal[]
   #cancelAbandon: (() => void) | undefined
   #finish!: () => void
-  readonly #finished = new Promise<void>((resolve) => {
+  #break!: (error: unknown) => void
+  readonly #finished = new Promise<void>((resolve, reject) => {
     this.#finish = resolve
+    this.#break = reject
   })
 
   constructor(
@@ -116,9 +120,11 @@ export class ItemScheduler<TItem, TResult> {
     const deadline = this.#deadline
     if (deadline === undefined) return true
     const { estimator, expectedMs, safetyFactor } = this.#config
-    const learned = estimator === false ? undefined : estimator.estimate()
+    const learned = estimator === false ? undefined : callGuarded(estimator.estimate, estimator, [], estimatorFailed)
     // At least 1 ms: with nothing learned yet, an item must still not start with no time left.
-    return deadline.hasTimeFor(Math.max(1, (learned ?? expectedMs) * safetyFactor))
+    // An estimate that is not a duration (a broken estimator) counts as nothing learned.
+    const expected = typeof learned === 'number' && learned >= 0 && learned <= MAX_LAMBDA_MS ? learned : expectedMs
+    return deadline.hasTimeFor(Math.max(1, expected * safetyFactor))
   }
 
   #start(index: number): void {
@@ -135,10 +141,14 @@ export class ItemScheduler<TItem, TResult> {
     } catch (error) {
       promise = Promise.reject(error)
     }
-    promise.then(
-      (value) => this.#settle(index, { status: 'done', index, item, value, durationMs: performance.now() - startedAt }),
-      (error: unknown) => this.#settle(index, { status: 'failed', index, item, error, durationMs: performance.now() - startedAt }),
-    )
+    promise
+      .then(
+        (value) => this.#settle(index, { status: 'done', index, item, value, durationMs: performance.now() - startedAt }),
+        (error: unknown) => this.#settle(index, { status: 'failed', index, item, error, durationMs: performance.now() - startedAt }),
+      )
+      // Going on can fail only through a `deadline` option of the caller's that throws: the run
+      // rejects with that, rather than hang or end the process with an unhandled rejection.
+      .catch(this.#break)
   }
 
   /** An item's function settled: its outcome stands (unless it was abandoned already), and the next may start. */
@@ -151,7 +161,8 @@ export class ItemScheduler<TItem, TResult> {
     // An item cut short by its signal says only that it would have taken longer: learning from
     // it would pull the estimate down exactly when time is short.
     const { estimator } = this.#config
-    if (estimator !== false && outcome.status !== 'not-started' && !entry.signal.aborted) estimator.record(outcome.durationMs)
+    if (estimator !== false && outcome.status !== 'not-started' && !entry.signal.aborted)
+      callGuarded(estimator.record, estimator, [outcome.durationMs], estimatorFailed)
     this.outcomes[index] = outcome
     this.#startWhatFits()
   }
@@ -248,14 +259,12 @@ function abandonWaitMs(deadline: Deadline | undefined, abandonAfterMs: number): 
   return Math.max(0, Math.min(abandonAfterMs, fits))
 }
 
+// A key we cannot compute must not drop the item: it runs unordered, and we say so once.
+const orderKeyFailed = warnOnFailure('runner:order-key', PACKAGE, 'orderKey failed; the item runs without an ordering constraint', false)
+const estimatorFailed = warnOnFailure('runner:estimator', PACKAGE, 'the estimator failed; expectedMs is used instead', false)
+
 function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item: TItem, index: number): string | undefined {
-  try {
-    return orderKey?.(item, index)
-  } catch (error) {
-    // A key we cannot compute must not drop the item; treat it as unordered and say so once.
-    warnOnce('runner:order-key-threw', PACKAGE, `orderKey threw (${String(error)}); the item runs without an ordering constraint`)
-    return undefined
-  }
+  return orderKey === undefined ? undefined : (callGuarded(orderKey, undefined, [item, index], orderKeyFailed) ?? undefined)
 }
 
 function itemScope(deadline: Deadline | undefined, itemTimeoutMs: number | undefined, signal: AbortSignal | undefined): DeadlineScope {

@@ -95,7 +95,8 @@ describe('orderKey', () => {
       {
         level: 'WARN',
         package: '@middy-deadline/remaining-time-budget',
-        message: 'orderKey threw (Error: no key for b1); the item runs without an ordering constraint',
+        message: 'orderKey failed; the item runs without an ordering constraint',
+        error: 'Error: no key for b1',
       },
     ])
   })

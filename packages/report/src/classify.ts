@@ -25,7 +25,6 @@ export type Fact =
 /** Lambda's REPORT line (text) or `platform.report` event (JSON log format). */
 export interface LambdaReport {
   durationMs: number | undefined
-  billedDurationMs: number | undefined
   memorySizeMB: number | undefined
   maxMemoryUsedMB: number | undefined
   initDurationMs: number | undefined
@@ -41,7 +40,6 @@ export interface TimingFacts {
   outcome: string
   durationMs: number
   budgetMs: number | undefined
-  remainingMs: number | undefined
   coldStart: boolean | undefined
   initDurationMs: number | undefined
   maxRssMB: number | undefined
@@ -88,8 +86,6 @@ export interface TimeoutFacts {
   reserveMs: number | undefined
   budgetMs: number | undefined
   elapsedMs: number | undefined
-  remainingMs: number | undefined
-  phase: string | undefined
   pending: OutboundCallFact[]
   timestamp: number | undefined
   cut: RecordCut
@@ -158,7 +154,6 @@ function platformText(message: string): Fact | undefined {
     requestId: report[1] as string,
     // Tabs separate the fields in CloudWatch; tools that re-print the line often turn them into spaces.
     durationMs: field(/(?<!Billed |Init |Restore )Duration: ([\d.]+) ms/),
-    billedDurationMs: field(/Billed Duration: ([\d.]+) ms/),
     memorySizeMB: field(/Memory Size: (\d+) MB/),
     maxMemoryUsedMB: field(/Max Memory Used: (\d+) MB/),
     initDurationMs: field(/Init Duration: ([\d.]+) ms/),
@@ -209,7 +204,6 @@ function platformJson(type: string, record: Json): Fact {
       kind: 'report',
       requestId,
       durationMs: num(metrics, 'durationMs'),
-      billedDurationMs: num(metrics, 'billedDurationMs'),
       memorySizeMB: num(metrics, 'memorySizeMB'),
       maxMemoryUsedMB: num(metrics, 'maxMemoryUsedMB'),
       initDurationMs: num(metrics, 'initDurationMs'),
@@ -233,7 +227,6 @@ function timingFacts(json: Json): TimingFacts {
     outcome,
     durationMs: num(json, 'durationMs') as number,
     budgetMs: num(json, 'budgetMs'),
-    remainingMs: num(json, 'remainingMs'),
     coldStart,
     initDurationMs: num(json, 'initDurationMs'),
     maxRssMB: num(json, 'maxRssMB'),
@@ -265,8 +258,6 @@ function timeoutFacts(json: Json): TimeoutFacts {
     reserveMs: num(json, 'reserveMs'),
     budgetMs: num(json, 'budgetMs'),
     elapsedMs: num(json, 'elapsedMs'),
-    remainingMs: num(json, 'remainingMs'),
-    phase: str(json, 'phase'),
     pending: list(json, 'pending').flatMap((call) => callFact(call, 'pending')),
     timestamp: epochMs(json.timestamp),
     cut: cutOf(json),

@@ -513,3 +513,34 @@ describe('a log group read with nothing but its name', () => {
     }
   })
 })
+
+describe('what a record or platform event says, to the field', () => {
+  it('takes a sample rate only strictly between 0 and 1: a record at rate 1, 0 or 2 stands for itself', async () => {
+    const routine = (n: number, sampleRate: number) =>
+      JSON.stringify({
+        ...JSON.parse(timingLine({ requestId: requestId(n), durationMs: 5 })),
+        sampleRate,
+        nearMiss: false,
+        coldStart: false,
+      })
+    const fn = only(await run([routine(1, 1), routine(2, 0), routine(3, 2), routine(4, 0.5)]))
+    expect(fn.invocations).toBe(3 + 2)
+    expect(fn.sampling).toEqual({ records: 1, rates: [0.5], invocationsInLogs: 4 })
+  })
+
+  it("reads platform.start's function ARN (its alias) and platform.report's error type", async () => {
+    const start = JSON.stringify({
+      time: '2026-11-30T10:00:00Z',
+      type: 'platform.start',
+      record: { requestId: id, version: '4', functionArn: 'arn:aws:lambda:eu-west-1:1:function:orders:live' },
+    })
+    const report = JSON.stringify({
+      time: '2026-11-30T10:00:01Z',
+      type: 'platform.report',
+      record: { requestId: id, status: 'failure', errorType: 'Runtime.ExitError', metrics: { durationMs: 12 } },
+    })
+    expect(fact(report)).toMatchObject({ errorType: 'Runtime.ExitError', status: 'failure' })
+    const fn = only(await run([start, report]))
+    expect(fn).toMatchObject({ function: 'orders', version: '4', alias: 'live', outcomes: { error: 1 } })
+  })
+})

@@ -13,7 +13,6 @@ describe("Lambda's own lines", () => {
       kind: 'report',
       requestId: id,
       durationMs: 3000,
-      billedDurationMs: 3000,
       memorySizeMB: 512,
       maxMemoryUsedMB: 401,
       initDurationMs: 231.5,

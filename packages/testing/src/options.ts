@@ -74,7 +74,8 @@ export function validateInvokeOptions<TContext extends Context>(
   return { context: context as TContext | undefined, contextOptions }
 }
 
-// The options that were given: the checked ones without those left out.
+// The options that were given: the checked ones without those left out. No prototype: an option
+// not given must read as `undefined`, never as what a polluted `Object.prototype` holds.
 function given(checked: Partial<LambdaContextOptions>): Partial<LambdaContextOptions> {
-  return Object.fromEntries(Object.entries(checked).filter(([, value]) => value !== undefined))
+  return Object.assign(Object.create(null), Object.fromEntries(Object.entries(checked).filter(([, value]) => value !== undefined)))
 }

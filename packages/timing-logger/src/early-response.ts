@@ -2,7 +2,8 @@ import { endDeadline } from '@middy-deadline/deadline/internal'
 
 const VALUE = Symbol('response')
 const ANSWERED = Symbol('handlerAnswered')
-type Watched = { [VALUE]?: unknown; [ANSWERED]?: true; error?: unknown }
+const ON_EARLY = Symbol('onEarlyResponse')
+type Watched = { [VALUE]?: unknown; [ANSWERED]?: true; [ON_EARLY]?: (response: unknown) => unknown; error?: unknown }
 
 /**
  * Makes the invocation end when a middleware answers early, even without `deadlinePlugin()`.
@@ -32,16 +33,22 @@ const accessor: PropertyDescriptor & ThisType<Watched> = {
       if (this.error === undefined) this[ANSWERED] = true
       return
     }
+    // Middy reads an early response back right away, before any microtask: what it should read
+    // instead (the response with its Server-Timing header) is decided here.
+    const onEarly = this[ON_EARLY]
+    if (onEarly !== undefined) this[VALUE] = onEarly(next)
     queueMicrotask(() => {
       if ('earlyResponse' in this) endDeadline(this)
     })
   },
 }
 
-export function watchEarlyResponse(request: object): void {
+/** `onEarly` turns an early response into the one Middy hands back. */
+export function watchEarlyResponse(request: object, onEarly?: (response: unknown) => unknown): void {
   const descriptor = Object.getOwnPropertyDescriptor(request, 'response')
   if (descriptor !== undefined && (!descriptor.configurable || !('value' in descriptor))) return
   ;(request as Watched)[VALUE] = descriptor?.value
+  if (onEarly !== undefined) (request as Watched)[ON_EARLY] = onEarly
   Object.defineProperty(request, 'response', accessor)
 }
 

@@ -1,4 +1,4 @@
-import { endDeadline, existingDeadlineOf } from '@middy-deadline/deadline/internal'
+import { endDeadline, existingDeadlineOf, readSafely } from '@middy-deadline/deadline/internal'
 
 const ERROR = Symbol('error')
 type Watched = { [ERROR]?: unknown }
@@ -32,7 +32,8 @@ const accessor: PropertyDescriptor & ThisType<Watched> = {
     this[ERROR] = next
     if (next === undefined) return
     existingDeadlineOf(this)?.noteError(next)
-    if (previous !== undefined && originalErrorOf(next) === previous) endDeadline(this)
+    // A thrown value is anything, a Proxy that throws on every read included.
+    if (previous !== undefined && readSafely(next, 'originalError') === previous) endDeadline(this)
   },
 }
 
@@ -41,14 +42,4 @@ export function watchErrors(request: object): void {
   if (descriptor !== undefined && (!descriptor.configurable || !('value' in descriptor))) return
   ;(request as Watched)[ERROR] = descriptor?.value
   Object.defineProperty(request, 'error', accessor)
-}
-
-// A thrown value is anything, a Proxy that throws on every read included.
-function originalErrorOf(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null) return undefined
-  try {
-    return (error as { originalError?: unknown }).originalError
-  } catch {
-    return undefined
-  }
 }

@@ -1,15 +1,24 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { type Deadline, deadlineOf, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
+import {
+  callGuarded,
+  type Deadline,
+  deadlineOf,
+  existingDeadlineOf,
+  jsonLine,
+  releaseDeadline,
+  warnOnce,
+  warnOnFailure,
+} from '@middy-deadline/deadline/internal'
 import { type ColdStart, takeColdStart } from './cold-start.js'
 import { handlerAnswered, watchEarlyResponse } from './early-response.js'
 import { emfDocument } from './emf.js'
 import { watchErrors } from './first-error.js'
 import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
-import { isSampledOut, jsonLine, type Level, loggerNames, recordLine } from './output.js'
-import type { OwnMarks } from './phases.js'
+import { isSampledOut, type Level, loggerNames, recordLine } from './output.js'
+import { type OwnMarks, phasesOf, totalsOf } from './phases.js'
 import { buildRecord, invocationEndOf, type TimingRecord } from './record.js'
-import { addServerTiming } from './server-timing.js'
+import { type ServerTimingFigures, withServerTiming } from './server-timing.js'
 import { isoTimestamp } from './timestamp.js'
 
 /** Marks a request that a timing logger records; `Symbol.for` so that two copies of the package agree. */
@@ -59,13 +68,16 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     request[STATE] = state
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
     // every path, and its phases tell whether the handler answered.
-    if (deadline.phases.length === 0) {
+    const plugin = deadline.phases.length > 0
+    if (!plugin) {
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',
       })
-      watchEarlyResponse(request)
       watchErrors(request)
     }
+    // Middy hands an early response back before the deadline ends: the header goes on it then.
+    if (!plugin || config.serverTiming)
+      watchEarlyResponse(request, config.serverTiming ? (response) => timed(request, response, figuresNow(deadline, state)) : undefined)
     deadline.onEnd(() => finish(request, deadline, state))
   }
 
@@ -93,9 +105,12 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
       // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
+      // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
+      const failed = state.own.endStep === 'onError' && request.response === undefined
       const ending = invocationEndOf(
         deadline.firstError,
         request.error,
+        failed,
         deadline,
         'earlyResponse' in request && !answered,
         config.nearMissThreshold,
@@ -110,11 +125,16 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
       const record = buildRecord(request, deadline, ending, state.own, state.cold, outbound, defaultOutput, sampleRate)
-      if (config.serverTiming) addServerTiming(request.response, record)
+      // Middy reads `request.response` after our after/onError, where the deadline ends.
+      if (config.serverTiming && !(TIMED in request)) {
+        const response = timed(request, request.response, record)
+        if (response !== request.response) request.response = response as TResult
+      }
       let lines = ''
       if (!sampledOut) {
         addUserFields(request, record)
-        lines = recordLine(record, level, config.logger, timestamp, names)
+        const userData = config.fields !== undefined || config.summarizeOutbound !== undefined
+        lines = recordLine(record, level, config.logger, timestamp, names, userData)
       }
       if (config.emf !== undefined) lines += jsonLine(emfDocument(record, config.emf, timestamp))
       // One write for the record and the metrics: each line stays whole when other code logs at the
@@ -122,22 +142,22 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       if (lines !== '') process.stdout.write(lines)
     } catch (error) {
       // The record is a diagnostic: losing it must never fail the user's invocation.
-      warnOnce(`finish:${String(error)}`, PACKAGE, 'could not write the timing record', { error: String(error) })
+      recordFailed(error)
     }
   }
 
+  // The fields hook's values go in as they are: the line is bounded and serialised with care
+  // (jsonLine), so a value JSON cannot take is replaced there, not here.
   const addUserFields = (request: WithState, record: TimingRecord): void => {
     if (config.fields === undefined) return
-    let extra: Record<string, unknown> | undefined
-    try {
-      extra = config.fields(request, record)
-    } catch (error) {
-      warnOnce(`fields:${String(error)}`, PACKAGE, 'the fields hook threw; the record goes without its fields', { error: String(error) })
-      return
-    }
+    const extra = callGuarded(config.fields, undefined, [request, record], fieldsFailed)
     if (typeof extra !== 'object' || extra === null) return
     const target = record as unknown as Record<string, unknown>
-    for (const [key, value] of Object.entries(extra)) if (target[key] === undefined) target[key] = value
+    try {
+      for (const [key, value] of Object.entries(extra)) if (target[key] === undefined) target[key] = value
+    } catch (error) {
+      fieldsFailed(error)
+    }
   }
 
   const middleware: MiddlewareObj<TEvent, TResult> = {
@@ -147,5 +167,24 @@ export function timingLogger<TEvent = unknown, TResult = any>(
   }
   return middleware
 }
+
+const TIMED = Symbol('serverTimed')
+
+/** The response with its Server-Timing header (once per invocation), or as it was. */
+function timed(request: object, response: unknown, figures: ServerTimingFigures): unknown {
+  ;(request as { [TIMED]?: true })[TIMED] = true
+  return withServerTiming(response, figures) ?? response
+}
+
+/** The header's figures before the record exists (an early response). */
+function figuresNow(deadline: Deadline, state: InvocationState): ServerTimingFigures {
+  const endMs = deadline.elapsed()
+  const { source, phases } = phasesOf(deadline, state.own, endMs)
+  const totals = source === 'plugin' ? totalsOf(phases) : undefined
+  return { durationMs: endMs, ...totals, coldStart: state.cold.coldStart, initDurationMs: state.cold.initDurationMs }
+}
+
+const recordFailed = warnOnFailure('finish', PACKAGE, 'could not write the timing record')
+const fieldsFailed = warnOnFailure('fields', PACKAGE, 'the fields hook failed; the record goes without its fields')
 
 const isHandlerPhase = (phase: { name: string }) => phase.name === 'handler'

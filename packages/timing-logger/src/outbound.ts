@@ -1,4 +1,4 @@
-import { type Deadline, outboundCallsSnapshot, warnOnce } from '@middy-deadline/deadline/internal'
+import { callGuarded, type Deadline, outboundCallsSnapshot, recordName, warnOnFailure } from '@middy-deadline/deadline/internal'
 import { PACKAGE } from './options.js'
 import { round } from './phases.js'
 
@@ -10,7 +10,7 @@ export interface OutboundCallSummary {
   kind: string | undefined
   label: string | undefined
   method: string | undefined
-  /** Origin and path only: query strings and fragments often carry personal data or secrets. */
+  /** The call's URL as outbound-fetch-timeout shows it: its origin unless describeTarget says more; never credentials, a query string or a fragment. */
   target: string | undefined
   durationMs: number
   outcome: string
@@ -32,16 +32,15 @@ export interface OutboundSummary {
 }
 
 const SLOWEST = 3
+const summaryFailed = warnOnFailure('outbound', PACKAGE, 'could not read the outbound calls; the record goes without them')
 
 export function outboundSummaryOf(deadline: Deadline, custom: ((deadline: Deadline) => unknown) | undefined): unknown {
+  if (custom !== undefined) return callGuarded(custom, undefined, [deadline], summaryFailed)
   try {
-    if (custom !== undefined) return custom(deadline)
     const snapshot = outboundCallsSnapshot(deadline)
     return snapshot === undefined ? undefined : summarize(snapshot)
   } catch (error) {
-    warnOnce(`outbound:${String(error)}`, PACKAGE, 'could not read the outbound calls; the record goes without them', {
-      error: String(error),
-    })
+    summaryFailed(error)
     return undefined
   }
 }
@@ -66,23 +65,14 @@ function summarize(snapshot: unknown): OutboundSummary | undefined {
 
 function describeCall(call: Record<string, unknown>): OutboundCallSummary {
   return {
-    kind: stringOr(call.kind),
-    label: stringOr(call.label),
-    method: stringOr(call.method),
-    target: targetOf(call.url),
+    kind: recordName(call.kind),
+    label: recordName(call.label),
+    method: recordName(call.method),
+    // As the call record shows it (its origin, or what describeTarget says), never a query string.
+    target: recordName(typeof call.url === 'string' ? call.url.split(/[?#]/, 1)[0] : undefined),
     durationMs: round(numberOr(call.durationMs, 0)),
-    outcome: stringOr(call.outcome) ?? 'unknown',
+    outcome: recordName(call.outcome) ?? 'unknown',
     status: typeof call.status === 'number' ? call.status : undefined,
-  }
-}
-
-function targetOf(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined
-  try {
-    const parsed = new URL(url)
-    return `${parsed.origin}${parsed.pathname}`
-  } catch {
-    return url.split(/[?#]/, 1)[0]
   }
 }
 
@@ -91,4 +81,3 @@ function listOf(value: unknown): Record<string, unknown>[] {
 }
 
 const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback)
-const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined)

@@ -1,4 +1,4 @@
-import { warnOnce } from '@middy-deadline/deadline/internal'
+import { boundedObject, callGuarded, jsonLine, readSafely, warnOnFailure } from '@middy-deadline/deadline/internal'
 import { PACKAGE, type TimingLogEntry, type TimingLoggerOptions } from './options.js'
 import type { Outcome, TimingRecord } from './record.js'
 import { isoTimestamp } from './timestamp.js'
@@ -18,7 +18,10 @@ export function isSampledOut(
 ): boolean {
   if (sampleRate >= 1) return false
   const routine = (outcome === 'success' || outcome === 'early-response') && !nearMiss && !coldStart
-  return routine && !(random() < sampleRate)
+  if (!routine) return false
+  // A draw that fails, or is not a number, keeps the record: when in doubt, write.
+  const draw = callGuarded(random, undefined, [], warnOnFailure('random', PACKAGE, 'random() failed; the record is written'))
+  return typeof draw === 'number' && draw >= sampleRate
 }
 
 /**
@@ -51,37 +54,44 @@ export function loggerNames(logger: TimingLoggerOptions['logger']): ReadonlyMap<
 }
 
 /**
- * Default output: the record as one JSON line for stdout, `timestamp`, `level` and `message` first
- * (the fields Lambda's JSON log format and CloudWatch Logs Insights look for). A logger gets the
- * fields that apply, without `timestamp` and `level` (it adds its own), under the names it uses
- * for those it writes itself (`names`), and the line is empty, unless the logger throws.
+ * Default output: the record as one JSON line for stdout (bounded, see `jsonLine`), `timestamp`,
+ * `level` and `message` first (the fields Lambda's JSON log format and CloudWatch Logs Insights look
+ * for). A logger gets the fields that apply, without `timestamp` and `level` (it adds its own),
+ * under the names it uses for those it writes itself (`names`), and the line is empty. A logger
+ * that throws or rejects costs nothing but a warning: the record goes to stdout instead (at once
+ * for a throw, when the rejection comes for a promise). `userData`: the record holds values of the
+ * user's (`fields`, `summarizeOutbound`), which the logger gets within the same bound as a line.
  */
 export function recordLine(
   record: TimingRecord,
   level: Level,
   logger: TimingLoggerOptions['logger'],
   timestamp: number,
-  names?: ReadonlyMap<string, string>,
+  names: ReadonlyMap<string, string> | undefined,
+  userData: boolean,
 ): string {
   if (logger === undefined) return jsonLine(record)
-  const entry = {} as TimingLogEntry
+  let entry = {} as TimingLogEntry
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined) continue
     const name = names?.get(key)
     if (name === undefined) entry[key] = value
     else entry[name] = name === 'function_memory_size' ? String(value) : value
   }
-  try {
-    if (level === 'WARN') logger.warn(entry)
-    else logger.info(entry)
-    return ''
-  } catch (error) {
-    warnOnce(`logger:${String(error)}`, PACKAGE, 'the logger threw; the timing record went to stdout instead', { error: String(error) })
+  if (userData) entry = boundedObject(entry)
+  let line = ''
+  let returned = false
+  const write = readSafely(logger, level === 'WARN' ? 'warn' : 'info') as (entry: TimingLogEntry) => unknown
+  callGuarded(write, logger, [entry], (error) => {
+    loggerFailed(error)
     // On stdout, the record's own names: the line is not the logger's.
-    const line: Record<string, unknown> = { timestamp: isoTimestamp(timestamp), level }
-    for (const [key, value] of Object.entries(record)) if (value !== undefined) line[key] = value
-    return jsonLine(line)
-  }
+    const fallback: Record<string, unknown> = { timestamp: isoTimestamp(timestamp), level }
+    for (const [key, value] of Object.entries(record)) if (value !== undefined) fallback[key] = value
+    if (returned) process.stdout.write(jsonLine(fallback))
+    else line = jsonLine(fallback)
+  })
+  returned = true
+  return line
 }
 
-export const jsonLine = (value: object): string => `${JSON.stringify(value)}\n`
+const loggerFailed = warnOnFailure('logger', PACKAGE, 'the logger failed; the timing record went to stdout instead')

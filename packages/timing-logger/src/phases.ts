@@ -1,4 +1,4 @@
-import type { Deadline } from '@middy-deadline/deadline/internal'
+import { type Deadline, recordName } from '@middy-deadline/deadline/internal'
 
 export interface PhaseTiming {
   /** The middleware function's name (`httpErrorHandlerOnError`), `handler`, or a coarse span. */
@@ -30,7 +30,7 @@ export function phasesOf(deadline: Deadline, own: OwnMarks, endMs: number): { so
     const phases = deadline.phases.map((phase): PhaseTiming => {
       const open = phase.durationMs === undefined
       const timing: PhaseTiming = {
-        name: phase.name || 'anonymous',
+        name: recordName(phase.name) || 'anonymous',
         startMs: round(phase.startMs),
         durationMs: round(open ? endMs - phase.startMs : (phase.durationMs as number)),
       }

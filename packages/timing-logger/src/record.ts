@@ -1,4 +1,12 @@
-import { causeChain, type Deadline, type DeadlineMark } from '@middy-deadline/deadline/internal'
+import {
+  causeChain,
+  type Deadline,
+  type DeadlineMark,
+  RECORD_LIMITS,
+  readSafely,
+  recordMarks,
+  recordName,
+} from '@middy-deadline/deadline/internal'
 import type { ColdStart, InitType } from './cold-start.js'
 import { peakRssMB } from './memory.js'
 import type { Level } from './output.js'
@@ -41,8 +49,14 @@ export interface TimingRecord {
   handlerMs?: number
   /** Time in every middleware together (plugin only). */
   middlewareMs?: number
+  /** The first phases (at most `RECORD_LIMITS.phases`); the totals above count every one. */
   phases: PhaseTiming[]
+  /** Phases left out of `phases`, when there were more. */
+  droppedPhases?: number
+  /** The last marks (at most `RECORD_LIMITS.marks`). */
   marks: DeadlineMark[]
+  /** Marks left out of `marks`, when there were more. */
+  droppedMarks?: number
   outbound?: unknown
   /**
    * The process's peak resident memory (what Lambda's REPORT line calls Max Memory Used): the peak
@@ -71,22 +85,22 @@ export interface InvocationEnd {
   nearMiss: boolean
 }
 
-type LambdaFields = { functionName?: unknown; functionVersion?: unknown; memoryLimitInMB?: unknown }
-
 /**
  * `first` is the first error the invocation raised, `final` the one it ends with: an error handler
  * may have replaced the first (with a plain object, for `@middy/http-error-handler`), or wrapped it.
+ * `failed`: the chain went through `onError` and nothing answered, even if what was thrown is `undefined`.
  */
 export function invocationEndOf(
   first: unknown,
   final: unknown,
+  failed: boolean,
   deadline: Deadline,
   earlyResponse: boolean,
   nearMissThreshold: number,
 ): InvocationEnd {
   const endMs = deadline.elapsed()
   const share = deadline.status === 'running' ? endMs / deadline.budgetMs : null
-  const outcome = outcomeOf(first, final, deadline, earlyResponse)
+  const outcome = outcomeOf(first, final, failed, deadline, earlyResponse)
   return { endMs, outcome, error: first ?? final, share, nearMiss: share !== null && share >= nearMissThreshold }
 }
 
@@ -106,27 +120,29 @@ export function buildRecord(
   defaultOutput: { timestamp: string; level: Level } | undefined,
   sampleRate: number | undefined,
 ): TimingRecord {
-  // Middy's durable mode hands over a durable context that wraps Lambda's.
-  const outer = request.context as LambdaFields & { lambdaContext?: LambdaFields }
-  const context = outer.lambdaContext ?? outer
+  // Middy's durable mode hands over a durable context that wraps Lambda's. Read with care: the
+  // context, the response and the error are the caller's, and may throw when read.
+  const context = readSafely(request.context, 'lambdaContext') ?? request.context
   const { source, phases } = phasesOf(deadline, own, endMs)
   const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
   const remaining = deadline.remainingToHardDeadline()
   const share = rawShare === null ? null : round3(rawShare)
-  const memoryLimitMB = positiveNumber(context.memoryLimitInMB)
+  const memoryLimitMB = positiveNumber(readSafely(context, 'memoryLimitInMB'))
   const maxRss = peakRssMB(nearMiss || outcome === 'error' || outcome === 'timeout')
-  const statusCode = (request.response as { statusCode?: unknown } | null | undefined)?.statusCode
+  const statusCode = readSafely(request.response, 'statusCode')
   const totals = source === 'plugin' ? totalsOf(phases) : undefined
+  const marks = recordMarks(deadline.marks, round)
+  const droppedPhases = phases.length - RECORD_LIMITS.phases
 
   return {
     timestamp: defaultOutput?.timestamp,
     level: defaultOutput?.level,
     message: messageOf(outcome, nearMiss, share, budgetMs),
     requestId: deadline.requestId,
-    functionName: stringOr(context.functionName),
-    functionVersion: stringOr(context.functionVersion),
+    functionName: recordName(readSafely(context, 'functionName')),
+    functionVersion: recordName(readSafely(context, 'functionVersion')),
     outcome,
-    errorName: error === undefined ? undefined : errorName(error),
+    errorName: outcome === 'error' || outcome === 'timeout' ? errorName(error) : undefined,
     statusCode: typeof statusCode === 'number' ? statusCode : undefined,
     coldStart: cold.coldStart,
     initType: cold.initType,
@@ -140,8 +156,10 @@ export function buildRecord(
     timingSource: source,
     handlerMs: totals?.handlerMs,
     middlewareMs: totals?.middlewareMs,
-    phases,
-    marks: deadline.marks.map((mark) => ({ name: mark.name, atMs: round(mark.atMs) })),
+    phases: droppedPhases > 0 ? phases.slice(0, RECORD_LIMITS.phases) : phases,
+    droppedPhases: droppedPhases > 0 ? droppedPhases : undefined,
+    marks: marks.marks,
+    droppedMarks: marks.dropped > 0 ? marks.dropped : undefined,
     outbound,
     maxRssMB: round1(maxRss),
     memoryLimitMB,
@@ -155,8 +173,8 @@ export function buildRecord(
  * graceful-timeout's settle, all named `TimeoutError`, possibly as a `cause`), or the cutoff came
  * before the chain failed. `early-response`: a middleware answered and the handler never did.
  */
-function outcomeOf(first: unknown, final: unknown, deadline: Deadline, earlyResponse: boolean): Outcome {
-  if (first !== undefined || final !== undefined)
+function outcomeOf(first: unknown, final: unknown, failed: boolean, deadline: Deadline, earlyResponse: boolean): Outcome {
+  if (failed || first !== undefined || final !== undefined)
     return deadline.cutoffReached || isTimeout(first) || isTimeout(final) ? 'timeout' : 'error'
   return earlyResponse ? 'early-response' : 'success'
 }
@@ -174,9 +192,7 @@ function messageOf(outcome: Outcome, nearMiss: boolean, share: number | null, bu
 }
 
 function errorName(error: unknown): string {
-  if (typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string')
-    return (error as { name: string }).name
-  return typeof error
+  return (typeof error === 'object' && recordName(readSafely(error, 'name'))) || typeof error
 }
 
 function positiveNumber(value: unknown): number | undefined {
@@ -184,7 +200,6 @@ function positiveNumber(value: unknown): number | undefined {
   return typeof number === 'number' && Number.isFinite(number) && number > 0 ? number : undefined
 }
 
-const stringOr = (value: unknown) => (typeof value === 'string' ? value : undefined)
 const round1 = (value: number) => Math.round(value * 10) / 10
 const round2 = (value: number) => Math.round(value * 100) / 100
 const round3 = (value: number) => Math.round(value * 1000) / 1000

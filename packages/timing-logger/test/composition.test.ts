@@ -69,7 +69,14 @@ describe('timingLogger with the other middlewares of the project', () => {
     expect(logger.records[0]).toMatchObject({ outcome: 'timeout', statusCode: 504 })
   })
 
-  it('summarises the calls made through outbound-fetch-timeout, without their query strings', async () => {
+  it.each([
+    ['by origin, by default', undefined, 'https://api.example.com'],
+    [
+      'with the path, when describeTarget asks for it',
+      (url: URL) => `${url.origin}${url.pathname}?${url.search}`,
+      'https://api.example.com/orders',
+    ],
+  ])('summarises the calls made through outbound-fetch-timeout %s, never with a query string', async (_how, describeTarget, target) => {
     const logger = memoryLogger()
     const slowApi = async () => {
       await sleep(30)
@@ -80,12 +87,12 @@ describe('timingLogger with the other middlewares of the project', () => {
       return 'done'
     })
       .use(timingLogger({ logger }))
-      .use(outboundFetchTimeout({ fetch: slowApi }))
+      .use(outboundFetchTimeout({ fetch: slowApi, describeTarget }))
     await invokeWithTimeout(handler, {})
 
     const outbound = logger.records[0]?.outbound as { started: number; ok: number; slowest: { target: string; durationMs: number }[] }
     expect(outbound).toMatchObject({ started: 1, ok: 1, pending: 0 })
-    expect(outbound.slowest[0]?.target).toBe('https://api.example.com/orders')
+    expect(outbound.slowest[0]?.target).toBe(target)
     expect(outbound.slowest[0]?.durationMs).toBeGreaterThanOrEqual(28)
     expect(JSON.stringify(logger.records[0])).not.toContain('secret')
   })

@@ -185,6 +185,45 @@ describe('timingLogger: Server-Timing', () => {
   })
 })
 
+describe('timingLogger: Server-Timing on a response the handler shares or froze', () => {
+  it('never changes the response object the handler returns: one it reuses does not grow, invocation after invocation', async () => {
+    const shared = { statusCode: 200, headers: { 'server-timing': 'db;dur=1' } }
+    const handler = chain(async () => shared, { logger: memoryLogger(), serverTiming: true })
+    const answers = []
+    for (let i = 0; i < 3; i++) answers.push((await invoke(handler)) as { response: { headers: Record<string, string> } })
+    expect(shared).toEqual({ statusCode: 200, headers: { 'server-timing': 'db;dur=1' } })
+    for (const answer of answers)
+      expect(answer.response.headers['server-timing']).toMatch(/^db;dur=1, total;dur=[\d.]+, handler;dur=[\d.]+, middleware;dur=[\d.]+$/)
+  })
+
+  it('answers a frozen response with a copy carrying the header, and still writes the record', async () => {
+    const frozen = Object.freeze({ statusCode: 201, headers: Object.freeze({ 'content-type': 'text/plain' }), body: 'made' })
+    const logger = memoryLogger()
+    const outcome = (await invoke(chain(async () => frozen, { logger, serverTiming: true }))) as { response: Record<string, unknown> }
+    expect(outcome.response).toMatchObject({ statusCode: 201, body: 'made', headers: { 'content-type': 'text/plain' } })
+    expect((outcome.response.headers as Record<string, string>)['Server-Timing']).toMatch(/^total;dur=/)
+    expect(logger.records).toHaveLength(1)
+    expect(logger.records[0]).toMatchObject({ outcome: 'success', statusCode: 201 })
+  })
+
+  it.each([
+    ['with the plugin', true],
+    ['without it', false],
+  ])('adds the header to a shared early response %s, without changing it', async (_how, plugin) => {
+    const cached = Object.freeze({ statusCode: 304 })
+    const handler = chain(
+      async () => ({ statusCode: 200 }),
+      { logger: memoryLogger(), serverTiming: true },
+      { plugin, middlewares: [{ before: () => cached }] },
+    )
+    const first = (await invoke(handler)) as { response: { headers: Record<string, string> } }
+    const second = (await invoke(handler)) as { response: { headers: Record<string, string> } }
+    expect(cached).toEqual({ statusCode: 304 })
+    for (const answer of [first, second])
+      expect(answer.response.headers['Server-Timing']).toMatch(/^total;dur=[\d.]+(, middleware;dur=[\d.]+)?$/)
+  })
+})
+
 describe('timingLogger: outbound calls', () => {
   const CALLS = Symbol.for('@middy-deadline/outbound.calls')
   const call = (url: string, durationMs: number, outcome: string) => ({

@@ -1,0 +1,108 @@
+import middy from '@middy/core'
+import { describeError } from '@middy-deadline/deadline/internal'
+import {
+  deadlineFetch,
+  type OutboundFetchContext,
+  type OutboundFetchTimeoutOptions,
+  outboundCallsOf,
+  outboundFetchTimeout,
+  restoreGlobalFetch,
+} from '@middy-deadline/outbound-fetch-timeout'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { afterEach, describe, expect, it } from 'vitest'
+import { localServer } from './server.js'
+
+const server = localServer()
+afterEach(() => {
+  restoreGlobalFetch()
+})
+
+// Words found nowhere else (a stack names this very file, secrets.test.ts).
+const SECRETS = ['hunter2', 'tok3n', 'sekr1t', 'fr4g']
+
+/** Everything an error says, its causes' too: message, stack, own properties (`input`, `code`). */
+function everything(error: unknown, depth = 0): string {
+  if (typeof error !== 'object' || error === null || depth > 4) return String(error)
+  const own = Object.getOwnPropertyNames(error).map((key) => `${key}=${everything((error as Record<string, unknown>)[key], depth + 1)}`)
+  return [describeError(error), String((error as Error).stack), ...own].join('\n')
+}
+
+type Call = (context: OutboundFetchContext, url: string) => Promise<unknown>
+const WAYS: [string, Call, Partial<OutboundFetchTimeoutOptions>][] = [
+  ['context.fetch', (context, url) => context.fetch(url), {}],
+  ['deadlineFetch', (_context, url) => deadlineFetch(url), {}],
+  ['the patched global fetch', (_context, url) => fetch(url), { patchGlobalFetch: true }],
+]
+
+/** What a call through `way` fails with, from a real invocation. */
+async function failureOf(way: Call, url: string, options: Partial<OutboundFetchTimeoutOptions>) {
+  const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+    try {
+      await way(context, url)
+      return { error: undefined, calls: outboundCallsOf(context.deadline) }
+    } catch (error) {
+      return { error, calls: outboundCallsOf(context.deadline) }
+    }
+  }).use(outboundFetchTimeout(options))
+  return handler({}, createLambdaContext({ timeoutMs: 5000 }))
+}
+
+describe('no URL credentials, query string or fragment in what our fetch throws', () => {
+  it.each(WAYS)('%s: the platform refuses a URL with credentials, and the error does not repeat them', async (_way, way, options) => {
+    const { error, calls } = await failureOf(way, 'https://user:hunter2@example.com/a?tok3n=1#fr4g', options)
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toContain('https://example.com')
+    for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+    expect(JSON.stringify(calls)).not.toMatch(/hunter2|tok3n|fr4g/)
+  })
+
+  it.each(WAYS)('%s: an invalid URL, neither in the message nor in its cause (code kept, input gone)', async (_way, way, options) => {
+    const { error } = await failureOf(way, 'not a url?tok3n=sekr1t', options)
+    expect(error).toMatchObject({ name: 'TypeError', cause: { code: 'ERR_INVALID_URL' } })
+    expect((error as Error).message).toContain('[invalid URL]')
+    for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+  })
+
+  it('deadlineFetch outside any invocation: the same', async () => {
+    const error = await deadlineFetch('https://user:hunter2@example.com/?tok3n=1').catch((thrown: unknown) => thrown)
+    expect(error).toBeInstanceOf(TypeError)
+    for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+  })
+
+  it('any other failure is the very error the platform raised', async () => {
+    const { error } = await failureOf(WAYS[0]?.[1] as Call, 'http://127.0.0.1:1/?tok3n=sekr1t', {})
+    // `fetch failed` with its cause (the connection refused): nothing of the URL in it to remove.
+    expect(error).toMatchObject({ name: 'TypeError', message: 'fetch failed' })
+    expect((error as Error).cause).toBeInstanceOf(Error)
+  })
+})
+
+describe('how records and errors show a call (describeTarget)', () => {
+  it('by its origin by default: a path may carry a secret (a webhook token)', async () => {
+    const { calls } = await failureOf((context) => context.fetch(`${server.base}/ok`).then((response) => response.text()), '', {})
+    expect(calls.recent[0]).toMatchObject({ url: server.base, label: server.base.slice('http://'.length) })
+  })
+
+  it('as describeTarget says, never with credentials, a query string or a fragment, cut to a name length', async () => {
+    const describeTarget = (url: URL) => `${url.origin}${url.pathname}${'/long'.repeat(100)}${url.search}#fr4g`
+    const { calls } = await failureOf((context) => context.fetch(`${server.base}/ok?tok3n=1`).then((response) => response.text()), '', {
+      describeTarget,
+    })
+    const url = calls.recent.at(-1)?.url as string
+    expect(url.startsWith(`${server.base}/ok/long`)).toBe(true)
+    expect(url.length).toBeLessThanOrEqual(200)
+    expect(JSON.stringify(calls)).not.toMatch(/hunter2|tok3n|fr4g/)
+  })
+
+  it('by its origin when describeTarget fails or answers something else than a string', async () => {
+    const failing = () => {
+      throw Object.create(null)
+    }
+    for (const describeTarget of [failing, () => 42 as unknown as string]) {
+      const { calls } = await failureOf((context) => context.fetch(`${server.base}/ok`).then((response) => response.text()), '', {
+        describeTarget,
+      })
+      expect(calls.recent[0]?.url).toBe(server.base)
+    }
+  })
+})
