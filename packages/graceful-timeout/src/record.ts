@@ -56,7 +56,8 @@ export interface TimeoutRecord {
 export function timeoutRecord(deadline: Deadline, phase: string, trigger: TimeoutTrigger): TimeoutRecord {
   const elapsedMs = Math.round(deadline.elapsed())
   const marks = recordMarks(deadline.marks, Math.round)
-  phase = recordName(phase) ?? 'handler'
+  // A middleware function without a name opens a phase named '': shown as the timing logger shows it.
+  phase = recordName(phase) || 'anonymous'
   const record: TimeoutRecord = {
     timestamp: new Date().toISOString(),
     level: 'ERROR',

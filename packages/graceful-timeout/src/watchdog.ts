@@ -1,4 +1,4 @@
-import { type Deadline, describeError, warnOnce } from '@middy-deadline/deadline/internal'
+import { type Deadline, type DeadlineMark, describeError, warnOnce } from '@middy-deadline/deadline/internal'
 import type { TimeoutWatchdog, WatchedInvocation } from './options.js'
 import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'
@@ -107,12 +107,15 @@ function publishProgress(memory: Shared, slot: number, ours: () => boolean) {
   return (deadline: Deadline, progress: 'mark' | 'phase') => {
     if (!ours()) return
     if (progress === 'mark') {
-      const mark = deadline.marks[deadline.marks.length - 1]
-      if (mark === undefined) return
+      // The deadline reports a mark right after it pushed one.
+      const mark = deadline.marks[deadline.marks.length - 1] as DeadlineMark
       memory.numbers[slot * N + NUMBER_INDEX.markAtMs] = mark.atMs
       setText(memory, slot, 1, mark.name)
     } else {
-      setText(memory, slot, 2, deadline.currentPhase ?? '')
+      // A middleware function without a name opens a phase named '': the thread shows an empty
+      // phase as `handler` (no plugin), so it gets the name the main thread's record gives it.
+      const phase = deadline.currentPhase
+      setText(memory, slot, 2, phase === '' ? 'anonymous' : (phase ?? ''))
     }
   }
 }
@@ -140,6 +143,7 @@ function claim(memory: Shared): number {
     const state = Atomics.load(memory.states, slot)
     if (state === S.claiming || !((memory.numbers[slot * N + NUMBER_INDEX.hardDeadlineAt] as number) < now)) continue
     // The worker may be turning `armed` into `reported` right now: take the slot only as it was seen.
+    /* v8 ignore next -- losing that race needs the worker to act between two instructions of this thread */
     if (Atomics.compareExchange(memory.states, slot, state, S.claiming) === state) return slot
   }
   return -1

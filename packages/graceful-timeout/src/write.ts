@@ -30,6 +30,7 @@ export function writeLineSync(line: string): void {
     try {
       offset += writeSync(1, bytes, offset)
     } catch (error) {
+      /* v8 ignore next -- an error other than a full pipe: a closed or broken stdout, which Lambda's runtime never leaves */
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break
     }
   }
@@ -45,6 +46,7 @@ function stdoutIsAsync(): boolean {
       const stat = fs()?.fstatSync(1)
       asyncStdout = stat !== undefined && (stat.isFIFO() || stat.isSocket())
     } catch {
+      /* v8 ignore next -- fstat fails only on a closed fd 1 (same) */
       asyncStdout = false
     }
   }
