@@ -63,7 +63,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     const beforeAtMs = createdHere ? 0 : deadline.elapsed()
     const state: InvocationState = {
       cold: takeColdStart(beforeAtMs),
-      own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
+      own: { beforeAtMs, endStep: undefined },
     }
     request[STATE] = state
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
@@ -95,8 +95,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     const own = request[STATE]?.own
     const deadline = existingDeadlineOf(request)
     if (own === undefined || deadline === undefined) return
-    own.endStepAtMs = deadline.elapsed()
-    own.endStep = step
+    own.endStep = { step, atMs: deadline.elapsed() }
   }
 
   // Runs once, as the deadline ends: the response is final and not yet handed back to Lambda.
@@ -106,7 +105,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
       // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
-      const failed = state.own.endStep === 'onError' && request.response === undefined
+      const failed = state.own.endStep?.step === 'onError' && request.response === undefined
       const verdict = judge(
         deadline.firstError,
         request.error,
