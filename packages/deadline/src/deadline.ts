@@ -324,7 +324,7 @@ export class Deadline {
   /** Records a named point in time, for the timing logger and the timeout record. */
   mark(name: string): void {
     this.#marks ??= []
-    this.#marks.push({ name: typeof name === 'string' ? name : describeValue(name), atMs: this.elapsed() })
+    this.#marks.push({ name: nameOf(name), atMs: this.elapsed() })
     if (this.#progressListeners !== undefined) this.#progress('mark')
   }
 
@@ -354,7 +354,7 @@ export class Deadline {
     const startMs = (continues ? this.#closedAtMs : undefined) ?? this.elapsed()
     this.#closedAtMs = undefined
     this.#phases ??= []
-    this.#phases.push({ name: typeof name === 'string' ? name : describeValue(name), startMs, durationMs: undefined })
+    this.#phases.push({ name: nameOf(name), startMs, durationMs: undefined })
     if (this.#progressListeners !== undefined) this.#progress('phase')
   }
 
@@ -363,9 +363,10 @@ export class Deadline {
     this.#closedAtMs = undefined
     const phases = this.#phases
     if (phases === undefined) return
+    const shown = nameOf(name)
     for (let i = phases.length - 1; i >= 0; i--) {
       const phase = phases[i] as DeadlinePhase
-      if (phase.name === name && phase.durationMs === undefined) {
+      if (phase.name === shown && phase.durationMs === undefined) {
         const endMs = this.elapsed()
         phase.durationMs = endMs - phase.startMs
         this.#closedAtMs = endMs
@@ -466,8 +467,9 @@ export class Deadline {
     if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onCutoff')
   }
 
+  /** Called only where there are listeners: progress costs nothing while nobody listens. */
   #progress(progress: DeadlineProgress): void {
-    for (const listener of this.#progressListeners ?? EMPTY) callSafely(listener, this, 'onProgress', progress)
+    for (const listener of this.#progressListeners as ProgressListener[]) callSafely(listener, this, 'onProgress', progress)
   }
 
   #abortChildren(reason: unknown): void {
@@ -518,6 +520,10 @@ const ended = (): InvocationEndedError => {
   }
 }
 const noop = () => {}
+
+// Middy hands the plugin a middleware's `name` as it is: a function's name can be redefined to
+// anything. A phase is entered and closed under the same safe description.
+const nameOf = (name: unknown): string => (typeof name === 'string' ? name : describeValue(name))
 
 function remove<T>(list: T[] | undefined, item: T): void {
   if (list === undefined) return

@@ -25,6 +25,14 @@ describe('timingLogger: output', () => {
     })
   })
 
+  it('writes a field that JSON cannot hold as JSON.stringify would: a number that is not finite, and null, as null', async () => {
+    const handler = chain(async () => 'ok', { fields: () => ({ ratio: Number.NaN, ceiling: Number.POSITIVE_INFINITY, tenant: null }) })
+    const { lines } = await stdoutLines(() => invoke(handler))
+
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ ratio: null, ceiling: null, tenant: null, outcome: 'success' })
+  })
+
   it('writes the timestamp in ISO 8601 at any second and millisecond of any minute', async () => {
     const handler = chain(async () => 'ok', {})
     const instants = [
