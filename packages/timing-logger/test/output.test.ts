@@ -25,12 +25,15 @@ describe('timingLogger: output', () => {
     })
   })
 
-  it('writes a field that JSON cannot hold as JSON.stringify would: a number that is not finite, and null, as null', async () => {
-    const handler = chain(async () => 'ok', { fields: () => ({ ratio: Number.NaN, ceiling: Number.POSITIVE_INFINITY, tenant: null }) })
+  it('writes the fields of a record JSON.stringify refuses (a BigInt) one by one, as JSON.stringify would the rest: a number that is not finite, and null, as null', async () => {
+    const handler = chain(async () => 'ok', {
+      fields: () => ({ orderCount: 12n, ratio: Number.NaN, ceiling: Number.POSITIVE_INFINITY, tenant: null }),
+    })
     const { lines } = await stdoutLines(() => invoke(handler))
 
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatchObject({ ratio: null, ceiling: null, tenant: null, outcome: 'success' })
+    expect(lines[0]).toMatchObject({ orderCount: '12', ratio: null, ceiling: null, tenant: null, outcome: 'success' })
+    expect(lines[0]).not.toHaveProperty('truncated')
   })
 
   it('writes the timestamp in ISO 8601 at any second and millisecond of any minute', async () => {
