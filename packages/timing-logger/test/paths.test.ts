@@ -6,6 +6,22 @@ import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep } from './help
 
 const SECRET = 'card-4111-1111-1111-1111'
 
+/** A middleware placed before the timing logger that makes `request[key]` an accessor of its own, keeping what is set. */
+const accessorOf = (key: 'response' | 'error', seen: unknown[] = []) => ({
+  before: (request: object) => {
+    let value = (request as Record<string, unknown>)[key]
+    Object.defineProperty(request, key, {
+      configurable: true,
+      enumerable: true,
+      get: () => value,
+      set: (next) => {
+        seen.push(next)
+        value = next
+      },
+    })
+  },
+})
+
 describe('timingLogger: one record on every path', () => {
   it('writes one success record with the function, the timing and the budget, never the event or the response', async () => {
     const logger = memoryLogger()
@@ -358,20 +374,7 @@ describe('timingLogger: one record on every path', () => {
 
   it('leaves request.response to a middleware before it that made it an accessor: with the plugin an early response is still recorded, and goes out as it was (no Server-Timing)', async () => {
     const seen: unknown[] = []
-    const watcher = {
-      before: (request: { response: unknown }) => {
-        let value = request.response
-        Object.defineProperty(request, 'response', {
-          configurable: true,
-          enumerable: true,
-          get: () => value,
-          set: (next) => {
-            seen.push(next)
-            value = next
-          },
-        })
-      },
-    }
+    const watcher = accessorOf('response', seen)
     const logger = memoryLogger()
     const handler = middy(async () => ({ statusCode: 200 }), deadlinePlugin())
       .use(watcher)
@@ -387,19 +390,7 @@ describe('timingLogger: one record on every path', () => {
   })
 
   it('without the plugin, leaves request.error to a middleware before it that made it an accessor: the record names the error the invocation ends with', async () => {
-    const errorWatcher = {
-      before: (request: { error: unknown }) => {
-        let value = request.error
-        Object.defineProperty(request, 'error', {
-          configurable: true,
-          enumerable: true,
-          get: () => value,
-          set: (next) => {
-            value = next
-          },
-        })
-      },
-    }
+    const errorWatcher = accessorOf('error')
     const wrapper = {
       onError: (request: { error: unknown }) => {
         request.error = Object.assign(new Error('wrapped'), { name: 'WrappedError', cause: request.error })
