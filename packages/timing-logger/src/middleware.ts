@@ -124,7 +124,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       const defaultOutput = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
-      const record = buildRecord(request, deadline, ending, state.own, state.cold, outbound, defaultOutput, sampleRate)
+      const record = buildRecord({ request, deadline, ending, own: state.own, cold: state.cold, outbound, defaultOutput, sampleRate })
       // Middy reads `request.response` after our after/onError, where the deadline ends.
       if (config.serverTiming && !(TIMED in request)) {
         const response = timed(request, request.response, record)
