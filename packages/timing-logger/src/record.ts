@@ -60,8 +60,8 @@ export interface TimingRecord {
   outbound?: unknown
   /**
    * The process's peak resident memory (what Lambda's REPORT line calls Max Memory Used): the peak
-   * is what runs a function out of memory, and reading it (getrusage) costs a tenth of reading the
-   * current RSS (/proc). Read at most every 100 ms: a routine record may show the peak as it was up
+   * is what runs a function out of memory, and reading it (getrusage) costs a fraction of reading
+   * the current RSS (/proc). Read at most every 100 ms: a routine record may show the peak as it was up
    * to 100 ms before; errors, timeouts and near-misses read it afresh.
    */
   maxRssMB: number
