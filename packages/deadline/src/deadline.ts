@@ -349,7 +349,8 @@ export class Deadline {
    * Called by the plugin hooks as a middleware or the handler starts. With `continues`, the phase
    * begins where the phase just closed ended (or at the start, if none was entered or closed yet)
    * instead of reading the clock again: for hooks that run back to back, as Middy's
-   * `afterMiddleware` and next `beforeMiddleware` do, where the clock read is most of the cost.
+   * `afterMiddleware` and next `beforeMiddleware` do, where the clock read is most of the cost
+   * (with four middlewares and the plugin it pays: bench/overhead-paired.mjs, docs/performance.md, "Speed tricks").
    */
   enterPhase(name: string, continues = false): void {
     const startMs = (continues ? this.#closedAtMs : undefined) ?? this.elapsed()
@@ -510,7 +511,8 @@ const abortSignal = instance(AbortSignal, 'an AbortSignal')
 const EMPTY: readonly never[] = Object.freeze([])
 const isOpen = (phase: DeadlinePhase) => phase.durationMs === undefined
 // The end of an invocation is not a failure: the reason's stack would only point at our own
-// `end()`, and capturing it costs ~2.5 µs (bench/micro.mjs), most of what an invocation costs us.
+// `end()`, and capturing it would be most of what an invocation costs us (bench/micro.mjs,
+// docs/performance.md, "Speed tricks").
 const ended = (): InvocationEndedError => {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 0

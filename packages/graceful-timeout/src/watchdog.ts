@@ -4,7 +4,8 @@ import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'
 
 // The name written out, not imported: a module this entry point shared with the main one would be
-// split into a chunk, one more file every user of the main entry loads (0.3 ms more at import).
+// split into a chunk, one more file every user of the main entry loads (bench/import-profile.mjs,
+// docs/performance.md, "Speed tricks").
 const PACKAGE = '@middy-deadline/graceful-timeout'
 
 interface Shared {
@@ -155,9 +156,9 @@ function start(): Shared | undefined {
   const buffer = new SharedArrayBuffer(layout.size)
   try {
     // node:worker_threads is taken from the process when the thread starts, not imported: an ESM
-    // import builds its facade at import (~13 ms of the ~22 ms that `import('node:worker_threads')`
-    // took on Node 22 on the loaded VM, against ~9 ms for the module itself). Before Node 22.3
-    // there is no process.getBuiltinModule: the thread does not start, and says so below.
+    // import builds its facade at import, most of what importing the module costs (docs/performance.md,
+    // "Cold start"). Before Node 22.3 there is no process.getBuiltinModule: the thread does not
+    // start, and says so below.
     const { Worker } = process.getBuiltinModule('node:worker_threads')
     const worker = new Worker(watchdogSource(), { eval: true, workerData: { buffer, fd: 1 }, stdout: false, stderr: false })
     // The watchdog must never keep the process alive, nor take it down.

@@ -1,8 +1,8 @@
 // node:fs is taken from the process on first use, not imported: an ESM import of it builds its
-// facade, which reads every export and so loads fs/promises and the fs streams (measured 4–12 ms of
-// CPU on Node 22, most of this package's import time); `process.getBuiltinModule` returns the
-// module Node has already loaded, in ~0.01 ms. It exists from Node 22.3: before it, lines go
-// through `process.stdout` (in order, but queued when stdout is a full pipe).
+// facade, which reads every export and so loads fs/promises and the fs streams, most of this
+// package's import time; `process.getBuiltinModule` returns the module Node has already loaded
+// (bench/import-profile.mjs, docs/performance.md, "Cold start"). It exists from Node 22.3: before
+// it, lines go through `process.stdout` (in order, but queued when stdout is a full pipe).
 const fs = () => process.getBuiltinModule?.('node:fs')
 
 /**

@@ -123,7 +123,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       const defaultOutput = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
-      const record = buildRecord(request, deadline, ending, state.own, state.cold, outbound, defaultOutput, sampleRate)
+      const record = buildRecord({ request, deadline, ending, own: state.own, cold: state.cold, outbound, defaultOutput, sampleRate })
       // Middy reads `request.response` after our after/onError, where the deadline ends.
       if (config.serverTiming && !(TIMED in request)) {
         const response = timed(request, request.response, record)
@@ -137,7 +137,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       }
       if (config.emf !== undefined) lines += jsonLine(emfDocument(record, config.emf, timestamp))
       // One write for the record and the metrics: each line stays whole when other code logs at the
-      // same time, and a write to stdout costs a system call (several µs in Lambda's microVMs).
+      // same time, and a write to stdout costs a system call (bench/micro.mjs).
       if (lines !== '') process.stdout.write(lines)
     } catch (error) {
       // The record is a diagnostic: losing it must never fail the user's invocation.
