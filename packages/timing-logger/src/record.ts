@@ -130,7 +130,7 @@ export function buildRecord({ request, deadline, ending, own, cold, outbound, de
   const { source, phases } = phasesOf(deadline, own, endMs)
   const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
   const remaining = deadline.remainingToHardDeadline()
-  const share = rawShare === null ? null : round3(rawShare)
+  const share = rawShare === null ? null : round(rawShare)
   const memoryLimitMB = positiveNumber(readSafely(context, 'memoryLimitInMB'))
   const maxRss = peakRssMB(nearMiss || outcome === 'error' || outcome === 'timeout')
   const statusCode = readSafely(request.response, 'statusCode')
@@ -206,4 +206,3 @@ function positiveNumber(value: unknown): number | undefined {
 
 const round1 = (value: number) => Math.round(value * 10) / 10
 const round2 = (value: number) => Math.round(value * 100) / 100
-const round3 = (value: number) => Math.round(value * 1000) / 1000
