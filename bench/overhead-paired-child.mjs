@@ -1,7 +1,9 @@
 // Several chains in one process, Lambda's invoke-store mode (no AsyncLocalStorage anywhere in the
 // process), one batch of each in turn, so that a burst of load on the machine hits every chain
 // alike; each chain's added time is taken batch by batch against bare Middy's batch of the same turn.
-// Usage: node bench/overhead-paired-child.mjs <turns> <chain>...   (bench/overhead-paired.mjs runs it)
+// With `--against=<checkout>`, each chain is also built from that checkout's packages (its bench and
+// dist) and run in the same turns: `versus` is this checkout's batch minus that one's, turn by turn.
+// Usage: node bench/overhead-paired-child.mjs <turns> [--against=<checkout>] <chain>...   (bench/overhead-paired.mjs runs it)
 import { CONFIGS, makeApp } from './lib/configs.mjs'
 import { contexts, invoker } from './lib/invoke.mjs'
 import { writeResult } from './lib/result.mjs'
@@ -9,9 +11,15 @@ import { median, percentile } from './lib/stats.mjs'
 
 const BATCH = 200
 const WARM_UP_TURNS = 20
-const [turnsArg, ...chains] = process.argv.slice(2)
-const invokes = []
-for (const chain of ['middy-bare', ...chains]) invokes.push(await invoker(await CONFIGS[chain].build(makeApp(false)), 'invoke-store'))
+const [turnsArg, ...rest] = process.argv.slice(2)
+const against = rest.find((arg) => arg.startsWith('--against='))?.slice('--against='.length)
+const chains = rest.filter((arg) => !arg.startsWith('--'))
+const other = against === undefined ? undefined : (await import(`${against.replace(/\/$/, '')}/bench/lib/configs.mjs`)).CONFIGS
+const invokes = [await invoker(await CONFIGS['middy-bare'].build(makeApp(false)), 'invoke-store')]
+for (const chain of chains) {
+  invokes.push(await invoker(await CONFIGS[chain].build(makeApp(false)), 'invoke-store'))
+  if (other !== undefined) invokes.push(await invoker(await other[chain].build(makeApp(false)), 'invoke-store'))
+}
 const perInvocationNs = invokes.map(() => [])
 for (let turn = 0; turn < WARM_UP_TURNS + Number(turnsArg); turn++) {
   for (const [i, invoke] of invokes.entries()) {
@@ -21,12 +29,18 @@ for (let turn = 0; turn < WARM_UP_TURNS + Number(turnsArg); turn++) {
     if (turn >= WARM_UP_TURNS) perInvocationNs[i].push(Number(process.hrtime.bigint() - start) / BATCH)
   }
 }
-const [bare, ...rest] = perInvocationNs
+const [bare] = perInvocationNs
+const step = other === undefined ? 1 : 2
+const spread = (values) => ({ medianNs: median(values), p25Ns: percentile(values, 25), p75Ns: percentile(values, 75) })
 writeResult({
   node: process.version,
   bareNs: median(bare),
   chains: chains.map((chain, i) => {
-    const added = rest[i].map((ns, turn) => ns - bare[turn])
-    return { chain, addedNs: median(added), addedP25Ns: percentile(added, 25), addedP75Ns: percentile(added, 75) }
+    const mine = perInvocationNs[1 + i * step]
+    const added = mine.map((ns, turn) => ns - bare[turn])
+    const result = { chain, addedNs: median(added), addedP25Ns: percentile(added, 25), addedP75Ns: percentile(added, 75) }
+    if (other === undefined) return result
+    const theirs = perInvocationNs[2 + i * step]
+    return { ...result, versus: spread(mine.map((ns, turn) => ns - theirs[turn])) }
   }),
 })

@@ -133,6 +133,12 @@ export const CONFIGS = {
     needs: ['deadline', 'timing-logger'],
     build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger({ sampleRate: 0 })),
   },
+  'timing-logger, to a logger': {
+    group: 'ours',
+    label: 'timing-logger handing each record to a logger that writes nothing: the record built, no write',
+    needs: ['deadline', 'timing-logger'],
+    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger({ logger: { info() {}, warn() {} } })),
+  },
   'all-four': {
     group: 'ours',
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
