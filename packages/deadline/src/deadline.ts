@@ -106,6 +106,8 @@ export class Deadline {
   #phases: DeadlinePhase[] | undefined
   /** When the phase just closed ended (0 before any phase): where a `continues` phase begins. */
   #closedAtMs: number | undefined = 0
+  /** When the cutoff came, on the monotonic clock (see `sinceCutoff`); undefined before. */
+  #cutoffCameMono: number | undefined
   #cutoffReached = false
   #answerExpected = false
   #ended = false
@@ -152,6 +154,17 @@ export class Deadline {
   /** Milliseconds left until Lambda's hard deadline (never negative); Infinity when unknown. */
   remainingToHardDeadline(): number {
     return Math.max(0, this.#hardMono - monotonicNow())
+  }
+
+  /**
+   * Milliseconds since the cutoff came (0 before it). Counted from when the cutoff was due, not
+   * from when a late timer (a blocked event loop, a loaded machine) reached it, or from when it was
+   * reached if that was earlier (Middy's own early timeout): whatever the reserve holds after the
+   * cutoff ("the grace", "the wait for running items") counts from here, so a late timer shortens
+   * it instead of pushing the answer towards the hard deadline.
+   */
+  sinceCutoff(): number {
+    return this.#cutoffCameMono === undefined ? 0 : Math.max(0, monotonicNow() - this.#cutoffCameMono)
   }
 
   /** Whether `ms` of work still fits before the cutoff. */
@@ -457,6 +470,7 @@ export class Deadline {
   reachCutoff(): void {
     if (this.#cutoffReached || this.#ended) return
     this.#cutoffReached = true
+    this.#cutoffCameMono = Math.min(monotonicNow(), this.#cutoffMono())
     this.#disarm()
     const reason = this.#cutoffReason()
     this.#controller?.abort(reason)
