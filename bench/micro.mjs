@@ -4,7 +4,8 @@
 import { openSync, writeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { InvokeStore } from '@aws/lambda-invoke-store'
-import { InvocationEndedError } from '../packages/deadline/dist/index.js'
+import { Deadline, InvocationEndedError } from '../packages/deadline/dist/index.js'
+import { createLambdaContext } from '../packages/testing/dist/index.js'
 import { runChild } from './lib/child.mjs'
 import { NODES } from './lib/packages.mjs'
 import { flag, nodeMajors, save, table } from './lib/report.mjs'
@@ -48,11 +49,21 @@ const store = await InvokeStore.getInstanceAsync()
 const devNull = openSync('/dev/null', 'w')
 const line = `${JSON.stringify({ message: 'x'.repeat(560) })}\n`
 const key = Symbol('bench')
+const lambdaContexts = Array.from({ length: 200 }, () => createLambdaContext({ timeoutMs: 60_000 }))
 const rows = [
   ['performance.now()', () => performance.now()],
   ['Date.now()', () => Date.now()],
   ['new InvocationEndedError() (with stack)', () => new InvocationEndedError('the invocation has ended')],
   ['new InvocationEndedError() (stackTraceLimit 0)', () => withoutStack(() => new InvocationEndedError('the invocation has ended'))],
+  ['new Deadline({ context }) + end()', (i) => new Deadline({ context: lambdaContexts[i] }).end()],
+  [
+    'new Deadline({ context }) + onEnd listener + end()',
+    (i) => {
+      const deadline = new Deadline({ context: lambdaContexts[i] })
+      deadline.onEnd(() => {})
+      deadline.end()
+    },
+  ],
   ['setTimeout + clearTimeout', () => clearTimeout(setTimeout(() => {}, 60_000))],
   ['new AbortController().signal', () => new AbortController().signal],
   ['AbortController + abort(reason)', () => new AbortController().abort(1)],
