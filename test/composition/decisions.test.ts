@@ -258,7 +258,7 @@ describe('a downstream timeout answers like the invocation timeout: 504, a safe 
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 2000 })
     const error = outcome.status === 'succeeded' ? (outcome.response as OutboundTimeoutError) : undefined
     expect(error).toBeInstanceOf(OutboundTimeoutError)
-    expect(error).toMatchObject({ limit: 'per-request', method: 'GET', url: base, statusCode: 504, expose: true })
+    expect(error).toMatchObject({ limit: 'operation', method: 'GET', url: base, statusCode: 504, expose: true })
   })
 })
 

@@ -40,7 +40,7 @@ describe('an outbound call that never answers (outbound-fetch-timeout)', () => {
     // The call by its origin (the default): a path may carry a secret, so records and errors leave it out.
     expect(line).toContain(`GET ${downstreamUrl}: `)
     expect(line).not.toContain('/prices/7')
-    expect(line).toContain('cut at the invocation deadline')
+    expect(line).toContain('cut at the invocation cutoff')
   })
 
   it('without it, the call outlives the invocation: killed, or failed by Middy within a few ms of the deadline', async () => {

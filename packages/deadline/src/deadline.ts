@@ -3,6 +3,7 @@ import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 import { clip, describeError, describeValue } from './internal/describe.js'
 import { callGuarded, onRejection, readSafely } from './internal/guard.js'
 import { checkArgument, instance, number } from './internal/options.js'
+import { operationTimedOut } from './internal/timeouts.js'
 import { PACKAGE } from './name.js'
 import { scheduleAfter, timerDelay } from './timer.js'
 import { warnOnce, warnOnFailure } from './warn-once.js'
@@ -509,7 +510,7 @@ export class Deadline {
   #limitReason(timeoutMs: number, limitMs: number): DeadlineTimeoutError {
     return limitMs < timeoutMs
       ? new DeadlineTimeoutError(`no time left before the invocation cutoff (needed up to ${timeoutMs} ms)`, 'cutoff')
-      : new DeadlineTimeoutError(`operation timed out after ${timeoutMs} ms`, 'operation')
+      : operationTimedOut(timeoutMs)
   }
 }
 

@@ -1,12 +1,21 @@
 import { readSafely } from './internal/guard.js'
 
-/** Which limit ended an operation: the invocation's cutoff, or a sub-operation's own timeout. */
+/**
+ * Which limit ended an operation; every timeout error of ours says it with these two words:
+ * - `cutoff`: the invocation's cutoff (the hard deadline less the reserve) came, or was too close
+ *   to start or to retry the operation;
+ * - `operation`: the operation's own limit (a scope's `timeoutMs`, a call's `perRequestMs`, an
+ *   item's `itemTimeoutMs`, an `onTimeout` hook's share of the reserve).
+ */
 export type DeadlineLimit = 'cutoff' | 'operation'
 
 /**
- * The reason a deadline signal aborts at the cutoff. Named `TimeoutError` like the platform's own
- * (`AbortSignal.timeout`) and Middy's early timeout, so existing `err.name === 'TimeoutError'`
- * checks and `@middy/http-error-handler` treat it as a timeout.
+ * A time limit of ours ended something. The deadline's signal aborts with one at the cutoff, and
+ * every other timeout error of middy-deadline extends it (`OutboundTimeoutError`,
+ * `GracefulTimeoutError`, `ItemAbandonedError`): `error instanceof DeadlineTimeoutError` tests for
+ * any of them. Named `TimeoutError` like the platform's own (`AbortSignal.timeout`) and Middy's
+ * early timeout, so existing `err.name === 'TimeoutError'` checks and `@middy/http-error-handler`
+ * treat each of them as a timeout.
  */
 export class DeadlineTimeoutError extends Error {
   override readonly name = 'TimeoutError'

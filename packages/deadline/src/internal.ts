@@ -57,6 +57,7 @@ export {
 } from './internal/options.js'
 export { RECORD_LIMITS, recordMarks, recordName } from './internal/record-limits.js'
 export { type DeadlineSlot, deadlineSlot } from './internal/slot.js'
+export { noTimeToStart, operationTimedOut, raceSignal, scopeWithoutDeadline } from './internal/timeouts.js'
 export { type DeadlineOptions, deadline, reservingMiddleware } from './middleware.js'
 export { OUTBOUND_CALLS_SLOT, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'

@@ -1,10 +1,16 @@
 import type { Request } from '@middy/core'
-import { clip, type Deadline, DeadlineTimeoutError, describeError, readSafely, scheduleAfter } from '@middy-deadline/deadline/internal'
+import {
+  clip,
+  type Deadline,
+  DeadlineTimeoutError,
+  describeError,
+  raceSignal,
+  readSafely,
+  scheduleAfter,
+} from '@middy-deadline/deadline/internal'
 import { writeWarning } from './log.js'
 import type { TimeoutHook, TimeoutLogger } from './options.js'
 import type { TimeoutRecord } from './record.js'
-
-const TIMED_OUT = Symbol('timed out')
 
 /**
  * Runs the `onTimeout` hooks one after another, in the order given. The time they may use ends
@@ -29,29 +35,27 @@ export async function runHooks<TEvent, TResult>(
       writeWarning(logger, 'onTimeout hook skipped: no time left before the hard deadline', { hook: name, requestId: deadline.requestId })
       continue
     }
-    const controller = new AbortController()
     // After the cutoff the deadline hands out no more time (its scopes abort at once): the hooks
-    // live in the reserve, so they get a timer of their own, cleared as soon as the hook settles.
-    let cancelTimer: (() => void) | undefined
-    const expired = new Promise<typeof TIMED_OUT>((resolve) => {
-      cancelTimer = scheduleAfter(shareMs, () => resolve(TIMED_OUT))
-    })
+    // live in the reserve, so each gets a timer of its own, cleared as soon as the hook settles.
+    const controller = new AbortController()
+    const cancelTimer = scheduleAfter(shareMs, () =>
+      controller.abort(new DeadlineTimeoutError(`onTimeout hook ${name} ran out of time after ${Math.ceil(shareMs)} ms`, 'operation')),
+    )
     try {
-      const run = Promise.resolve().then(() => hook(request, { deadline, record, signal: controller.signal }))
-      // A hook left running past its share must not surface later as an unhandled rejection.
-      run.catch(() => {})
-      if ((await Promise.race([run, expired])) === TIMED_OUT) {
-        controller.abort(new DeadlineTimeoutError(`onTimeout hook ${name} ran out of time after ${Math.ceil(shareMs)} ms`, 'operation'))
+      await raceSignal(
+        Promise.resolve().then(() => hook(request, { deadline, record, signal: controller.signal })),
+        controller.signal,
+      )
+    } catch (error) {
+      if (controller.signal.aborted && error === controller.signal.reason)
         writeWarning(logger, 'onTimeout hook did not finish in its share of the remaining time', {
           hook: name,
           shareMs: Math.ceil(shareMs),
           requestId: deadline.requestId,
         })
-      }
-    } catch (error) {
-      writeWarning(logger, 'onTimeout hook failed', { hook: name, error: describeError(error), requestId: deadline.requestId })
+      else writeWarning(logger, 'onTimeout hook failed', { hook: name, error: describeError(error), requestId: deadline.requestId })
     } finally {
-      cancelTimer?.()
+      cancelTimer()
     }
   }
 }

@@ -3,8 +3,10 @@ import type { TimeoutTrigger } from './record.js'
 
 /**
  * Whether the error that reached `onError` is the invocation running out of time, and how:
- * - the deadline's own abort reason at the cutoff (`TimeoutError` with `limit: 'cutoff'`), thrown
- *   as it is or kept as the `cause` of the handler's own error;
+ * - a timeout error of ours with `limit: 'cutoff'` once the cutoff's time has come, thrown as it
+ *   is or kept as the `cause` of the handler's own error: the deadline's reason, also in the moment
+ *   before its timer fires (a scope opened then is refused with it). Before that time, a call
+ *   refused because too little was left (also `limit: 'cutoff'`) is the function's own error;
  * - `@middy/core`'s early timeout (`TimeoutError` with `cause.package` `@middy/core`);
  * - once the cutoff has come, any `AbortError`/`TimeoutError` (a client that aborts with its own
  *   error instead of the signal's reason, as the AWS SDK does).
@@ -12,7 +14,7 @@ import type { TimeoutTrigger } from './record.js'
  */
 export function timeoutTrigger(error: unknown, deadline: Deadline): TimeoutTrigger | undefined {
   for (const { name, limit, cause } of causeChain(error)) {
-    if (name === 'TimeoutError' && limit === 'cutoff') return 'cutoff'
+    if (name === 'TimeoutError' && limit === 'cutoff' && deadline.remaining() === 0) return 'cutoff'
     if (name === 'TimeoutError' && readSafely(cause, 'package') === '@middy/core') return 'middy-timeout'
     if (deadline.cutoffReached && (name === 'AbortError' || name === 'TimeoutError')) return 'cutoff'
   }

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import middy from '@middy/core'
-import type { DeadlineContext } from '@middy-deadline/deadline'
+import type { DeadlineContext, DeadlineLimit, DeadlineTimeoutError } from '@middy-deadline/deadline'
 import {
   type GracefulTimeoutError,
   gracefulTimeout,
@@ -57,5 +57,8 @@ describe('types', () => {
   it('exposes the error users match on', () => {
     expectTypeOf<GracefulTimeoutError['name']>().toEqualTypeOf<'TimeoutError'>()
     expectTypeOf<GracefulTimeoutError['statusCode']>().toEqualTypeOf<504>()
+    // One of the deadline's timeout errors: `instanceof DeadlineTimeoutError` matches it.
+    expectTypeOf<GracefulTimeoutError>().toMatchTypeOf<DeadlineTimeoutError>()
+    expectTypeOf<GracefulTimeoutError['limit']>().toEqualTypeOf<DeadlineLimit>()
   })
 })

@@ -5,6 +5,7 @@ import {
   type DeadlineScope,
   isInstance,
   object,
+  raceSignal,
   readSafely,
   warnOnce,
 } from '@middy-deadline/deadline/internal'
@@ -103,10 +104,8 @@ function sendMiddleware<Input extends object, Output extends object>(limits: Cal
       const callerSignal = smithy.abortSignal
       const target = { label: labelOf(context), method: undefined, url: undefined }
       const log = callLogOf(deadline)
-      if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
-        log.start('aws-sdk', target).finish('timeout', 'invocation deadline')
-        throw notSentError(target, deadline, limits.minimumMs)
-      }
+      const refused = log.refusal('aws-sdk', target, limits.minimumMs)
+      if (refused !== undefined) throw refused
       // The SDK's retry races its token wait and its backoff against this signal (and against
       // nothing else): it aborts when a further attempt could no longer get `minimumMs`, so a
       // backoff that would run past that point ends there, and the send fails instead of retrying.
@@ -148,9 +147,10 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
       Object.assign(state.target, describeRequest(args.request, limits.describeTarget))
       state.call.update({ method: state.target.method, url: state.target.url, attempts: state.attempts })
       const { deadline, callerSignal } = state
-      if (!deadline.ended && !deadline.hasTimeFor(limits.minimumMs)) {
-        state.lastAttemptError = notSentError(state.target, deadline, limits.minimumMs)
-        throw state.lastAttemptError
+      const refused = notSentError(state.target, deadline, limits.minimumMs)
+      if (refused !== undefined) {
+        state.lastAttemptError = refused
+        throw refused
       }
       const scope = deadline.scope(limits.perRequestMs, callerSignal)
       state.attemptScope = scope
@@ -242,34 +242,16 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
   }
   // The retry's wait was cut: the attempt itself was cut at the cutoff, or the backoff would have
   // left a further attempt too little time.
-  call.finish('timeout', 'invocation deadline')
-  if (isInstance(lastAttemptError, OutboundTimeoutError) && (lastAttemptError as OutboundTimeoutError).limit === 'invocation deadline')
+  call.finish('timeout', 'cutoff')
+  if (isInstance(lastAttemptError, OutboundTimeoutError) && (lastAttemptError as OutboundTimeoutError).limit === 'cutoff')
     return lastAttemptError
   const detail = `not retried after ${state.attempts} attempt(s): a further attempt would have less than minimumMs (${limits.minimumMs} ms) before the invocation cutoff`
   return withMetadata(
-    new OutboundTimeoutError(state.target, 'invocation deadline', performance.now() - state.startedAt, detail, {
+    new OutboundTimeoutError(state.target, 'cutoff', performance.now() - state.startedAt, detail, {
       cause: lastAttemptError ?? error,
     }),
     error,
   )
-}
-
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }
 
 /**

@@ -1,5 +1,5 @@
-import { type Deadline, deadlineSlot, OUTBOUND_CALLS_SLOT } from '@middy-deadline/deadline/internal'
-import type { OutboundLimit, OutboundOutcome, OutboundTarget } from './errors.js'
+import { type Deadline, type DeadlineLimit, deadlineSlot, OUTBOUND_CALLS_SLOT } from '@middy-deadline/deadline/internal'
+import { notSentError, type OutboundOutcome, type OutboundTarget, type OutboundTimeoutError } from './errors.js'
 
 export type OutboundKind = 'fetch' | 'aws-sdk' | 'custom'
 
@@ -13,7 +13,7 @@ export interface OutboundCall extends OutboundTarget {
   /** `undefined` while the call is still running. */
   readonly outcome: OutboundOutcome | undefined
   /** Which limit cut the call when `outcome` is `timeout`. */
-  readonly limit: OutboundLimit | undefined
+  readonly limit: DeadlineLimit | undefined
   /** HTTP status of the response, when one came. */
   readonly status: number | undefined
   /** AWS SDK: how many attempts the SDK's retry made. */
@@ -64,6 +64,16 @@ export class OutboundCallLog {
     this.#deadline = deadline
   }
 
+  /**
+   * The error for a call that must not start, less than `minimumMs` being left before the cutoff,
+   * recorded as a timeout; `undefined` when it may start.
+   */
+  refusal(kind: OutboundKind, target: OutboundTarget, minimumMs: number): OutboundTimeoutError | undefined {
+    const error = notSentError(target, this.#deadline, minimumMs)
+    if (error !== undefined) this.start(kind, target).finish('timeout', 'cutoff')
+    return error
+  }
+
   start(kind: OutboundKind, target: OutboundTarget): PendingCall {
     const call: MutableCall = {
       kind,
@@ -83,7 +93,7 @@ export class OutboundCallLog {
   }
 
   /** @internal */
-  finish(call: MutableCall, outcome: OutboundOutcome, limit: OutboundLimit | undefined, endMs = this.#deadline.elapsed()): void {
+  finish(call: MutableCall, outcome: OutboundOutcome, limit: DeadlineLimit | undefined, endMs = this.#deadline.elapsed()): void {
     if (!this.#pending.delete(call)) return
     call.durationMs = endMs - call.startMs
     call.outcome = outcome
@@ -126,7 +136,7 @@ export class PendingCall {
   }
 
   /** `endMs` (ms since the invocation started) when the call ended earlier than now. */
-  finish(outcome: OutboundOutcome, limit?: OutboundLimit, endMs?: number): void {
+  finish(outcome: OutboundOutcome, limit?: DeadlineLimit, endMs?: number): void {
     this.#log.finish(this.#call, outcome, limit, endMs)
   }
 
@@ -135,7 +145,7 @@ export class PendingCall {
    * before it runs its cutoff listeners, and those (the timeout record) must still find the call
    * among the pending ones: the record moves a microtask later, with the time it ended now.
    */
-  finishOnAbort(outcome: OutboundOutcome, limit?: OutboundLimit, endMs = this.#log.now()): void {
+  finishOnAbort(outcome: OutboundOutcome, limit?: DeadlineLimit, endMs = this.#log.now()): void {
     queueMicrotask(() => this.#log.finish(this.#call, outcome, limit, endMs))
   }
 }

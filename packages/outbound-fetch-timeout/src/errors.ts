@@ -1,7 +1,4 @@
-import { type Deadline, DeadlineTimeoutError, isInstance } from '@middy-deadline/deadline/internal'
-
-/** Which limit ended an outbound call: its own per-request timeout, or the invocation's cutoff. */
-export type OutboundLimit = 'per-request' | 'invocation deadline'
+import { type Deadline, type DeadlineLimit, DeadlineTimeoutError, isInstance, noTimeToStart } from '@middy-deadline/deadline/internal'
 
 /** What an outbound call looked like, as far as an error message may say (never a query string). */
 export interface OutboundTarget {
@@ -13,9 +10,11 @@ export interface OutboundTarget {
 }
 
 /**
- * An outbound call was cut (or never sent) because of a time limit. Named `TimeoutError` like the
- * platform's own (`AbortSignal.timeout`), so `err.name === 'TimeoutError'` checks keep working, and
- * the AWS SDK's retry logic counts a per-request timeout as transient.
+ * An outbound call was cut (or never sent) because of a time limit: `limit` is `'operation'` for
+ * the call's own limit (`perRequestMs`, `withDeadline`'s `timeoutMs`) and `'cutoff'` for the
+ * invocation's cutoff. A `DeadlineTimeoutError`, named `TimeoutError` like the platform's own
+ * (`AbortSignal.timeout`), so `err.name === 'TimeoutError'` checks keep working, and the AWS SDK's
+ * retry logic counts a per-request timeout as transient.
  *
  * Left unhandled, it answers an HTTP caller the way the invocation's own timeout does
  * (graceful-timeout's error): `statusCode: 504` with `expose: true`, which
@@ -23,12 +22,10 @@ export interface OutboundTarget {
  * 500). Exposed means the message becomes the response body, so it never names the call: the
  * target is in `method`, `url` and `label`, for logs.
  */
-export class OutboundTimeoutError extends Error {
-  override readonly name = 'TimeoutError'
+export class OutboundTimeoutError extends DeadlineTimeoutError {
   /** A downstream did not answer in time: 504 Gateway Timeout, as for the invocation's own timeout. */
   readonly statusCode = 504
   readonly expose = true
-  readonly limit: OutboundLimit
   readonly label: string
   readonly method: string | undefined
   readonly url: string | undefined
@@ -39,13 +36,12 @@ export class OutboundTimeoutError extends Error {
 
   constructor(
     target: OutboundTarget,
-    limit: OutboundLimit,
+    limit: DeadlineLimit,
     elapsedMs: number,
     detail: string,
     options?: ErrorOptions & { sent?: boolean },
   ) {
-    super(`Timed out (outbound call): ${detail}`, options)
-    this.limit = limit
+    super(`Timed out (outbound call): ${detail}`, limit, options)
     this.label = target.label
     this.method = target.method
     this.url = target.url
@@ -59,7 +55,7 @@ export type OutboundOutcome = 'ok' | 'error' | 'timeout' | 'aborted'
 
 export interface Ending {
   outcome: OutboundOutcome
-  limit: OutboundLimit | undefined
+  limit: DeadlineLimit | undefined
 }
 
 /**
@@ -70,9 +66,9 @@ export function endingOf(signal: AbortSignal, callerSignal: AbortSignal | undefi
   const reason: unknown = signal.reason
   // A caller's abort reason can be anything, a proxy that throws on `instanceof` included.
   const ours = isInstance(reason, DeadlineTimeoutError)
-  if (ours && (reason as DeadlineTimeoutError).limit === 'cutoff') return { outcome: 'timeout', limit: 'invocation deadline' }
+  if (ours && (reason as DeadlineTimeoutError).limit === 'cutoff') return { outcome: 'timeout', limit: 'cutoff' }
   if (callerSignal?.aborted && callerSignal.reason === reason) return { outcome: 'aborted', limit: undefined }
-  if (ours) return { outcome: 'timeout', limit: 'per-request' }
+  if (ours) return { outcome: 'timeout', limit: 'operation' }
   // The invocation ended with the call still running (InvocationEndedError).
   return { outcome: 'aborted', limit: undefined }
 }
@@ -89,16 +85,14 @@ export function abortError(
   const { limit } = endingOf(signal, callerSignal)
   if (limit === undefined) return signal.reason
   const detail =
-    limit === 'per-request'
+    limit === 'operation'
       ? `no complete response within the per-request limit of ${Math.round(timeoutMs)} ms`
-      : `cut at the invocation deadline after ${Math.round(elapsedMs)} ms`
+      : `cut at the invocation cutoff after ${Math.round(elapsedMs)} ms`
   return new OutboundTimeoutError(target, limit, elapsedMs, detail, { cause })
 }
 
-/** The error for a call refused before it was sent. */
-export function notSentError(target: OutboundTarget, deadline: Deadline, minimumMs: number): OutboundTimeoutError {
-  const why = deadline.cutoffReached
-    ? 'the invocation cutoff has been reached'
-    : `${Math.floor(deadline.remaining())} ms left before the invocation cutoff, less than minimumMs (${minimumMs} ms)`
-  return new OutboundTimeoutError(target, 'invocation deadline', 0, `not sent: ${why}`, { sent: false })
+/** The error for a call that must not be sent: less than `minimumMs` is left before the cutoff. */
+export function notSentError(target: OutboundTarget, deadline: Deadline, minimumMs: number): OutboundTimeoutError | undefined {
+  const why = noTimeToStart(deadline, minimumMs, `minimumMs (${minimumMs} ms)`)
+  return why === undefined ? undefined : new OutboundTimeoutError(target, 'cutoff', 0, `not sent: ${why}`, { sent: false })
 }

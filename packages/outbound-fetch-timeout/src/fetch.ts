@@ -1,7 +1,7 @@
 import { currentDeadline, type Deadline, isInstance } from '@middy-deadline/deadline/internal'
 import { watchBody } from './body.js'
 import { callLogOf } from './calls.js'
-import { abortError, endingOf, notSentError } from './errors.js'
+import { abortError, endingOf } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
 import { boundedSignals, originalGlobalFetch, unwrapped } from './original-fetch.js'
 import { targetOf, withoutUrlSecrets } from './target.js'
@@ -43,10 +43,8 @@ export async function fetchWithin(
   const target = targetOf(input, init, settings.describeTarget)
   const callerSignal = init?.signal ?? (isInstance(input, Request) ? (input as Request).signal : undefined) ?? undefined
   const log = callLogOf(deadline)
-  if (!deadline.ended && !deadline.hasTimeFor(settings.minimumMs)) {
-    log.start('fetch', target).finish('timeout', 'invocation deadline')
-    throw notSentError(target, deadline, settings.minimumMs)
-  }
+  const refused = log.refusal('fetch', target, settings.minimumMs)
+  if (refused !== undefined) throw refused
 
   const { perRequestMs } = settings
   const scope = deadline.scope(perRequestMs, callerSignal)
@@ -55,7 +53,7 @@ export async function fetchWithin(
   let answeredAtMs: number | undefined
   let bodyTouched = false
   const cut = (cause: unknown) => abortError(scope.signal, callerSignal, target, performance.now() - startedAt, perRequestMs, cause)
-  const settle = (error: unknown) => {
+  const failCall = (error: unknown) => {
     scope.dispose()
     if (!scope.signal.aborted) {
       call.finish('error')
@@ -77,14 +75,14 @@ export async function fetchWithin(
     },
     { once: true },
   )
-  if (scope.signal.aborted) throw settle(scope.signal.reason)
+  if (scope.signal.aborted) throw failCall(scope.signal.reason)
 
   let response: Response
   boundedSignals().add(scope.signal)
   try {
     response = await unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
   } catch (error) {
-    throw settle(withoutUrlSecrets(error, input, target.url))
+    throw failCall(withoutUrlSecrets(error, input, target.url))
   }
   answeredAtMs = deadline.elapsed()
   try {
@@ -98,9 +96,9 @@ export async function fetchWithin(
         scope.dispose()
         call.finish('ok')
       },
-      failed: settle,
+      failed: failCall,
     })
   } catch (error) {
-    throw settle(error)
+    throw failCall(error)
   }
 }

@@ -2,17 +2,18 @@ import {
   checkOptions,
   currentDeadline,
   type Deadline,
-  DeadlineTimeoutError,
   instance,
   isInstance,
   ms,
   optional,
+  raceSignal,
   redactUrls,
+  scopeWithoutDeadline,
   text,
   withMethods,
 } from '@middy-deadline/deadline/internal'
 import { callLogOf, type PendingCall } from './calls.js'
-import { abortError, endingOf, notSentError, type OutboundTarget, OutboundTimeoutError } from './errors.js'
+import { abortError, endingOf, type OutboundTarget, OutboundTimeoutError } from './errors.js'
 import { PACKAGE, settingsOf } from './options.js'
 
 export interface WithDeadlineOptions {
@@ -53,65 +54,35 @@ export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDead
 
   const { minimumMs } = settingsOf(deadline)
   const log = callLogOf(deadline)
-  if (!deadline.ended && !deadline.hasTimeFor(minimumMs)) {
-    log.start('custom', target).finish('timeout', 'invocation deadline')
-    return Promise.reject(notSentError(target, deadline, minimumMs))
-  }
+  const refused = log.refusal('custom', target, minimumMs)
+  if (refused !== undefined) return Promise.reject(refused)
   const scope = deadline.scope(timeoutMs, signal)
   const call = log.start('custom', target)
   const startedAt = performance.now()
-  return race(work, scope.signal, {
-    settled(error) {
+  return startRaced(work, scope.signal).then(
+    (value) => {
       scope.dispose()
-      if (error === undefined) call.finish('ok')
-      else finishFromSignal(call, scope.signal, signal, error)
+      call.finish('ok')
+      return value
     },
-    cut: (cause) => abortError(scope.signal, signal, target, performance.now() - startedAt, timeoutMs, cause),
-  })
+    (error: unknown) => {
+      scope.dispose()
+      finishFromSignal(call, scope.signal, signal, error)
+      throw scope.signal.aborted ? abortError(scope.signal, signal, target, performance.now() - startedAt, timeoutMs, error) : error
+    },
+  )
 }
 
-interface RaceHooks {
-  /** Called once: `undefined` on success, else the error (or `null` for a rejection without one). */
-  settled(error: unknown): void
-  /** The error to reject with once the signal aborted. */
-  cut(cause: unknown): unknown
-}
-
-function race<T>(work: DeadlineWork<T>, signal: AbortSignal, hooks: RaceHooks): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false
-    const onAbort = () => {
-      if (done) return
-      done = true
-      hooks.settled(signal.reason ?? null)
-      reject(hooks.cut(signal.reason))
-    }
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    let running: PromiseLike<T> | T
-    try {
-      running = typeof work === 'function' ? work(signal) : work
-    } catch (error) {
-      running = Promise.reject(error)
-    }
-    Promise.resolve(running).then(
-      (value) => {
-        if (done) return
-        done = true
-        signal.removeEventListener('abort', onAbort)
-        hooks.settled(undefined)
-        resolve(value)
-      },
-      (error: unknown) => {
-        // After the cut, the work's own rejection (usually the signal's reason) is nobody's concern.
-        if (done) return
-        done = true
-        signal.removeEventListener('abort', onAbort)
-        hooks.settled(error ?? null)
-        reject(signal.aborted ? hooks.cut(error) : error)
-      },
-    )
-  })
+/** Starts `work` (unless the signal has already aborted) and races it against the signal. */
+function startRaced<T>(work: DeadlineWork<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  let running: PromiseLike<T> | T
+  try {
+    running = typeof work === 'function' ? work(signal) : work
+  } catch (error) {
+    running = Promise.reject(error)
+  }
+  return raceSignal(Promise.resolve(running), signal)
 }
 
 function finishFromSignal(call: PendingCall, signal: AbortSignal, callerSignal: AbortSignal | undefined, error: unknown): void {
@@ -126,26 +97,23 @@ function finishFromSignal(call: PendingCall, signal: AbortSignal, callerSignal: 
   }
 }
 
-/** Outside an invocation: the call's own limit only, on a timer of its own. */
+/** Outside an invocation: the call's own limit and the caller's signal only. */
 function withoutDeadline<T>(
   work: DeadlineWork<T>,
   target: OutboundTarget,
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
 ): Promise<T> {
-  const controller = new AbortController()
+  const scope = scopeWithoutDeadline(timeoutMs, callerSignal)
   const startedAt = performance.now()
-  const onCallerAbort = () => controller.abort(callerSignal?.reason)
-  if (callerSignal?.aborted) onCallerAbort()
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
-  const timer = Number.isFinite(timeoutMs)
-    ? setTimeout(() => controller.abort(new DeadlineTimeoutError(`operation timed out after ${timeoutMs} ms`, 'operation')), timeoutMs)
-    : undefined
-  return race(work, controller.signal, {
-    settled() {
-      clearTimeout(timer)
-      callerSignal?.removeEventListener('abort', onCallerAbort)
+  return startRaced(work, scope.signal).then(
+    (value) => {
+      scope.dispose()
+      return value
     },
-    cut: (cause) => abortError(controller.signal, callerSignal, target, performance.now() - startedAt, timeoutMs, cause),
-  })
+    (error: unknown) => {
+      scope.dispose()
+      throw scope.signal.aborted ? abortError(scope.signal, callerSignal, target, performance.now() - startedAt, timeoutMs, error) : error
+    },
+  )
 }

@@ -105,20 +105,20 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     const before = server.closedEarly()
     const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 150, minimumMs: 50 }), 1400)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'per-request', method: 'POST', label: 'SQS.GetQueueUrl' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'operation', method: 'POST', label: 'SQS.GetQueueUrl' })
     expect(result.attemptsLeftMs).toHaveLength(3)
     // Three attempts of 150 ms and two short backoffs, all over before the cutoff; the sockets were
     // really closed.
     expect(result.afterMs).toBeGreaterThanOrEqual(440)
     expect(result.beforeCutoff).toBe(true)
     await vi.waitFor(() => expect(server.closedEarly() - before).toBe(3))
-    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'per-request', attempts: 3 })
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation', attempts: 3 })
   })
 
-  it('cuts the attempt at the invocation deadline and does not retry after it', async () => {
+  it('cuts the attempt at the invocation cutoff and does not retry after it', async () => {
     const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 5000 }), 500)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ limit: 'invocation deadline' })
+    expect(result.error).toMatchObject({ limit: 'cutoff' })
     expect(result.attemptsLeftMs).toHaveLength(1)
     // The timeout record, written at the cutoff, still sees the send in flight.
     expect(result.pendingAtCutoff).toEqual([expect.objectContaining({ kind: 'aws-sdk', label: 'SQS.GetQueueUrl', method: 'POST' })])
@@ -129,7 +129,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
 
   it('cuts a response body that trickles, not only slow headers', async () => {
     const result = await sendInInvocation(sqsClient('/trickle/20', { perRequestMs: 200 }, 1), 1500)
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'per-request' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'operation' })
     expect(result.afterMs).toBeGreaterThanOrEqual(190)
     expect(result.beforeCutoff).toBe(true)
   })
@@ -138,7 +138,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     // 503 at once, asking for a retry in 450 ms; the cutoff is 400 ms away and minimumMs is 100.
     const result = await sendInInvocation(sqsClient('/busy/450', { perRequestMs: 1000, minimumMs: 100 }), 600)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ limit: 'invocation deadline' })
+    expect(result.error).toMatchObject({ limit: 'cutoff' })
     expect((result.error as Error).message).toMatch(/not retried after 1 attempt/)
     expect((result.error as Error).cause).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })
     expect(result.attemptsLeftMs).toHaveLength(1)
@@ -167,7 +167,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     )
     const arrivalsBefore = server.arrivals.length
     const error = await handler({}, createLambdaContext({ timeoutMs: 400 }))
-    expect(error).toMatchObject({ name: 'TimeoutError', sent: false, limit: 'invocation deadline' })
+    expect(error).toMatchObject({ name: 'TimeoutError', sent: false, limit: 'cutoff' })
     expect(server.arrivals.length).toBe(arrivalsBefore)
   })
 
@@ -215,7 +215,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
           'awsSdkDeadlinePlugin: the client config has no request handler to wrap; attempts are raced against the deadline but their sockets are not aborted',
       },
     ])
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
     // The cutoff: 500 ms less the reserve; not before it, and before the hard deadline.
     expect(result.afterMs).toBeGreaterThanOrEqual(500 - RESERVE_MS - 20)
     expect(result.beforeHardDeadline).toBe(true)

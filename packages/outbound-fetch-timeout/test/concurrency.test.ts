@@ -89,7 +89,7 @@ describe('concurrent invocations in one process', () => {
       const cutCalls = r.healthy.ok ? [r.viaContext, r.viaLookup, r.viaPromise] : [r.viaContext, r.viaLookup, r.viaPromise, r.healthy]
       for (const cut of cutCalls) {
         expect(cut.ok).toBe(false)
-        expect(cut.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+        expect(cut.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
         // Not before its own cutoff (the previous invocation's comes 45 ms earlier; timers fire at
         // most 1 ms early), and before its own hard deadline.
         expect(cut.afterMs).toBeGreaterThanOrEqual(r.cutoffMs - 1)

@@ -96,7 +96,7 @@ describe('context.fetch', () => {
     expect(error).toBeInstanceOf(OutboundTimeoutError)
     expect(error).toMatchObject({
       name: 'TimeoutError',
-      limit: 'per-request',
+      limit: 'operation',
       method: 'POST',
       url: server.base,
       sent: true,
@@ -105,7 +105,7 @@ describe('context.fetch', () => {
     expect(error.elapsedMs).toBeGreaterThanOrEqual(145)
     // Cut by its own limit: before the cutoff (1300 ms), and long before the server's headers.
     expect(result.beforeCutoff).toBe(true)
-    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'per-request' })
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation' })
   })
 
   it('cuts a body that trickles past the per-request limit, though the headers came at once', async () => {
@@ -120,13 +120,13 @@ describe('context.fetch', () => {
       { perRequestMs: 500 },
     )
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ limit: 'per-request' })
+    expect(result.error).toMatchObject({ limit: 'operation' })
     expect(result.afterMs).toBeGreaterThanOrEqual(490)
     expect(result.beforeCutoff).toBe(true)
     expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', status: 200 })
   })
 
-  it('cuts a body read through response.body at the invocation deadline', async () => {
+  it('cuts a body read through response.body at the invocation cutoff', async () => {
     const result = await callOnce(async (context) => {
       const response = await context.fetch(`${server.base}/trickle/20`)
       const reader = (response.body as ReadableStream<Uint8Array>).getReader()
@@ -134,17 +134,17 @@ describe('context.fetch', () => {
       for (let read = await reader.read(); !read.done; read = await reader.read()) bytes += read.value.length
       return bytes
     }, 500)
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
     // The cutoff is 300 ms after the start (500 ms timeout, 200 ms reserve): not before it, and
     // before the hard deadline.
     expect(result.afterMs).toBeGreaterThanOrEqual(280)
     expect(result.beforeHardDeadline).toBe(true)
   })
 
-  it('cuts a server that never answers at the invocation deadline, before Lambda would', async () => {
+  it('cuts a server that never answers at the invocation cutoff, before Lambda would', async () => {
     const result = await callOnce((context) => context.fetch(`${server.base}/never`), 450)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ limit: 'invocation deadline', method: 'GET' })
+    expect(result.error).toMatchObject({ limit: 'cutoff', method: 'GET' })
     expect(result.afterMs).toBeGreaterThanOrEqual(230)
     expect(result.beforeHardDeadline).toBe(true)
   })
@@ -157,7 +157,7 @@ describe('context.fetch', () => {
       350,
       { minimumMs: 200 },
     )
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline', sent: false, elapsedMs: 0 })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff', sent: false, elapsedMs: 0 })
     expect((result.error as Error).message).toMatch(/not sent/)
     // At once, not at the cutoff 150 ms later.
     expect(result.beforeCutoff).toBe(true)
@@ -326,7 +326,7 @@ describe('deadlineFetch (no context)', () => {
 
   it("uses the current invocation's deadline from code far from the handler", async () => {
     const result = await callOnce(() => fetchOrders(server.base), 400)
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
     expect(result.beforeHardDeadline).toBe(true)
   })
 

@@ -37,10 +37,10 @@ const patched = (reserveMs = 150) =>
     .use(outboundFetchTimeout({ patchGlobalFetch: true, perRequestMs: 5000 }))
 
 describe('patchGlobalFetch', () => {
-  it('bounds third-party calls to the global fetch by the invocation deadline', async () => {
+  it('bounds third-party calls to the global fetch by the invocation cutoff', async () => {
     const result = (await patched()({ path: '/never' }, createLambdaContext({ timeoutMs: 300 }))) as { error: unknown; afterMs: number }
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ limit: 'invocation deadline' })
+    expect(result.error).toMatchObject({ limit: 'cutoff' })
     expect(result.afterMs).toBeGreaterThanOrEqual(130)
     expect(result.afterMs).toBeLessThan(290)
   })
@@ -62,7 +62,7 @@ describe('patchGlobalFetch', () => {
     }[]
     for (const [i, result] of results.entries()) {
       const cutoff = (timeouts[i] as number) - 150
-      expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline' })
+      expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
       expect(result.afterMs).toBeGreaterThanOrEqual(cutoff - 20)
       // Not before its own cutoff, and before its own hard deadline (150 ms later) on a loaded machine.
       expect(result.afterMs).toBeLessThan(cutoff + 140)

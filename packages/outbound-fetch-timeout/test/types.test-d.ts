@@ -1,12 +1,11 @@
 import type { SQSClient } from '@aws-sdk/client-sqs'
 import middy from '@middy/core'
-import type { Deadline } from '@middy-deadline/deadline'
+import type { Deadline, DeadlineLimit, DeadlineTimeoutError } from '@middy-deadline/deadline'
 import {
   type DeadlineFetch,
   deadlineFetch,
   type OutboundCalls,
   type OutboundFetchContext,
-  type OutboundLimit,
   type OutboundTimeoutError,
   outboundCallsOf,
   outboundFetchTimeout,
@@ -33,9 +32,10 @@ expectTypeOf(deadlineFetch).toBeCallableWith(new Request('https://api.test'), { 
 expectTypeOf(withDeadline((signal: AbortSignal) => Promise.resolve(signal.aborted))).toEqualTypeOf<Promise<boolean>>()
 expectTypeOf(withDeadline(Promise.resolve(42), { label: 'redis' })).toEqualTypeOf<Promise<number>>()
 
-// The error says which limit fired.
-expectTypeOf<OutboundTimeoutError['limit']>().toEqualTypeOf<OutboundLimit>()
-expectTypeOf<OutboundLimit>().toEqualTypeOf<'per-request' | 'invocation deadline'>()
+// The error says which limit fired, in the deadline's words, and is one of the deadline's timeout errors.
+expectTypeOf<OutboundTimeoutError['limit']>().toEqualTypeOf<DeadlineLimit>()
+expectTypeOf<DeadlineLimit>().toEqualTypeOf<'cutoff' | 'operation'>()
+expectTypeOf<OutboundTimeoutError>().toMatchTypeOf<DeadlineTimeoutError>()
 
 // The AWS SDK plugin fits a real client's middleware stack.
 declare const sqs: SQSClient

@@ -44,15 +44,15 @@ describe('withDeadline', () => {
   it('rejects at its own timeout with the same error shape as fetch', async () => {
     const result = await inInvocation(1000, () => withDeadline((signal) => query(500, signal), { label: 'postgres', timeoutMs: 100 }))
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'per-request', label: 'postgres', url: undefined })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'operation', label: 'postgres', url: undefined })
     expect((result.error as OutboundTimeoutError).elapsedMs).toBeGreaterThanOrEqual(95)
     expect(result.afterMs).toBeLessThan(400)
-    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'per-request' })
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation' })
   })
 
-  it('rejects at the invocation deadline even when the work ignores its signal', async () => {
+  it('rejects at the invocation cutoff even when the work ignores its signal', async () => {
     const result = await inInvocation(400, () => withDeadline(query(5000), { label: 'legacy driver' }))
-    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'invocation deadline', label: 'legacy driver' })
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff', label: 'legacy driver' })
     expect(result.afterMs).toBeGreaterThanOrEqual(180)
     expect(result.afterMs).toBeLessThan(390)
   })
@@ -92,9 +92,28 @@ describe('withDeadline', () => {
     expect(await withDeadline((signal) => query(20, signal))).toBe('rows')
     await expect(withDeadline((signal) => query(500, signal), { timeoutMs: 50, label: 'redis' })).rejects.toMatchObject({
       name: 'TimeoutError',
-      limit: 'per-request',
+      limit: 'operation',
       label: 'redis',
     })
+  })
+
+  it("outside an invocation keeps the caller's signal: aborted before, the work never starts; aborted during, its reason", async () => {
+    const reason = new Error('shutting down')
+    let started = false
+    await expect(
+      withDeadline(
+        () => {
+          started = true
+          return 'rows'
+        },
+        { signal: AbortSignal.abort(reason) },
+      ),
+    ).rejects.toBe(reason)
+    expect(started).toBe(false)
+    const caller = new AbortController()
+    const running = withDeadline((signal) => query(500, signal), { signal: caller.signal, timeoutMs: 5_000 })
+    caller.abort(reason)
+    await expect(running).rejects.toBe(reason)
   })
 
   it('uses an explicit deadline when given one, wherever it runs', async () => {

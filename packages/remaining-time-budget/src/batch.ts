@@ -105,7 +105,7 @@ export function batchHandler<TRecord, TEvent extends { Records?: TRecord[] }>(
     // No partial answer can name records we cannot list, and an empty one would tell Lambda to
     // delete every message unprocessed: fail the invocation so that the whole batch is retried.
     if (!Array.isArray(records)) throw notABatch(`the ${source.name} event's Records`, records, RETRY_WHOLE_BATCH)
-    return withDeadline(context, owner, reserves, async (deadline) => {
+    return withInvocationDeadline(context, owner, reserves, async (deadline) => {
       const run = await runner(records, recordFn, { deadline, orderKey: source.orderKey })
       if (onRun !== undefined) callGuarded(onRun, undefined, [run], onRunFailed)
       return { batchItemFailures: toFailures(source, run.outcomes) }
@@ -129,7 +129,7 @@ function toFailures<TRecord>(source: BatchSource<TRecord>, outcomes: readonly It
  * Uses the invocation's shared deadline when a middleware of ours (or the plugin) created one;
  * otherwise creates it for the duration of the handler, so the helper also works without Middy.
  */
-async function withDeadline<T>(
+async function withInvocationDeadline<T>(
   context: object,
   owner: object,
   reserves: { shared: number; own: number },

@@ -1,14 +1,14 @@
+import { DeadlineTimeoutError } from '@middy-deadline/deadline/internal'
+
 /**
- * An item that was started but had not finished when the run had to answer (the cutoff came
- * and the item ignored its signal). It is reported as failed, never as done: its function may
- * still finish later, and a retry of the item is the safe side of that race.
+ * An item that was started but had not finished when the run had to answer (the cutoff came, or
+ * the caller's signal aborted, and the item ignored its signal for `abandonAfterMs`). It is
+ * reported as failed, never as done: its function may still finish later, and a retry of the item
+ * is the safe side of that race. A `DeadlineTimeoutError`: `limit` is `'cutoff'` when the run
+ * stopped at the invocation's cutoff, `'operation'` when the item's own wait ran out after the
+ * caller's signal aborted.
  */
-export class ItemAbandonedError extends Error {
-  override readonly name = 'TimeoutError'
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options)
-  }
-}
+export class ItemAbandonedError extends DeadlineTimeoutError {}
 
 /** The `continueWith` hook failed: the rest of the work was not handed on. */
 export class ContinuationError extends Error {

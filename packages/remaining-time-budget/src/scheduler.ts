@@ -1,4 +1,13 @@
-import { answerMarginMs, callGuarded, type Deadline, MAX_LAMBDA_MS, scheduleAfter, warnOnFailure } from '@middy-deadline/deadline/internal'
+import {
+  answerMarginMs,
+  callGuarded,
+  type Deadline,
+  type DeadlineScope,
+  MAX_LAMBDA_MS,
+  scheduleAfter,
+  scopeWithoutDeadline,
+  warnOnFailure,
+} from '@middy-deadline/deadline/internal'
 import { ItemAbandonedError } from './errors.js'
 import { type BudgetOptions, PACKAGE } from './options.js'
 import type { ItemFn, ItemOutcome, RunCallOptions } from './runner.js'
@@ -186,7 +195,10 @@ export class ItemScheduler<TItem, TResult> {
     for (const [index, entry] of this.#running) {
       entry.dispose()
       const durationMs = performance.now() - entry.startedAt
-      const error = new ItemAbandonedError(`item ${index} had not settled ${this.#config.abandonAfterMs} ms after its signal aborted`)
+      const error = new ItemAbandonedError(
+        `item ${index} had not settled ${this.#config.abandonAfterMs} ms after its signal aborted`,
+        this.#deadline?.cutoffReached ? 'cutoff' : 'operation',
+      )
       this.outcomes[index] = { status: 'failed', index, item: this.#items[index] as TItem, error, durationMs }
     }
     this.#running.clear()
@@ -257,17 +269,6 @@ function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item
   return orderKey === undefined ? undefined : (callGuarded(orderKey, undefined, [item, index], orderKeyFailed) ?? undefined)
 }
 
-function itemScope(
-  deadline: Deadline | undefined,
-  itemTimeoutMs: number | undefined,
-  signal: AbortSignal | undefined,
-): { signal: AbortSignal; dispose: () => void } {
-  if (deadline !== undefined) return deadline.scope(itemTimeoutMs, signal)
-  // No deadline (outside an invocation): only the caller's signal and the item's own timeout.
-  const parts = [signal, itemTimeoutMs === undefined ? undefined : AbortSignal.timeout(itemTimeoutMs)].filter(
-    (s): s is AbortSignal => s !== undefined,
-  )
-  const combined =
-    parts.length === 0 ? new AbortController().signal : parts.length === 1 ? (parts[0] as AbortSignal) : AbortSignal.any(parts)
-  return { signal: combined, dispose: () => {} }
+function itemScope(deadline: Deadline | undefined, itemTimeoutMs: number | undefined, signal: AbortSignal | undefined): DeadlineScope {
+  return deadline === undefined ? scopeWithoutDeadline(itemTimeoutMs, signal) : deadline.scope(itemTimeoutMs, signal)
 }

@@ -1,5 +1,13 @@
 import type { DurableContext } from '@aws/durable-execution-sdk-js'
-import { type BudgetRun, dynamodbStreamBatch, kinesisBatch, runWithinBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
+import type { DeadlineLimit, DeadlineTimeoutError } from '@middy-deadline/deadline'
+import {
+  type BudgetRun,
+  dynamodbStreamBatch,
+  type ItemAbandonedError,
+  kinesisBatch,
+  runWithinBudget,
+  sqsBatch,
+} from '@middy-deadline/remaining-time-budget'
 import { stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
 import type {
   DynamoDBBatchResponse,
@@ -44,3 +52,7 @@ run.then((r) => {
 // A budgeted durable step returns what the step returns.
 declare const durable: DurableContext
 expectTypeOf(stepWithinBudget(durable, 'n', async () => 42, { expectedMs: 1000 })).toEqualTypeOf<Promise<number>>()
+
+// An abandoned item's error is one of the deadline's timeout errors, with the same `limit` words.
+expectTypeOf<ItemAbandonedError>().toMatchTypeOf<DeadlineTimeoutError>()
+expectTypeOf<ItemAbandonedError['limit']>().toEqualTypeOf<DeadlineLimit>()

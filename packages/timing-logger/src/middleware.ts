@@ -17,7 +17,7 @@ import { PACKAGE, type TimingLoggerOptions, validate } from './options.js'
 import { outboundSummaryOf } from './outbound.js'
 import { isSampledOut, type Level, loggerNames, recordLine } from './output.js'
 import { type OwnMarks, phasesOf, totalsOf } from './phases.js'
-import { buildRecord, judge, type TimingRecord } from './record.js'
+import { buildRecord, invocationEndOf, type TimingRecord } from './record.js'
 import { type ServerTimingFigures, withServerTiming } from './server-timing.js'
 import { isoTimestamp } from './timestamp.js'
 
@@ -107,7 +107,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
       // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
       const failed = state.own.endStep === 'onError' && request.response === undefined
-      const verdict = judge(
+      const ending = invocationEndOf(
         deadline.firstError,
         request.error,
         failed,
@@ -115,16 +115,16 @@ export function timingLogger<TEvent = unknown, TResult = any>(
         'earlyResponse' in request && !answered,
         config.nearMissThreshold,
       )
-      const { outcome, nearMiss } = verdict
+      const { outcome, nearMiss } = ending
       const sampledOut = isSampledOut(outcome, nearMiss, state.cold.coldStart, config)
       // A routine invocation sampled out costs no record at all, unless metrics or the header need it.
       if (sampledOut && config.emf === undefined && !config.serverTiming) return
       const timestamp = Date.now()
       const level: Level = nearMiss || outcome === 'timeout' ? 'WARN' : 'INFO'
-      const head = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
+      const defaultOutput = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
-      const record = buildRecord(request, deadline, verdict, state.own, state.cold, outbound, head, sampleRate)
+      const record = buildRecord(request, deadline, ending, state.own, state.cold, outbound, defaultOutput, sampleRate)
       // Middy reads `request.response` after our after/onError, where the deadline ends.
       if (config.serverTiming && !(TIMED in request)) {
         const response = timed(request, request.response, record)

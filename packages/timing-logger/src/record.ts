@@ -75,7 +75,7 @@ export interface TimingRecord {
 export type RequestFields = { context: object; error?: unknown; response?: unknown }
 
 /** How the invocation went, decided first: sampling needs it before the record is built. */
-export interface Verdict {
+export interface InvocationEnd {
   endMs: number
   outcome: Outcome
   /** The error the record names: the first one the invocation raised. */
@@ -90,14 +90,14 @@ export interface Verdict {
  * may have replaced the first (with a plain object, for `@middy/http-error-handler`), or wrapped it.
  * `failed`: the chain went through `onError` and nothing answered, even if what was thrown is `undefined`.
  */
-export function judge(
+export function invocationEndOf(
   first: unknown,
   final: unknown,
   failed: boolean,
   deadline: Deadline,
   earlyResponse: boolean,
   nearMissThreshold: number,
-): Verdict {
+): InvocationEnd {
   const endMs = deadline.elapsed()
   const share = deadline.status === 'running' ? endMs / deadline.budgetMs : null
   const outcome = outcomeOf(first, final, failed, deadline, earlyResponse)
@@ -113,11 +113,11 @@ export function judge(
 export function buildRecord(
   request: RequestFields,
   deadline: Deadline,
-  { endMs, outcome, error, nearMiss, share: rawShare }: Verdict,
+  { endMs, outcome, error, nearMiss, share: rawShare }: InvocationEnd,
   own: OwnMarks,
   cold: ColdStart,
   outbound: unknown,
-  head: { timestamp: string; level: Level } | undefined,
+  defaultOutput: { timestamp: string; level: Level } | undefined,
   sampleRate: number | undefined,
 ): TimingRecord {
   // Middy's durable mode hands over a durable context that wraps Lambda's. Read with care: the
@@ -135,8 +135,8 @@ export function buildRecord(
   const droppedPhases = phases.length - RECORD_LIMITS.phases
 
   return {
-    timestamp: head?.timestamp,
-    level: head?.level,
+    timestamp: defaultOutput?.timestamp,
+    level: defaultOutput?.level,
     message: messageOf(outcome, nearMiss, share, budgetMs),
     requestId: deadline.requestId,
     functionName: recordName(readSafely(context, 'functionName')),
