@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { currentDeadline, type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { type OutboundFetchContext, OutboundTimeoutError, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
@@ -11,6 +11,7 @@ import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { timerAtMiddysTimeout } from '../support/middy-timer.js'
 
 // The four decisions of docs/composition.md ("Decisions"), one describe each. Each test failed
 // before its decision was implemented.
@@ -129,23 +130,15 @@ describe('a partial batch answer wins over the timeout whenever it can still be 
   it('still settles a handler that said nothing, after the grace', async () => {
     const graceful = gracefulTimeout({ reserveMs: 200, logger: quiet })
     // Cutoff at 400 ms (Middy's timer too, with the plugin), grace 40 ms from the cutoff, margin 20 ms
-    // before the hard deadline (600 ms). When Middy's timer fires, a timer due 100 ms later: however
-    // late a loaded machine runs them, the grace counts from no later than that moment, and Node
-    // runs due timers in the order they are due. Settled before it fires: at the grace, not kept to
-    // the margin.
-    let pastTheGrace = false
-    const timeoutEarlyResponse = () => {
-      const deadline = currentDeadline()
-      const timer = setTimeout(() => {
-        pastTheGrace = true
-      }, 100)
-      deadline?.onEnd(() => clearTimeout(timer))
-      return graceful.plugin.timeoutEarlyResponse()
-    }
-    const handler = middy(() => delay(10_000), { ...graceful.plugin, timeoutEarlyResponse }).use(graceful)
+    // before the hard deadline (600 ms). Settled at the grace, not kept to the margin: before a
+    // timer due 100 ms after Middy's.
+    const pastTheGrace = timerAtMiddysTimeout(graceful.plugin, 100)
+    const handler = middy(() => delay(10_000), { ...graceful.plugin, timeoutEarlyResponse: pastTheGrace.timeoutEarlyResponse }).use(
+      graceful,
+    )
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status === 'failed' && (outcome.error as Error).name).toBe('TimeoutError')
-    expect(pastTheGrace).toBe(false)
+    expect(pastTheGrace.fired()).toBe(false)
   })
 })
 
