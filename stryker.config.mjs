@@ -11,6 +11,11 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner'],
   mutate: [`packages/${only ?? '*'}/src/**/*.ts`],
   coverageAnalysis: 'perTest',
+  // A static mutant (in code run once, when a module loads: a package name, a table of option
+  // rules) cannot be tied to the tests that reach it, so it runs every test of the package, each
+  // file reloaded: in remaining-time-budget's estimator.ts 4 static mutants of 39 took 44 % of the
+  // run. Left out by default and reported as ignored (not in the score); STRYKER_STATIC=1 tests them.
+  ignoreStatic: process.env.STRYKER_STATIC !== '1',
   incremental: true,
   incrementalFile: `test/mutation/${only ?? 'all'}.json`,
   // The machine is shared and the tests run real timers: one or two mutants at a time, and a

@@ -9,7 +9,9 @@ import base from './vitest.config.js'
 //   expression switched and counted, several times slower) on a shared machine fails without any
 //   mutant: every call of twelve concurrent invocations inside 200 ms, 100,000 calls, random
 //   batches under real timers. They still run in `npm test` and CI; a mutant only they would kill
-//   counts as surviving here.
+//   counts as surviving here. Deadline's 100,000 invocations passed, but took 5.9 of its 9.1 s
+//   of instrumented test time and ran for nearly every mutant; release.test.ts makes the same
+//   checks over 300 invocations.
 // - Left out too: report's tests that act through another process (the built CLI, the big-input
 //   bench) or a browser (Chromium): a mutant is switched on in vitest's process only, so they
 //   cannot kill one, and each costs seconds per mutant it would run for.
@@ -22,6 +24,7 @@ const config = mergeConfig(
     test: {
       retry: 2,
       exclude: [
+        'packages/deadline/test/release-scale.test.ts',
         'packages/outbound-fetch-timeout/test/concurrency.test.ts',
         'packages/outbound-fetch-timeout/test/memory.test.ts',
         'packages/remaining-time-budget/test/invariant.property.test.ts',

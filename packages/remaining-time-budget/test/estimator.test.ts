@@ -29,6 +29,33 @@ describe('createDurationEstimator', () => {
     expect(estimator.samples).toBe(0)
   })
 
+  it('counts an item that finished within the same millisecond (0 ms is a real measurement)', () => {
+    const estimator = createDurationEstimator({ minSamples: 1 })
+    estimator.record(0)
+    expect(estimator.samples).toBe(1)
+    expect(estimator.estimate()).toBe(0)
+  })
+
+  it('trusts its estimate once the whole window is full when minSamples equals windowSize', () => {
+    const estimator = createDurationEstimator({ windowSize: 4, minSamples: 4, percentile: 1 })
+    for (const ms of [10, 20, 30]) estimator.record(ms)
+    expect(estimator.estimate()).toBeUndefined()
+    estimator.record(40)
+    expect(estimator.estimate()).toBe(40)
+  })
+
+  it('refuses a percentile of 0 (1 is the slowest item, in the test above), naming the range', () => {
+    expect(() => createDurationEstimator({ percentile: 0 })).toThrow(
+      '@middy-deadline/remaining-time-budget: option `percentile` must be a number in (0, 1], got 0',
+    )
+  })
+
+  it('says why minSamples larger than windowSize is refused', () => {
+    expect(() => createDurationEstimator({ windowSize: 4, minSamples: 5 })).toThrow(
+      '@middy-deadline/remaining-time-budget: option `minSamples` must not exceed windowSize (4), got 5',
+    )
+  })
+
   it('names the bad option', () => {
     expect(() => createDurationEstimator({ windowSize: 0 })).toThrow(/`windowSize`/)
     expect(() => createDurationEstimator({ percentile: 1.5 })).toThrow(/`percentile`/)
