@@ -62,15 +62,17 @@ export class CutoffHandling<TEvent, TResult> {
     // If the watchdog already wrote the record (we were late), one record is enough.
     if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
     if (this.#config.onTimeout.length > 0 || this.#innerHooks !== undefined) {
-      this.#graceTimer = setTimeout(this.startHooks, graceLeftMs(deadline))
+      // Bound here, at the cutoff, rather than once per invocation: most invocations never need it.
+      const startHooks = () => this.startHooks()
+      this.#graceTimer = setTimeout(startHooks, graceLeftMs(deadline))
       // An invocation can end without reaching our after/onError (an inner `after` that answers
       // early, an inner `onError` that throws): start the hooks then rather than after a freeze.
-      deadline.onEnd(this.startHooks)
+      deadline.onEnd(startHooks)
     }
   }
 
   /** Starts the hooks if they have not started; resolves when they are done (never rejects). */
-  readonly startHooks = (): Promise<void> => {
+  startHooks(): Promise<void> {
     if (this.#record === undefined) return Promise.resolve()
     clearTimeout(this.#graceTimer)
     if (this.#hooks === undefined) {
