@@ -11,7 +11,9 @@ import base from './vitest.config.js'
 //   batches under real timers. They still run in `npm test` and CI; a mutant only they would kill
 //   counts as surviving here. Deadline's 100,000 invocations passed, but took 5.9 of its 9.1 s
 //   of instrumented test time and ran for nearly every mutant; release.test.ts makes the same
-//   checks over 300 invocations.
+//   checks over 300 invocations. Deadline's 200 concurrent invocations, each aborted within its
+//   reserve, failed the initial run at load 15 (419 ms against 249); current.test.ts and
+//   invoke-store-single.test.ts keep invocations apart on the fake clock.
 // - Left out too: report's tests that act through another process (the built CLI, the big-input
 //   bench) or a browser (Chromium): a mutant is switched on in vitest's process only, so they
 //   cannot kill one, and each costs seconds per mutant it would run for.
@@ -24,6 +26,7 @@ const config = mergeConfig(
     test: {
       retry: 2,
       exclude: [
+        'packages/deadline/test/concurrency.test.ts',
         'packages/deadline/test/release-scale.test.ts',
         'packages/outbound-fetch-timeout/test/concurrency.test.ts',
         'packages/outbound-fetch-timeout/test/memory.test.ts',

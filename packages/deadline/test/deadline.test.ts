@@ -177,6 +177,18 @@ describe('deadline', () => {
     ])
   })
 
+  it('names its onError phase deadlineOnError when the handler throws', async () => {
+    const handler = middy(
+      async () => {
+        throw new Error('failed')
+      },
+      { ...deadlinePlugin() },
+    ).use(deadline())
+    const context = createLambdaContext<DeadlineContext>()
+    await expect(handler({}, context)).rejects.toThrow('failed')
+    expect((context as DeadlineContext).deadline.phases.map((p) => p.name)).toEqual(['deadlineBefore', 'handler', 'deadlineOnError'])
+  })
+
   it("starts a middleware's phase where the previous one ended, and the handler's when it is called", async () => {
     vi.useFakeTimers()
     const plugin = deadlinePlugin()
