@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { InvokeStore } from '@aws/lambda-invoke-store'
 import { Deadline, InvocationEndedError } from '../packages/deadline/dist/index.js'
 import { createLambdaContext } from '../packages/testing/dist/index.js'
+// Not exported by any entry: taken from the source (Node runs TypeScript without its types).
+import { isoTimestamp } from '../packages/timing-logger/src/timestamp.ts'
 import { runChild } from './lib/child.mjs'
 import { NODES } from './lib/packages.mjs'
 import { flag, nodeMajors, save, table } from './lib/report.mjs'
@@ -50,9 +52,13 @@ const devNull = openSync('/dev/null', 'w')
 const line = `${JSON.stringify({ message: 'x'.repeat(560) })}\n`
 const key = Symbol('bench')
 const lambdaContexts = Array.from({ length: 200 }, () => createLambdaContext({ timeoutMs: 60_000 }))
+// A minute's start: 200 calls stay inside that minute, as the records of one minute do.
+const minuteStart = Math.floor(Date.now() / 60_000) * 60_000
 const rows = [
   ['performance.now()', () => performance.now()],
   ['Date.now()', () => Date.now()],
+  ['new Date(ms).toISOString()', (i) => new Date(minuteStart + i).toISOString()],
+  ["isoTimestamp(ms) (timing-logger's minute cache)", (i) => isoTimestamp(minuteStart + i)],
   ['new InvocationEndedError() (with stack)', () => new InvocationEndedError('the invocation has ended')],
   ['new InvocationEndedError() (stackTraceLimit 0)', () => withoutStack(() => new InvocationEndedError('the invocation has ended'))],
   ['new Deadline({ context }) + end()', (i) => new Deadline({ context: lambdaContexts[i] }).end()],

@@ -1,7 +1,6 @@
 // Builds every package's JavaScript as a few ES modules instead of one module per source file:
 // Node resolves, reads and compiles each module at cold start, and measured here that is most of
-// the import time (docs/performance.md: all four packages 20 ms as one module per file, 2.5–3.6 ms
-// bundled). tsc still writes the `.d.ts` files (emitDeclarationOnly); esbuild writes the `.js`.
+// the import time (docs/performance.md, "What was changed"). tsc still writes the `.d.ts` files (emitDeclarationOnly); esbuild writes the `.js`.
 // Each entry of a package's exports map is an entry point (scripts/entries.ts: how entries share
 // code). A package's `bin` entries are built apart, each as one file (a command's start-up, not a
 // shared module), and a package with its own scripts/vendor.mjs runs it last (report: copies its

@@ -18,7 +18,10 @@ export async function workerThreadCoverage(script, root) {
   thread ??= await load(root)
   const converted = await astV8ToIstanbul({
     code: thread.code,
-    ast: thread.ast,
+    // A fresh tree each time: ast-v8-to-istanbul marks the nodes it has visited (a logical
+    // expression, once converted, is skipped in any later conversion of the same tree), so a tree
+    // shared between conversions left every `&&`/`||` branch out of all but the first.
+    ast: parseAstAsync(thread.code),
     coverage: { url: thread.url, functions: script?.functions ?? [] },
     wrapperLength: 0,
   })
@@ -47,7 +50,6 @@ async function load(root) {
     path,
     url: `file://${path}`,
     code,
-    ast: await parseAstAsync(code),
     /** A {line, column} in the thread's code → the same place in watchdog-worker.ts. */
     place({ line, column }) {
       const offset = offsets[Math.min((lineStarts[line - 1] ?? 0) + column, offsets.length - 1)]

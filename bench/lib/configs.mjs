@@ -15,13 +15,10 @@ const BARE = { timeoutEarlyInMillis: 0 }
 const require = createRequire(import.meta.url)
 
 const core = async () => (await import('@middy/core')).default
-/** Loads one of our packages, by default this checkout's build (see `packagesAt` for another's). */
-const here = (name) => import(distEntry(name))
-/** Our packages as built in another checkout (`root`), for comparing two commits in one process. */
-export const packagesAt = (root) => (name) => import(`${root}/packages/${name}/dist/index.js`)
+const ours = (name) => import(distEntry(name))
 
 /** Our four middlewares with the options a user would start from (README example). */
-async function fourMiddlewares(ours, timingOptions = {}) {
+async function fourMiddlewares(timingOptions = {}) {
   const [{ timingLogger }, { gracefulTimeout }, { outboundFetchTimeout }, { remainingTimeBudget }] = await Promise.all([
     ours('timing-logger'),
     ours('graceful-timeout'),
@@ -78,12 +75,12 @@ export const CONFIGS = {
   deadline: {
     group: 'ours',
     needs: ['deadline'],
-    build: async (app, ours = here) => (await core())(app, BARE).use((await ours('deadline')).deadline()),
+    build: async (app) => (await core())(app, BARE).use((await ours('deadline')).deadline()),
   },
   'deadline+plugin': {
     group: 'ours',
     needs: ['deadline'],
-    build: async (app, ours = here) => {
+    build: async (app) => {
       const { deadline, deadlinePlugin } = await ours('deadline')
       return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(deadline())
     },
@@ -92,7 +89,7 @@ export const CONFIGS = {
     group: 'ours',
     label: 'deadline, handler reads context.deadline.signal (arms the cutoff timer)',
     needs: ['deadline'],
-    build: async (app, ours = here) => {
+    build: async (app) => {
       const handler = (event, context) => {
         context.deadline.signal
         return app(event, context)
@@ -103,13 +100,13 @@ export const CONFIGS = {
   'graceful-timeout': {
     group: 'ours',
     needs: ['deadline', 'graceful-timeout'],
-    build: async (app, ours = here) => (await core())(app, BARE).use((await ours('graceful-timeout')).gracefulTimeout({ reserveMs: 1000 })),
+    build: async (app) => (await core())(app, BARE).use((await ours('graceful-timeout')).gracefulTimeout({ reserveMs: 1000 })),
   },
   'graceful-timeout+plugin': {
     group: 'ours',
     label: 'graceful-timeout with its plugin (Middy early timeout at the cutoff + deadline plugin hooks), as documented',
     needs: ['deadline', 'graceful-timeout'],
-    build: async (app, ours = here) => {
+    build: async (app) => {
       const graceful = (await ours('graceful-timeout')).gracefulTimeout({ reserveMs: 1000 })
       return (await core())(app, graceful.plugin).use(graceful)
     },
@@ -117,37 +114,43 @@ export const CONFIGS = {
   'outbound-fetch-timeout': {
     group: 'ours',
     needs: ['deadline', 'outbound-fetch-timeout'],
-    build: async (app, ours = here) =>
+    build: async (app) =>
       (await core())(app, BARE).use((await ours('outbound-fetch-timeout')).outboundFetchTimeout({ perRequestMs: 2000 })),
   },
   'remaining-time-budget': {
     group: 'ours',
     needs: ['deadline', 'remaining-time-budget'],
-    build: async (app, ours = here) => (await core())(app, BARE).use((await ours('remaining-time-budget')).remainingTimeBudget()),
+    build: async (app) => (await core())(app, BARE).use((await ours('remaining-time-budget')).remainingTimeBudget()),
   },
   'timing-logger': {
     group: 'ours',
     needs: ['deadline', 'timing-logger'],
-    build: async (app, ours = here) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger()),
+    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger()),
   },
   'timing-logger, sampled out': {
     group: 'ours',
     label: 'timing-logger with sampleRate 0: routine records are built but not written',
     needs: ['deadline', 'timing-logger'],
-    build: async (app, ours = here) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger({ sampleRate: 0 })),
+    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger({ sampleRate: 0 })),
+  },
+  'timing-logger, to a logger': {
+    group: 'ours',
+    label: 'timing-logger handing each record to a logger that writes nothing: the record built, no write',
+    needs: ['deadline', 'timing-logger'],
+    build: async (app) => (await core())(app, BARE).use((await ours('timing-logger')).timingLogger({ logger: { info() {}, warn() {} } })),
   },
   'all-four': {
     group: 'ours',
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
-    build: async (app, ours = here) => (await core())(app, BARE).use(await fourMiddlewares(ours)),
+    build: async (app) => (await core())(app, BARE).use(await fourMiddlewares()),
   },
   'all-four+plugin, records sampled out': {
     group: 'ours',
     label: 'all four with the plugin, timing-logger at sampleRate 0: the chain without its per-invocation log line',
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
-    build: async (app, ours = here) => {
+    build: async (app) => {
       const { deadlinePlugin } = await ours('deadline')
-      return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(await fourMiddlewares(ours, { sampleRate: 0 }))
+      return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(await fourMiddlewares({ sampleRate: 0 }))
     },
   },
   'readme chain': {
@@ -155,17 +158,17 @@ export const CONFIGS = {
     label:
       "the README's chain: graceful.plugin in middy() (Middy's early timeout at the cutoff), timing-logger first, then the other three",
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
-    build: async (app, ours = here) => {
-      const [timing, graceful, outbound, remaining] = await fourMiddlewares(ours)
+    build: async (app) => {
+      const [timing, graceful, outbound, remaining] = await fourMiddlewares()
       return (await core())(app, graceful.plugin).use(timing).use(graceful).use(outbound).use(remaining)
     },
   },
   'all-four+plugin': {
     group: 'ours',
     needs: ['deadline', 'graceful-timeout', 'outbound-fetch-timeout', 'remaining-time-budget', 'timing-logger'],
-    build: async (app, ours = here) => {
+    build: async (app) => {
       const { deadlinePlugin } = await ours('deadline')
-      return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(await fourMiddlewares(ours))
+      return (await core())(app, { ...BARE, ...deadlinePlugin() }).use(await fourMiddlewares())
     },
   },
 }

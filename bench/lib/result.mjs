@@ -5,7 +5,7 @@
  *
  * node:fs is taken from the process when the result is written, not imported: an import of it
  * would build its ESM facade before the import-time child starts its clock, and hide what a
- * package that imports node:fs costs (4–28 ms on Node 22; docs/performance.md).
+ * package that imports node:fs costs (docs/performance.md).
  */
 export function writeResult(result) {
   const line = `${JSON.stringify(result)}\n`

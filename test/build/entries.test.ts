@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { entryBuildOptions, entryPointsOf, packagesDir } from '../../scripts/entries.ts'
 
 // A main entry that shares a module with one of its package's subpaths gets that module split into
-// a chunk, which every user of the main entry then loads as a second module (~0.3 ms at import).
+// a chunk, which every user of the main entry then loads as a second module (docs/performance.md,
+// "Speed tricks").
 // outbound-fetch-timeout shares its error class with /aws-sdk on purpose: it must stay one class
 // for `instanceof` (docs/performance.md).
 const SHARES_ON_PURPOSE = ['outbound-fetch-timeout']

@@ -338,7 +338,7 @@ export class Deadline {
   /** Records a named point in time, for the timing logger and the timeout record. */
   mark(name: string): void {
     this.#marks ??= []
-    this.#marks.push({ name: typeof name === 'string' ? name : describeValue(name), atMs: this.elapsed() })
+    this.#marks.push({ name: nameOf(name), atMs: this.elapsed() })
     if (this.#progressListeners !== undefined) this.#progress('mark')
   }
 
@@ -362,13 +362,14 @@ export class Deadline {
    * Called by the plugin hooks as a middleware or the handler starts. With `continues`, the phase
    * begins where the phase just closed ended (or at the start, if none was entered or closed yet)
    * instead of reading the clock again: for hooks that run back to back, as Middy's
-   * `afterMiddleware` and next `beforeMiddleware` do, where the clock read is most of the cost.
+   * `afterMiddleware` and next `beforeMiddleware` do, where the clock read is most of the cost
+   * (with four middlewares and the plugin it pays: bench/overhead-paired.mjs, docs/performance.md, "Speed tricks").
    */
   enterPhase(name: string, continues = false): void {
     const startMs = (continues ? this.#closedAtMs : undefined) ?? this.elapsed()
     this.#closedAtMs = undefined
     this.#phases ??= []
-    this.#phases.push({ name: typeof name === 'string' ? name : describeValue(name), startMs, durationMs: undefined })
+    this.#phases.push({ name: nameOf(name), startMs, durationMs: undefined })
     if (this.#progressListeners !== undefined) this.#progress('phase')
   }
 
@@ -377,9 +378,10 @@ export class Deadline {
     this.#closedAtMs = undefined
     const phases = this.#phases
     if (phases === undefined) return
+    const shown = nameOf(name)
     for (let i = phases.length - 1; i >= 0; i--) {
       const phase = phases[i] as DeadlinePhase
-      if (phase.name === name && phase.durationMs === undefined) {
+      if (phase.name === shown && phase.durationMs === undefined) {
         const endMs = this.elapsed()
         phase.durationMs = endMs - phase.startMs
         this.#closedAtMs = endMs
@@ -481,8 +483,9 @@ export class Deadline {
     if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onCutoff')
   }
 
+  /** Called only where there are listeners: progress costs nothing while nobody listens. */
   #progress(progress: DeadlineProgress): void {
-    for (const listener of this.#progressListeners ?? EMPTY) callSafely(listener, this, 'onProgress', progress)
+    for (const listener of this.#progressListeners as ProgressListener[]) callSafely(listener, this, 'onProgress', progress)
   }
 
   #abortChildren(reason: unknown): void {
@@ -522,7 +525,8 @@ const abortSignal = instance(AbortSignal, 'an AbortSignal')
 const EMPTY: readonly never[] = Object.freeze([])
 const isOpen = (phase: DeadlinePhase) => phase.durationMs === undefined
 // The end of an invocation is not a failure: the reason's stack would only point at our own
-// `end()`, and capturing it costs ~2.5 µs (bench/micro.mjs), most of what an invocation costs us.
+// `end()`, and capturing it would be most of what an invocation costs us (bench/micro.mjs,
+// docs/performance.md, "Speed tricks").
 const ended = (): InvocationEndedError => {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 0
@@ -533,6 +537,10 @@ const ended = (): InvocationEndedError => {
   }
 }
 const noop = () => {}
+
+// Middy hands the plugin a middleware's `name` as it is: a function's name can be redefined to
+// anything. A phase is entered and closed under the same safe description.
+const nameOf = (name: unknown): string => (typeof name === 'string' ? name : describeValue(name))
 
 function remove<T>(list: T[] | undefined, item: T): void {
   if (list === undefined) return

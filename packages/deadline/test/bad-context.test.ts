@@ -98,6 +98,15 @@ describe("deadline with Middy's durable context", () => {
   })
 })
 
+describe('deadlinePlugin with a null context', () => {
+  it('lets the invocation fail with Middy’s own TypeError: the plugin, which runs before Middy reads the context, throws nothing of its own', async () => {
+    const handler = middy(async () => 'never', deadlinePlugin())
+    const error = await handler({}, null as unknown as DeadlineContext).catch((thrown: unknown) => thrown)
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(/Cannot read properties of null \(reading 'getRemainingTimeInMillis'\)/)
+  })
+})
+
 describe('deadlinePlugin with a plugin runner that passes no request', () => {
   it('creates nothing and does not throw: Middy always passes it, but its 6.x types declare requestStart without it', () => {
     const plugin = deadlinePlugin()

@@ -345,3 +345,63 @@ describe('a sub-operation whose limit is the cutoff', () => {
     expect(seen.left).toBeLessThanOrEqual(1)
   })
 })
+
+describe('the listeners and names a handler gives the deadline', () => {
+  it('never runs a cutoff listener unsubscribed before the cutoff; unsubscribing twice takes no other listener with it', async () => {
+    const ran: string[] = []
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => {
+      const unsubscribe = ctx.deadline.onCutoff(() => ran.push('unsubscribed'))
+      ctx.deadline.onCutoff(() => ran.push('kept'))
+      unsubscribe()
+      unsubscribe()
+      ctx.deadline.reachCutoff()
+      ctx.deadline.reachCutoff()
+      return ctx.deadline.signal.reason
+    }).use(deadline())
+    const reason = await handler({}, createLambdaContext<DeadlineContext>())
+    expect(ran).toEqual(['kept'])
+    expect(reason).toBeInstanceOf(DeadlineTimeoutError)
+  })
+
+  it('ignores a cutoff listener added, or a cutoff reached, once the invocation has ended', async () => {
+    const context = createLambdaContext<DeadlineContext>()
+    await middy(async () => 'done').use(deadline())({}, context)
+    const ended = context.deadline
+    const ran: string[] = []
+    ended.onCutoff(() => ran.push('late listener'))()
+    ended.reachCutoff()
+    expect(ran).toEqual([])
+    expect(ended.cutoffReached).toBe(false)
+    expect(ended.signal.reason).toBeInstanceOf(InvocationEndedError)
+  })
+
+  it('records a mark or a phase named with something other than a string under a safe description, and closes that phase', async () => {
+    const numbered = Object.defineProperty(async () => {}, 'name', { value: 42 })
+    const handler = middy(
+      async (_e: unknown, ctx: DeadlineContext) => {
+        ctx.deadline.mark({ toString: () => 'never called' } as never)
+        ctx.deadline.exitPhase('never entered')
+      },
+      { ...deadlinePlugin() },
+    )
+      .use(deadline())
+      .use({ before: numbered })
+    const context = createLambdaContext<DeadlineContext>()
+    await handler({}, context)
+    expect(context.deadline.marks.map((mark) => mark.name)).toEqual(['an object'])
+    expect(context.deadline.phases.map((phase) => [phase.name, typeof phase.durationMs])).toEqual([
+      ['deadlineBefore', 'number'],
+      ['42', 'number'],
+      ['handler', 'number'],
+      ['deadlineAfter', 'number'],
+    ])
+  })
+
+  it('takes the closing of a phase never opened for nothing', async () => {
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => {
+      ctx.deadline.exitPhase('handler')
+      return ctx.deadline.phases.length
+    }).use(deadline())
+    expect(await handler({}, createLambdaContext<DeadlineContext>())).toBe(0)
+  })
+})

@@ -46,16 +46,14 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     deadline.onCutoff(handling.onCutoff)
   }
 
-  // Not async: on the usual path (no cutoff) Middy then needs no extra await per invocation.
-  const gracefulTimeoutAfter = (request: WithHandling<TEvent, TResult>): Promise<void> | undefined => {
+  const gracefulTimeoutAfter = async (request: WithHandling<TEvent, TResult>): Promise<void> => {
     const handling = request[HANDLING]
     if (handling?.owner === middleware) {
       handling.stage = 'after'
       // The handler answered after the cutoff: its answer stands, once the hooks have run.
-      if (handling.reached) return handling.startHooks().then(() => releaseDeadline(request, middleware))
+      if (handling.reached) await handling.startHooks()
     }
     releaseDeadline(request, middleware)
-    return undefined
   }
 
   const gracefulTimeoutOnError = async (request: WithHandling<TEvent, TResult>): Promise<void> => {

@@ -2,7 +2,8 @@ import { checkOptions, DeadlineOptionError, list, withMethods } from '@middy-dea
 import type { TimeoutHook } from './options.js'
 
 // The name written out, not imported: a module this entry point shared with the main one would be
-// split into a chunk, one more file every user of the main entry loads (0.3 ms more at import).
+// split into a chunk, one more file every user of the main entry loads (bench/import-profile.mjs,
+// docs/performance.md, "Speed tricks").
 const PACKAGE = '@middy-deadline/graceful-timeout'
 
 /** What we need of Powertools Logger: its log buffer (Logger 2.x `logBufferOptions`). */

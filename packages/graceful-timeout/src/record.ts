@@ -55,12 +55,14 @@ export interface TimeoutRecord {
 
 export function timeoutRecord(deadline: Deadline, phase: string, trigger: TimeoutTrigger): TimeoutRecord {
   const elapsedMs = Math.round(deadline.elapsed())
+  const remainingMs = Math.round(deadline.remainingToHardDeadline())
   const marks = recordMarks(deadline.marks, Math.round)
-  phase = recordName(phase) ?? 'handler'
+  // A middleware function without a name opens a phase named '': shown as the timing logger shows it.
+  phase = recordName(phase) || 'anonymous'
   const record: TimeoutRecord = {
     timestamp: new Date().toISOString(),
     level: 'ERROR',
-    message: `Invocation reached its cutoff after ${elapsedMs} ms, ${Math.round(deadline.remainingToHardDeadline())} ms before the hard timeout, in ${phase}`,
+    message: `Invocation reached its cutoff after ${elapsedMs} ms, ${remainingMs} ms before the hard timeout, in ${phase}`,
     package: PACKAGE,
     source: 'main',
     trigger,
@@ -68,7 +70,7 @@ export function timeoutRecord(deadline: Deadline, phase: string, trigger: Timeou
     budgetMs: Math.round(deadline.budgetMs),
     reserveMs: deadline.reserveMs,
     elapsedMs,
-    remainingMs: Math.round(deadline.remainingToHardDeadline()),
+    remainingMs,
     phase,
     marks: marks.marks,
   }

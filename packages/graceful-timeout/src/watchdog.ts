@@ -1,10 +1,11 @@
-import { type Deadline, describeError, warnOnce } from '@middy-deadline/deadline/internal'
+import { type Deadline, type DeadlineMark, describeError, warnOnce } from '@middy-deadline/deadline/internal'
 import type { TimeoutWatchdog, WatchedInvocation } from './options.js'
 import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'
 
 // The name written out, not imported: a module this entry point shared with the main one would be
-// split into a chunk, one more file every user of the main entry loads (0.3 ms more at import).
+// split into a chunk, one more file every user of the main entry loads (bench/import-profile.mjs,
+// docs/performance.md, "Speed tricks").
 const PACKAGE = '@middy-deadline/graceful-timeout'
 
 interface Shared {
@@ -107,12 +108,15 @@ function publishProgress(memory: Shared, slot: number, ours: () => boolean) {
   return (deadline: Deadline, progress: 'mark' | 'phase') => {
     if (!ours()) return
     if (progress === 'mark') {
-      const mark = deadline.marks[deadline.marks.length - 1]
-      if (mark === undefined) return
+      // The deadline reports a mark right after it pushed one.
+      const mark = deadline.marks[deadline.marks.length - 1] as DeadlineMark
       memory.numbers[slot * N + NUMBER_INDEX.markAtMs] = mark.atMs
       setText(memory, slot, 1, mark.name)
     } else {
-      setText(memory, slot, 2, deadline.currentPhase ?? '')
+      // A middleware function without a name opens a phase named '': the thread shows an empty
+      // phase as `handler` (no plugin), so it gets the name the main thread's record gives it.
+      const phase = deadline.currentPhase
+      setText(memory, slot, 2, phase === '' ? 'anonymous' : (phase ?? ''))
     }
   }
 }
@@ -140,6 +144,7 @@ function claim(memory: Shared): number {
     const state = Atomics.load(memory.states, slot)
     if (state === S.claiming || !((memory.numbers[slot * N + NUMBER_INDEX.hardDeadlineAt] as number) < now)) continue
     // The worker may be turning `armed` into `reported` right now: take the slot only as it was seen.
+    /* v8 ignore next -- losing that race needs the worker to act between two instructions of this thread */
     if (Atomics.compareExchange(memory.states, slot, state, S.claiming) === state) return slot
   }
   return -1
@@ -151,9 +156,9 @@ function start(): Shared | undefined {
   const buffer = new SharedArrayBuffer(layout.size)
   try {
     // node:worker_threads is taken from the process when the thread starts, not imported: an ESM
-    // import builds its facade at import (~13 ms of the ~22 ms that `import('node:worker_threads')`
-    // took on Node 22 on the loaded VM, against ~9 ms for the module itself). Before Node 22.3
-    // there is no process.getBuiltinModule: the thread does not start, and says so below.
+    // import builds its facade at import, most of what importing the module costs (docs/performance.md,
+    // "Cold start"). Before Node 22.3 there is no process.getBuiltinModule: the thread does not
+    // start, and says so below.
     const { Worker } = process.getBuiltinModule('node:worker_threads')
     const worker = new Worker(watchdogSource(), { eval: true, workerData: { buffer, fd: 1 }, stdout: false, stderr: false })
     // The watchdog must never keep the process alive, nor take it down.

@@ -1,8 +1,8 @@
 // node:fs is taken from the process on first use, not imported: an ESM import of it builds its
-// facade, which reads every export and so loads fs/promises and the fs streams (measured 4–12 ms of
-// CPU on Node 22, most of this package's import time); `process.getBuiltinModule` returns the
-// module Node has already loaded, in ~0.01 ms. It exists from Node 22.3: before it, lines go
-// through `process.stdout` (in order, but queued when stdout is a full pipe).
+// facade, which reads every export and so loads fs/promises and the fs streams, most of this
+// package's import time; `process.getBuiltinModule` returns the module Node has already loaded
+// (bench/import-profile.mjs, docs/performance.md, "Cold start"). It exists from Node 22.3: before
+// it, lines go through `process.stdout` (in order, but queued when stdout is a full pipe).
 const fs = () => process.getBuiltinModule?.('node:fs')
 
 /**
@@ -30,6 +30,7 @@ export function writeLineSync(line: string): void {
     try {
       offset += writeSync(1, bytes, offset)
     } catch (error) {
+      /* v8 ignore next -- an error other than a full pipe: a closed or broken stdout, which Lambda's runtime never leaves */
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break
     }
   }
@@ -45,6 +46,7 @@ function stdoutIsAsync(): boolean {
       const stat = fs()?.fstatSync(1)
       asyncStdout = stat !== undefined && (stat.isFIFO() || stat.isSocket())
     } catch {
+      /* v8 ignore next -- fstat fails only on a closed fd 1 (same) */
       asyncStdout = false
     }
   }

@@ -171,4 +171,30 @@ describe('gracefulTimeout in a chain', () => {
     expect(record?.marks).toEqual([{ name: 'loaded order', atMs: expect.any(Number) }])
     expect(record?.pending).toEqual([{ kind: 'fetch', label: 'payments', method: 'POST', url: 'https://pay.example/x', durationMs: 312 }])
   })
+
+  it('takes the pending calls of another version of the outbound package as far as it can read them, and writes the record anyway when it cannot', async () => {
+    const withCallLog = (snapshot: () => unknown) =>
+      middy(async (_e: unknown, context: DeadlineContext) => {
+        Object.defineProperty(context.deadline, Symbol.for('@middy-deadline/outbound.calls'), { value: { snapshot } })
+        await delay(3000, undefined, { signal: context.deadline.signal })
+      }).use(gracefulTimeout({ reserveMs: 200 }))
+    // A version that keeps no duration, and one whose log fails when read.
+    await invokeWithTimeout(
+      withCallLog(() => ({ pending: [{ kind: 'sdk', label: 'DynamoDB.Query', durationMs: '40 ms' }] })),
+      {},
+      { timeoutMs: 400, awsRequestId: 'req-other-version' },
+    )
+    await invokeWithTimeout(
+      withCallLog(() => {
+        throw new TypeError('not a call log')
+      }),
+      {},
+      { timeoutMs: 400, awsRequestId: 'req-broken-log' },
+    )
+    const [other, broken] = stdout.records()
+    expect(other?.requestId).toBe('req-other-version')
+    expect(other?.pending).toEqual([{ kind: 'sdk', label: 'DynamoDB.Query' }])
+    expect(broken).toMatchObject({ requestId: 'req-broken-log', trigger: 'cutoff' })
+    expect(broken).not.toHaveProperty('pending')
+  })
 })

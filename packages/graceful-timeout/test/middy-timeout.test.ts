@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
-import type { DeadlineContext } from '@middy-deadline/deadline'
+import { currentDeadline, type DeadlineContext } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -116,6 +116,24 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(stdout.records()[0]?.phase).toBe('loadConfigBefore')
   })
 
+  it('names a middleware function without a name `anonymous` in the record, as the timing logger does', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 200 })
+    // An arrow function taken out of an array has no name to infer: Middy's hooks see ''.
+    const [unnamed] = [
+      async (request: { context: DeadlineContext }) => {
+        await delay(3000, undefined, { signal: request.context.deadline.signal })
+      },
+    ]
+    const handler = middy(async () => 'never', graceful.plugin)
+      .use(graceful)
+      .use({ before: unnamed })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+    const [record] = stdout.records()
+    expect(record?.phase).toBe('anonymous')
+    expect(record?.message).toMatch(/ ms before the hard timeout, in anonymous$/)
+  })
+
   it('when Middy’s early timeout is larger than our reserve, it fires first and counts as the cutoff', async () => {
     const steps: string[] = []
     const graceful = gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') })
@@ -206,6 +224,13 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(stdout.records()).toHaveLength(0)
     await abandonedHandlersThrew()
     expect(steps).toEqual(['abandoned handler went on'])
+  })
+
+  it('graceful.plugin with a plugin runner that passes no request to requestStart: creates nothing, does not throw', () => {
+    // Middy 6 and 7 always pass it; Middy 6's types declare requestStart without it.
+    const { plugin } = gracefulTimeout({ reserveMs: 200 })
+    expect(() => plugin.requestStart()).not.toThrow()
+    expect(currentDeadline()).toBeUndefined()
   })
 
   it('graceful.plugin’s early response in an invocation without a deadline behaves as Middy’s own', async () => {

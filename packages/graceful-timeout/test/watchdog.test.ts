@@ -121,6 +121,30 @@ describe('the watchdog', () => {
     ])
   })
 
+  it('keeps watching the invocation that took a slot over when the stuck invocation it took it from goes on and ends', async () => {
+    const lines = await run('resumed')
+    const start = lines.find((line) => line.scenario === 'resumed' && 'hardDeadlineAt' in line)
+    // The stuck ones reached their cutoffs with the main thread free: it wrote their records.
+    expect(records(lines).filter((line) => String(line.requestId).startsWith('req-resumed-'))).toHaveLength(64)
+    // Their marks and their ends, after they resumed, left the slot and its names to the new owner.
+    const [record] = records(lines).filter((line) => line.source === 'watchdog')
+    expect(records(lines).filter((line) => line.source === 'watchdog')).toHaveLength(1)
+    expect(record).toMatchObject({
+      requestId: 'req-took-over',
+      phase: 'handler',
+      marks: [{ name: 'rendering PDF', atMs: expect.any(Number) }],
+    })
+    expect(Date.parse(String(record?.timestamp))).toBeLessThan(start?.hardDeadlineAt as number)
+  })
+
+  it('names the phase where the loop blocked: a middleware without a name `anonymous`; `handler` without the plugin', async () => {
+    const lines = await run('unnamed', 'no-plugin')
+    expect(records(lines).map((line) => [line.requestId, line.source, line.phase])).toEqual([
+      ['req-unnamed', 'watchdog', 'anonymous'],
+      ['req-no-plugin', 'watchdog', 'handler'],
+    ])
+  })
+
   it('both threads reach stdout when it is a file as well as a pipe', async () => {
     const lines = await runToFile('responsive', 'blocked')
     expect(records(lines as Line[]).map((line) => [line.requestId, line.source])).toEqual([
@@ -166,6 +190,30 @@ describe('the watchdog option', () => {
       'watch req-quick',
     ])
     expect(capture.records().map((record) => record.requestId)).toEqual(['req-main'])
+  })
+
+  it('takes a watchdog of yours without `prepare`: each invocation is watched from its start, and the record written once', async () => {
+    const watched: string[] = []
+    const yours: TimeoutWatchdog = {
+      watch: (deadline) => {
+        watched.push(deadline.requestId)
+        return { acknowledge: () => true }
+      },
+    }
+    const graceful = gracefulTimeout({ reserveMs: 100, watchdog: yours, timeoutResponse: () => 'timed out' })
+    const capture = captureStdout()
+    try {
+      const outcome = await invokeWithTimeout(
+        middy(overrunsHonouringSignal).use(graceful),
+        {},
+        { timeoutMs: 400, awsRequestId: 'req-yours' },
+      )
+      expect(outcome).toMatchObject({ status: 'succeeded', response: 'timed out' })
+    } finally {
+      capture.restore()
+    }
+    expect(watched).toEqual(['req-yours'])
+    expect(capture.records().map((record) => record.requestId)).toEqual(['req-yours'])
   })
 
   it('costs a function without it nothing: the main entry bundles none of the watchdog, nor node:worker_threads', async () => {

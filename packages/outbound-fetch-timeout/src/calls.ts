@@ -50,6 +50,8 @@ export const RECENT_CALLS = 50
  */
 const callLog = deadlineSlot<OutboundCallLog>(OUTBOUND_CALLS_SLOT)
 
+const noCalls = (): OutboundCallCounts => ({ started: 0, ok: 0, error: 0, timeout: 0, aborted: 0 })
+
 type MutableCall = { -readonly [K in keyof OutboundCall]: OutboundCall[K] }
 
 /** The live record; use {@link outboundCallsOf} to read it. */
@@ -57,7 +59,7 @@ export class OutboundCallLog {
   readonly #deadline: Deadline
   readonly #recent: OutboundCall[] = []
   readonly #pending = new Set<MutableCall>()
-  readonly #counts: OutboundCallCounts = { started: 0, ok: 0, error: 0, timeout: 0, aborted: 0 }
+  readonly #counts = noCalls()
   #totalDurationMs = 0
 
   constructor(deadline: Deadline) {
@@ -163,7 +165,7 @@ export function callLogOf(deadline: Deadline): OutboundCallLog {
 const EMPTY: OutboundCalls = Object.freeze({
   recent: Object.freeze([]),
   pending: Object.freeze([]),
-  counts: Object.freeze({ started: 0, ok: 0, error: 0, timeout: 0, aborted: 0 }),
+  counts: Object.freeze(noCalls()),
   totalDurationMs: 0,
   dropped: 0,
 })

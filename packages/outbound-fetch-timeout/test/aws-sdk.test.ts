@@ -101,6 +101,15 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     ])
   })
 
+  it('records the send by what describeTarget makes of each attempt’s request (here its path, beside the origin)', async () => {
+    const describeTarget = (url: URL) => `${url.origin}${url.pathname}`
+    const result = await sendInInvocation(sqsClient('/queue-url', { describeTarget }), 1000)
+    expect(result.output?.QueueUrl).toBe('http://127.0.0.1/q')
+    expect(result.calls.recent).toEqual([
+      expect.objectContaining({ label: 'SQS.GetQueueUrl', url: `${server.base}/queue-url/`, outcome: 'ok' }),
+    ])
+  })
+
   it('cuts each attempt at the per-request limit and lets the SDK retry while there is time', async () => {
     const before = server.closedEarly()
     const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 150, minimumMs: 50 }), 1400)

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream'
 import middy from '@middy/core'
-import { deadline } from '@middy-deadline/deadline'
+import { currentDeadline, type Deadline, deadline } from '@middy-deadline/deadline'
 import {
   deadlineFetch,
   type OutboundFetchContext,
@@ -82,6 +83,35 @@ describe('context.fetch', () => {
       }),
     ])
     expect(result.calls.pending).toEqual([])
+  })
+
+  it('used twice in one chain with the same options, bounds each call once and says nothing', async () => {
+    const warnings: string[] = []
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => {
+      warnings.push(String(line))
+      return true
+    })
+    try {
+      const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+        await (await context.fetch(`${server.base}/ok`)).text()
+        return outboundCallsOf(context.deadline).recent
+      })
+        .use(outboundFetchTimeout({ perRequestMs: 800 }))
+        .use(outboundFetchTimeout({ perRequestMs: 800 }))
+      expect(await handler({}, createLambdaContext({ timeoutMs: 2000 }))).toEqual([expect.objectContaining({ outcome: 'ok' })])
+    } finally {
+      stderr.mockRestore()
+    }
+    expect(warnings.filter((line) => line.includes('used twice'))).toEqual([])
+  })
+
+  it('leaves a context that cannot take it without context.fetch; deadlineFetch bounds the calls all the same', async () => {
+    const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+      await (await deadlineFetch(`${server.base}/ok`)).text()
+      return { fetch: typeof context.fetch, recent: outboundCallsOf(currentDeadline() as Deadline).recent }
+    }).use(outboundFetchTimeout())
+    const result = await handler({}, Object.preventExtensions(createLambdaContext({ timeoutMs: 2000 })))
+    expect(result).toEqual({ fetch: 'undefined', recent: [expect.objectContaining({ kind: 'fetch', outcome: 'ok' })] })
   })
 
   it('cuts a server that is slow to send headers at the per-request limit', async () => {
@@ -305,6 +335,37 @@ describe('the response body', () => {
     expect(result.value).toEqual({ value: undefined, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
   })
 
+  it('hands out one stream however often response.body is read, and finishes the call once it is read to the end', async () => {
+    const result = await reading(`${server.base}/ok`, async (response) => {
+      const body = response.body as ReadableStream<Uint8Array>
+      const same = response.body === body
+      const text = await new Response(body).text()
+      return { same, text }
+    })
+    expect(result.value).toEqual({ value: { same: true, text: 'ok' }, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
+  })
+
+  it('hands back the body of another Response class (a Node stream) as it is, and watches the readers it has', async () => {
+    const nodeStream = Readable.from(['other'])
+    // A `fetch` option of another library: a body getter of its own, and `text()` only.
+    class OtherResponse {
+      readonly status = 200
+      get body() {
+        return nodeStream
+      }
+      async text() {
+        return 'other'
+      }
+    }
+    const result = await reading(
+      'https://example.test/other',
+      async (response) => ({ body: (response.body as unknown) === nodeStream, text: await response.text() }),
+      {
+        fetch: async () => new OtherResponse() as unknown as Response,
+      },
+    )
+    expect(result.value).toEqual({ value: { body: true, text: 'other' }, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
+  })
   it('hands back untouched a response with no body getter (a fetch option of another kind), the call finished as answered', async () => {
     const custom = { status: 201, body: 'raw' } as unknown as Response
     let returned: unknown

@@ -176,6 +176,30 @@ describe('patchGlobalFetch', () => {
     })
   })
 
+  it('says once that there is no global fetch to patch where there is none, and the invocation runs all the same', async () => {
+    const warnings: string[] = []
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => {
+      warnings.push(String(line))
+      return true
+    })
+    vi.stubGlobal('fetch', undefined)
+    try {
+      const handler = middy(async () => 'done').use(outboundFetchTimeout({ patchGlobalFetch: true }))
+      expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('done')
+      expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('done')
+      expect(globalThis.fetch).toBeUndefined()
+    } finally {
+      stderr.mockRestore()
+    }
+    expect(warnings.filter((line) => line.includes('no global fetch'))).toEqual([
+      `${JSON.stringify({
+        level: 'WARN',
+        package: '@middy-deadline/outbound-fetch-timeout',
+        message: 'patchGlobalFetch: there is no global fetch to patch; calls through it are not bounded',
+      })}\n`,
+    ])
+  })
+
   it('does not stack a second wrapper over a fetch that replaced ours, and says so once', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
     const original = globalThis.fetch

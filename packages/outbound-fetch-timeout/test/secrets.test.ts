@@ -74,6 +74,51 @@ describe('no URL credentials, query string or fragment in what our fetch throws'
   })
 })
 
+describe('no URL secrets in what a fetch of your own (the fetch option) throws', () => {
+  const URL_WITH_SECRETS = 'https://example.com/a?tok3n=sekr1t#fr4g'
+  const failingWith = (thrown: (input: unknown) => unknown) =>
+    failureOf((context, url) => context.fetch(url), URL_WITH_SECRETS, {
+      fetch: async (input) => {
+        throw thrown(input)
+      },
+    })
+
+  it('a string that repeats the URL: the same string with the URL as records show it', async () => {
+    const { error } = await failingWith((input) => `could not reach ${input}`)
+    expect(error).toBe('could not reach https://example.com')
+  })
+
+  it('an error of its own kind: rebuilt with its name, code and message, a cause that is not an object left out', async () => {
+    const { error } = await failingWith((input) =>
+      Object.assign(new Error(`upstream refused ${input}`, { cause: 42 }), { name: 'UpstreamError', code: 'E42' }),
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect(error).not.toBeInstanceOf(TypeError)
+    expect(error).toMatchObject({ name: 'UpstreamError', code: 'E42', message: 'upstream refused https://example.com', cause: undefined })
+    for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+  })
+
+  it('an object with the URL only in `input`, no message and a name that is not a string: an Error with neither', async () => {
+    const { error } = await failingWith((input) => ({ input, name: 7 }))
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({ name: 'Error', message: '' })
+    for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+  })
+
+  it('a URL object for input is read for its secrets as a string is', async () => {
+    const { error } = await failureOf((context) => context.fetch(new URL('https://user:hunter2@example.com/a?tok3n=1')), '', {})
+    expect(error).toBeInstanceOf(TypeError)
+    for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+  })
+
+  it('an empty URL hides nothing: the platform’s very error', async () => {
+    const platform = await fetch('').catch((thrown: unknown) => thrown)
+    const { error, calls } = await failureOf((context) => context.fetch(''), '', {})
+    expect(error).toMatchObject({ name: 'TypeError', message: (platform as Error).message })
+    expect(calls.recent[0]).toMatchObject({ label: 'invalid URL', outcome: 'error' })
+  })
+})
+
 describe('how records and errors show a call (describeTarget)', () => {
   it('by its origin by default: a path may carry a secret (a webhook token)', async () => {
     const { calls } = await failureOf((context) => context.fetch(`${server.base}/ok`).then((response) => response.text()), '', {})

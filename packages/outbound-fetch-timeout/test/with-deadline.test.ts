@@ -88,6 +88,43 @@ describe('withDeadline', () => {
     expect(result.calls.recent[0]).toMatchObject({ outcome: 'error' })
   })
 
+  it('records the work as timed out, with that limit, when a bounded call inside it timed out first', async () => {
+    const result = await inInvocation(1000, () =>
+      withDeadline(() => withDeadline((signal) => query(2000, signal), { label: 'postgres', timeoutMs: 100 }), {
+        label: 'checkout flow',
+        timeoutMs: 700,
+      }),
+    )
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'operation', label: 'postgres' })
+    expect(result.afterMs).toBeLessThan(600)
+    expect(result.calls.recent.map((call) => [call.label, call.outcome, call.limit])).toEqual([
+      ['postgres', 'timeout', 'operation'],
+      ['checkout flow', 'timeout', 'operation'],
+    ])
+  })
+
+  it("rejects at once with the caller's reason when the work itself aborts the caller's signal as it starts", async () => {
+    const reason = new Error('cancelled by the work')
+    const result = await inInvocation(1000, () => {
+      const caller = new AbortController()
+      return withDeadline(
+        (signal) => {
+          caller.abort(reason)
+          return query(500, signal)
+        },
+        { signal: caller.signal },
+      )
+    })
+    expect(result.error).toBe(reason)
+    expect(result.afterMs).toBeLessThan(400)
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'aborted' })
+  })
+
+  it('outside an invocation passes the work’s own failure through as it is', async () => {
+    const failure = new Error('connection reset')
+    await expect(withDeadline(async () => Promise.reject(failure), { timeoutMs: 1000 })).rejects.toBe(failure)
+  })
+
   it('outside an invocation applies only its own timeout', async () => {
     expect(await withDeadline((signal) => query(20, signal))).toBe('rows')
     await expect(withDeadline((signal) => query(500, signal), { timeoutMs: 50, label: 'redis' })).rejects.toMatchObject({

@@ -17,8 +17,10 @@ import {
 } from '@middy-deadline/deadline/internal'
 
 // Written out, not imported from ./options.js: an import shared with the main entry would make the
-// build split it into a chunk that every user of the main entry loads as a module of its own.
+// build split it into a chunk that every user of the main entry loads as a module of its own
+// (bench/import-profile.mjs, docs/performance.md, "Speed tricks"). The runner's largest safety factor, likewise.
 const PACKAGE = '@middy-deadline/remaining-time-budget'
+const MAX_SAFETY_FACTOR = 100
 
 /**
  * Budget checks for Lambda durable functions (`@aws/durable-execution-sdk-js`).
@@ -65,7 +67,7 @@ export interface StepBudgetDecision {
 // minutes is no longer a yield to the next invocation but a pause of the execution.
 const OPTIONS = {
   expectedMs: ms(undefined, true),
-  safetyFactor: number(1.05, 1, 100),
+  safetyFactor: number(1.05, 1, MAX_SAFETY_FACTOR),
   reserveMs: ms(1000),
   minYieldSeconds: integer(1, 1, 900),
   step: object<StepConfig<unknown>>(),

@@ -30,7 +30,6 @@ const accessor: PropertyDescriptor & ThisType<Watched> = {
   set(next: unknown) {
     const previous = this[ERROR]
     this[ERROR] = next
-    if (next === undefined) return
     existingDeadlineOf(this)?.noteError(next)
     // A thrown value is anything, a Proxy that throws on every read included.
     if (previous !== undefined && readSafely(next, 'originalError') === previous) endDeadline(this)

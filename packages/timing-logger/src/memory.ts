@@ -9,9 +9,9 @@ let readAtMs = Number.NEGATIVE_INFINITY
 // getrusage reports the peak resident set in kilobytes on Linux.
 const KB_PER_MB = 1024
 /**
- * Reading the peak (getrusage) costs about 2 µs, a fifth of the record. It only ever grows, so a
- * reading at most 100 ms old is what the record would have said 100 ms earlier: invocations that
- * come faster than that share it, slower ones still read their own.
+ * Reading the peak (getrusage) is a large part of a record's cost (bench/micro.mjs, docs/performance.md, "Speed tricks").
+ * It only ever grows, so a reading at most 100 ms old is what the record would have said 100 ms
+ * earlier: invocations that come faster than that share it, slower ones still read their own.
  */
 const MAX_AGE_MS = 100
 

@@ -63,7 +63,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     const beforeAtMs = createdHere ? 0 : deadline.elapsed()
     const state: InvocationState = {
       cold: takeColdStart(beforeAtMs),
-      own: { beforeAtMs, endStepAtMs: undefined, endStep: undefined },
+      own: { beforeAtMs, endStep: undefined },
     }
     request[STATE] = state
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
@@ -95,8 +95,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     const own = request[STATE]?.own
     const deadline = existingDeadlineOf(request)
     if (own === undefined || deadline === undefined) return
-    own.endStepAtMs = deadline.elapsed()
-    own.endStep = step
+    own.endStep = { step, atMs: deadline.elapsed() }
   }
 
   // Runs once, as the deadline ends: the response is final and not yet handed back to Lambda.
@@ -106,7 +105,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
       // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
-      const failed = state.own.endStep === 'onError' && request.response === undefined
+      const failed = state.own.endStep?.step === 'onError' && request.response === undefined
       const ending = invocationEndOf(
         deadline.firstError,
         request.error,
@@ -124,7 +123,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       const defaultOutput = config.logger === undefined && !sampledOut ? { timestamp: isoTimestamp(timestamp), level } : undefined
       const sampleRate = config.sampleRate < 1 ? config.sampleRate : undefined
       const outbound = outboundSummaryOf(deadline, config.summarizeOutbound)
-      const record = buildRecord(request, deadline, ending, state.own, state.cold, outbound, defaultOutput, sampleRate)
+      const record = buildRecord({ request, deadline, ending, own: state.own, cold: state.cold, outbound, defaultOutput, sampleRate })
       // Middy reads `request.response` after our after/onError, where the deadline ends.
       if (config.serverTiming && !(TIMED in request)) {
         const response = timed(request, request.response, record)
@@ -138,7 +137,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       }
       if (config.emf !== undefined) lines += jsonLine(emfDocument(record, config.emf, timestamp))
       // One write for the record and the metrics: each line stays whole when other code logs at the
-      // same time, and a write to stdout costs a system call (several µs in Lambda's microVMs).
+      // same time, and a write to stdout costs a system call (bench/micro.mjs).
       if (lines !== '') process.stdout.write(lines)
     } catch (error) {
       // The record is a diagnostic: losing it must never fail the user's invocation.

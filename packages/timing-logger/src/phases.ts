@@ -12,9 +12,8 @@ export interface PhaseTiming {
 /** When our own middleware saw the chain, on the deadline's clock (ms since the start). */
 export interface OwnMarks {
   beforeAtMs: number
-  /** Our `after` or `onError` started; undefined when an early response skipped it. */
-  endStepAtMs: number | undefined
-  endStep: 'after' | 'onError' | undefined
+  /** Our `after` or `onError` started, and when; undefined when an early response skipped it. */
+  endStep: { step: 'after' | 'onError'; atMs: number } | undefined
 }
 
 export type TimingSource = 'plugin' | 'coarse'
@@ -42,9 +41,9 @@ export function phasesOf(deadline: Deadline, own: OwnMarks, endMs: number): { so
   const phases: PhaseTiming[] = []
   const span = (name: string, from: number, to: number) => phases.push({ name, startMs: round(from), durationMs: round(to - from) })
   if (own.beforeAtMs > 0) span('outer-before', 0, own.beforeAtMs)
-  const innerEnd = own.endStepAtMs ?? endMs
-  span('inner', own.beforeAtMs, innerEnd)
-  if (own.endStepAtMs !== undefined) span(`outer-${own.endStep ?? 'after'}`, own.endStepAtMs, endMs)
+  const end = own.endStep
+  span('inner', own.beforeAtMs, end?.atMs ?? endMs)
+  if (end !== undefined) span(`outer-${end.step}`, end.atMs, endMs)
   return { source: 'coarse', phases }
 }
 

@@ -60,8 +60,8 @@ export interface TimingRecord {
   outbound?: unknown
   /**
    * The process's peak resident memory (what Lambda's REPORT line calls Max Memory Used): the peak
-   * is what runs a function out of memory, and reading it (getrusage) costs a tenth of reading the
-   * current RSS (/proc). Read at most every 100 ms: a routine record may show the peak as it was up
+   * is what runs a function out of memory, and reading it (getrusage) costs a fraction of reading
+   * the current RSS (/proc). Read at most every 100 ms: a routine record may show the peak as it was up
    * to 100 ms before; errors, timeouts and near-misses read it afresh.
    */
   maxRssMB: number
@@ -104,29 +104,33 @@ export function invocationEndOf(
   return { endMs, outcome, error: first ?? final, share, nearMiss: share !== null && share >= nearMissThreshold }
 }
 
+/** What a record is built from. */
+export interface RecordSources {
+  request: RequestFields
+  deadline: Deadline
+  ending: InvocationEnd
+  own: OwnMarks
+  cold: ColdStart
+  outbound: unknown
+  defaultOutput: { timestamp: string; level: Level } | undefined
+  sampleRate: number | undefined
+}
+
 /**
  * Built once, in the order it is written: the default output serialises this very object, so it
  * is never copied or reshaped (a spread, or deleting the fields that do not apply, would cost more
  * than building it). Fields that do not apply stay `undefined`, which `JSON.stringify` leaves out.
  * `timestamp` and `level` are filled only for the default output: a logger adds its own.
  */
-export function buildRecord(
-  request: RequestFields,
-  deadline: Deadline,
-  { endMs, outcome, error, nearMiss, share: rawShare }: InvocationEnd,
-  own: OwnMarks,
-  cold: ColdStart,
-  outbound: unknown,
-  defaultOutput: { timestamp: string; level: Level } | undefined,
-  sampleRate: number | undefined,
-): TimingRecord {
+export function buildRecord({ request, deadline, ending, own, cold, outbound, defaultOutput, sampleRate }: RecordSources): TimingRecord {
+  const { endMs, outcome, error, nearMiss, share: rawShare } = ending
   // Middy's durable mode hands over a durable context that wraps Lambda's. Read with care: the
   // context, the response and the error are the caller's, and may throw when read.
   const context = readSafely(request.context, 'lambdaContext') ?? request.context
   const { source, phases } = phasesOf(deadline, own, endMs)
   const budgetMs = deadline.status === 'running' ? deadline.budgetMs : null
   const remaining = deadline.remainingToHardDeadline()
-  const share = rawShare === null ? null : round3(rawShare)
+  const share = rawShare === null ? null : round(rawShare)
   const memoryLimitMB = positiveNumber(readSafely(context, 'memoryLimitInMB'))
   const maxRss = peakRssMB(nearMiss || outcome === 'error' || outcome === 'timeout')
   const statusCode = readSafely(request.response, 'statusCode')
@@ -202,4 +206,3 @@ function positiveNumber(value: unknown): number | undefined {
 
 const round1 = (value: number) => Math.round(value * 10) / 10
 const round2 = (value: number) => Math.round(value * 100) / 100
-const round3 = (value: number) => Math.round(value * 1000) / 1000

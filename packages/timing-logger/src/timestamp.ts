@@ -3,8 +3,8 @@ let minute = Number.NaN
 let minutePrefix = ''
 
 /**
- * `new Date(ms).toISOString()`, five times cheaper (0.1 µs instead of 0.6 µs): only the first
- * record of each minute formats a date, the others append seconds and milliseconds to it.
+ * `new Date(ms).toISOString()`, for less: only the first record of each minute formats a date, the
+ * others append seconds and milliseconds to it (bench/micro.mjs, docs/performance.md, "Speed tricks").
  */
 export function isoTimestamp(ms: number): string {
   const thisMinute = Math.floor(ms / 60_000)

@@ -33,6 +33,27 @@ describe('timingLogger: cold starts', () => {
     expect(warm).not.toHaveProperty('initDurationMs')
   })
 
+  it('adds the init duration to the Server-Timing header of the cold start only', async () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
+    const timingLogger = await freshTimingLogger()
+    const logger = memoryLogger()
+    const handler = middy(async () => ({ statusCode: 200 })).use(timingLogger({ logger, serverTiming: true }))
+    const header = async () => {
+      const outcome = await invokeWithTimeout(handler, {})
+      return outcome.status === 'succeeded'
+        ? (outcome.response as unknown as { headers: Record<string, string> }).headers['Server-Timing']
+        : undefined
+    }
+    const cold = await header()
+    const warm = await header()
+
+    const init = /^total;dur=[\d.]+, init;dur=([\d.]+)$/.exec(cold ?? '')
+    expect(init).not.toBeNull()
+    // The record's figure to the microsecond, the header's to a tenth of a millisecond.
+    expect(Number(init?.[1])).toBeCloseTo(logger.records[0]?.initDurationMs as number, 0)
+    expect(warm).toMatch(/^total;dur=[\d.]+$/)
+  })
+
   it('leaves the init duration out when the environment was initialised ahead of time', async () => {
     vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'provisioned-concurrency')
     const timingLogger = await freshTimingLogger()

@@ -25,6 +25,17 @@ describe('timingLogger: output', () => {
     })
   })
 
+  it('writes the fields of a record JSON.stringify refuses (a BigInt) one by one, as JSON.stringify would the rest: a number that is not finite, and null, as null', async () => {
+    const handler = chain(async () => 'ok', {
+      fields: () => ({ orderCount: 12n, ratio: Number.NaN, ceiling: Number.POSITIVE_INFINITY, tenant: null }),
+    })
+    const { lines } = await stdoutLines(() => invoke(handler))
+
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ orderCount: '12', ratio: null, ceiling: null, tenant: null, outcome: 'success' })
+    expect(lines[0]).not.toHaveProperty('truncated')
+  })
+
   it('writes the timestamp in ISO 8601 at any second and millisecond of any minute', async () => {
     const handler = chain(async () => 'ok', {})
     const instants = [
@@ -96,6 +107,32 @@ describe('timingLogger: output', () => {
     expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'success' })
   })
 
+  it('shows a middleware function without a name as `anonymous` among the phases', async () => {
+    const logger = memoryLogger()
+    // An arrow function taken out of an array has no name to infer: Middy's hooks see ''.
+    const [unnamed] = [async () => {}]
+    await invoke(chain(async () => 'ok', { logger }, { middlewares: [{ before: unnamed }] }))
+
+    const phases = logger.records[0]?.phases as { name: string }[]
+    expect(phases.map((phase) => phase.name)).toEqual(['timingLoggerBefore', 'anonymous', 'handler', 'timingLoggerAfter'])
+  })
+
+  it('keeps the first 100 phases and says how many it left out', async () => {
+    const logger = memoryLogger()
+    const befores = Array.from({ length: 120 }, (_, i) => ({
+      before: Object.defineProperty(() => {}, 'name', { value: `step${i}Before` }),
+    }))
+    await invoke(chain(async () => 'ok', { logger }, { middlewares: befores }))
+
+    // timingLoggerBefore, 120 befores, the handler, timingLoggerAfter: 123 phases.
+    const record = logger.records[0]
+    const phases = record?.phases as { name: string }[]
+    expect(phases).toHaveLength(100)
+    expect(phases[0]?.name).toBe('timingLoggerBefore')
+    expect(phases[99]?.name).toBe('step98Before')
+    expect(record?.droppedPhases).toBe(23)
+  })
+
   it('cuts coarse phases at its own before when another middleware of ours created the deadline first', async () => {
     const logger = memoryLogger()
     const handler = middy(() => sleep(40))
@@ -128,6 +165,15 @@ describe('timingLogger: a context without a usable remaining time', () => {
     expect(lines[0]).not.toHaveProperty('Remaining')
     expect(lines[0]).not.toHaveProperty('TimeoutUsed')
     expect(lines[0]).toMatchObject({ FunctionName: 'local', NearMiss: 0 })
+  })
+
+  it('names the function `unknown` in the metrics when the context has no function name', async () => {
+    const handler = middy(async () => 'ok').use(timingLogger({ logger: memoryLogger(), emf: { namespace: 'Orders' } }))
+    const { lines } = await stdoutLines(() => handler({}, { awsRequestId: 'no-name', getRemainingTimeInMillis: () => 1000 } as never))
+
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ FunctionName: 'unknown', requestId: 'no-name' })
+    expect(lines[0]?._aws).toMatchObject({ CloudWatchMetrics: [{ Dimensions: [['FunctionName']] }] })
   })
 })
 
@@ -182,6 +228,24 @@ describe('timingLogger: Server-Timing', () => {
     expect((emptyHeader as { response: { headers: Record<string, string> } }).response.headers['Server-Timing']).toMatch(
       /^total;dur=[\d.]+, handler/,
     )
+  })
+
+  it('sends a response whose headers cannot be copied as it is, and still writes the record', async () => {
+    const headers = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('no keys for you')
+        },
+      },
+    )
+    const response = { statusCode: 200, headers }
+    const logger = memoryLogger()
+    const outcome = await invoke(chain(async () => response, { logger, serverTiming: true }))
+
+    expect(outcome).toMatchObject({ status: 'succeeded' })
+    expect((outcome as { response: unknown }).response).toBe(response)
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'success', statusCode: 200 })])
   })
 })
 
@@ -329,6 +393,7 @@ describe('timingLogger: options', () => {
     [{ emf: { namespace: '' } }, 'emf.namespace'],
     [{ emf: { namespace: 'x', dimensions: { service: '' } } }, 'emf.dimensions.service'],
     [{ emf: { namespace: 'x', dimensions: { Duration: 'x' } } }, 'emf.dimensions.Duration'],
+    [{ emf: { namespace: 'x', dimensions: { ['d'.repeat(256)]: 'x' } } }, `emf.dimensions.${'d'.repeat(256)}`],
     [{ emf: null }, 'emf'],
     [{ emf: { namespace: 'x', unit: 'ms' } }, 'emf.unit'],
     [{ emf: { namespace: 'x', dimensions: 'checkout' } }, 'emf.dimensions'],

@@ -1,8 +1,26 @@
-import { deadline } from '@middy-deadline/deadline'
+import middy from '@middy/core'
+import { deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { timingLogger } from '@middy-deadline/timing-logger'
 import { describe, expect, it, vi } from 'vitest'
 import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep } from './helpers.js'
 
 const SECRET = 'card-4111-1111-1111-1111'
+
+/** A middleware placed before the timing logger that makes `request[key]` an accessor of its own, keeping what is set. */
+const accessorOf = (key: 'response' | 'error', seen: unknown[] = []) => ({
+  before: (request: object) => {
+    let value = (request as Record<string, unknown>)[key]
+    Object.defineProperty(request, key, {
+      configurable: true,
+      enumerable: true,
+      get: () => value,
+      set: (next) => {
+        seen.push(next)
+        value = next
+      },
+    })
+  },
+})
 
 describe('timingLogger: one record on every path', () => {
   it('writes one success record with the function, the timing and the budget, never the event or the response', async () => {
@@ -240,6 +258,38 @@ describe('timingLogger: one record on every path', () => {
     expect(logger.records[1]?.maxRssMB).toBeGreaterThanOrEqual((logger.records[0]?.maxRssMB as number) + 48)
   })
 
+  it('writes the record without the fields when what the fields hook returned cannot be read, and says so', async () => {
+    const logger = memoryLogger()
+    const unreadable = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('revoked')
+        },
+      },
+    )
+    const warnings: Record<string, unknown>[] = []
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => {
+      warnings.push(JSON.parse(String(line)))
+      return true
+    })
+    try {
+      const outcome = await invoke(chain(async () => 'ok', { logger, fields: () => unreadable }))
+      expect(outcome.status).toBe('succeeded')
+    } finally {
+      stderr.mockRestore()
+    }
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'success' })])
+    expect(warnings).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/timing-logger',
+        message: 'the fields hook failed; the record goes without its fields',
+        error: 'Error: revoked',
+      },
+    ])
+  })
+
   it('adds fields from the hook without letting them replace its own, and survives a hook that throws', async () => {
     const logger = memoryLogger()
     const handler = chain(async () => 'ok', {
@@ -296,6 +346,68 @@ describe('timingLogger: one record on every path', () => {
       expect(logger.records).toHaveLength(written.length)
     })
   }
+
+  it('without the plugin, takes a middleware that set request.earlyResponse itself and then threw for a failure, and (Middy 7) writes the record once the onError chain has answered', async () => {
+    const logger = memoryLogger()
+    const errorHandler = {
+      onError: async (request: { response: unknown }) => {
+        await sleep(1)
+        request.response = { statusCode: 503 }
+      },
+    }
+    const halfDone = {
+      before: (request: { earlyResponse?: unknown }) => {
+        request.earlyResponse = { statusCode: 200 }
+        throw new Error('cache write failed')
+      },
+    }
+    const outcome = await invoke(chain(async () => 'never', { logger }, { plugin: false, middlewares: [errorHandler, halfDone] }))
+
+    // Middy 7 deletes the stale earlyResponse as it starts the onError chain. Middy 6 keeps it: its
+    // onError chain answers with it after the first onError, and the deadline ends (the record is
+    // written) as that chain starts, before any status exists.
+    const middy6 = process.env.MIDDY_MAJOR === '6'
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: middy6 ? 200 : 503 } })
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'Error' })])
+    expect(logger.records[0]?.statusCode).toBe(middy6 ? undefined : 503)
+  })
+
+  it('leaves request.response to a middleware before it that made it an accessor: with the plugin an early response is still recorded, and goes out as it was (no Server-Timing)', async () => {
+    const seen: unknown[] = []
+    const watcher = accessorOf('response', seen)
+    const logger = memoryLogger()
+    const handler = middy(async () => ({ statusCode: 200 }), deadlinePlugin())
+      .use(watcher)
+      .use(timingLogger({ logger, serverTiming: true }))
+      .use({ before: () => ({ statusCode: 304 }) })
+    const outcome = await invoke(handler as never)
+
+    // Middy hands an early response back before the plugin's requestEnd: too late for the header.
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 304 } })
+    expect((outcome as { response: object }).response).not.toHaveProperty('headers')
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'early-response', statusCode: 304 })])
+    expect(seen[0]).toEqual({ statusCode: 304 })
+  })
+
+  it('without the plugin, leaves request.error to a middleware before it that made it an accessor: the record names the error the invocation ends with', async () => {
+    const errorWatcher = accessorOf('error')
+    const wrapper = {
+      onError: (request: { error: unknown }) => {
+        request.error = Object.assign(new Error('wrapped'), { name: 'WrappedError', cause: request.error })
+      },
+    }
+    const logger = memoryLogger()
+    const handler = middy(async () => {
+      throw new RangeError('bad input')
+    })
+      .use(errorWatcher)
+      .use(timingLogger({ logger }))
+      .use(wrapper)
+    const outcome = await invoke(handler as never)
+
+    expect(outcome.status === 'failed' && (outcome.error as Error).name).toBe('WrappedError')
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'WrappedError' })])
+  })
 
   it('takes an error whose originalError cannot be read for what it is (an error handler replacing the first one)', async () => {
     const logger = memoryLogger()

@@ -11,10 +11,7 @@ export function describeError(value: unknown): string {
 
 /** A value as an option error shows it after `got`: strings quoted, objects by their kind. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(clip(value, 60))
-  if (typeof value === 'function') return 'a function'
-  if (typeof value === 'object' && value !== null) return isArray(value) ? 'an array' : 'an object'
-  return primitive(value as Primitive)
+  return typeof value === 'string' ? JSON.stringify(clip(value, 60)) : kindOf(value)
 }
 
 /**
@@ -37,13 +34,20 @@ const MAX_CAUSES = 3
 type Primitive = string | number | bigint | boolean | symbol | undefined | null
 
 function describe(value: unknown, depth: number): string {
-  if (typeof value !== 'object' || value === null) return typeof value === 'function' ? 'a function' : primitive(value as Primitive)
+  if (typeof value !== 'object' || value === null) return kindOf(value)
   const name = stringAt(value, 'name')
   const message = stringAt(value, 'message')
-  let text = name && message ? `${name}: ${message}` : name || message || (isArray(value) ? 'an array' : 'an object')
+  let text = name && message ? `${name}: ${message}` : name || message || kindOf(value)
   const cause = depth < MAX_CAUSES ? read(value, 'cause') : undefined
   if (cause !== undefined) text += ` (cause: ${describe(cause, depth + 1)})`
   return text
+}
+
+/** A value by its kind (a function, an array, an object), or a primitive as it reads. */
+function kindOf(value: unknown): string {
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'object' && value !== null) return isArray(value) ? 'an array' : 'an object'
+  return primitive(value as Primitive)
 }
 
 function primitive(value: Primitive): string {
