@@ -1,0 +1,69 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import middy from '@middy/core'
+import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { outboundCallsOf } from '@middy-deadline/outbound-fetch-timeout'
+import { awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { describe, expect, it } from 'vitest'
+import { localServer } from './server.js'
+
+const server = localServer()
+
+/** A real S3 client of the SDK, path-style against the local server: bucket and key make the path. */
+function s3Client(perRequestMs: number) {
+  const client = new S3Client({
+    endpoint: server.base,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  })
+  client.middlewareStack.use(awsSdkDeadlinePlugin(client.config, { perRequestMs }))
+  return client
+}
+
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+
+/** GetObject of `/<bucket>/<key>` in an invocation (cutoff 200 ms before the hard deadline), its body read after `send` returned. */
+async function getObject(client: S3Client, bucket: string, key: string, timeoutMs: number) {
+  const handler = middy<unknown, unknown, Error, DeadlineContext>(
+    async (_event: unknown, context: DeadlineContext) => {
+      let cutoffCame = false
+      context.deadline.onCutoff(() => {
+        cutoffCame = true
+      })
+      const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      const sentAtMs = context.deadline.elapsed()
+      const timersWhileUnread = timers()
+      try {
+        const text = await output.Body?.transformToString()
+        return { text, sentAtMs, timersWhileUnread, timersAfterRead: timers(), calls: outboundCallsOf(context.deadline) }
+      } catch (error) {
+        return { error, sentAtMs, readEndedAtMs: context.deadline.elapsed(), beforeCutoff: !cutoffCame }
+      }
+    },
+    { timeoutEarlyInMillis: 0 },
+  ).use(deadline({ reserveMs: 200 }))
+  return (await handler({}, createLambdaContext({ timeoutMs }))) as Record<string, unknown>
+}
+
+describe('awsSdkDeadlinePlugin with a streamed output (S3 GetObject)', () => {
+  it('keeps the attempt bounded while its Body is read after send returned: a body that trickles is cut at the per-request limit', async () => {
+    // `/trickle/20`: headers at once, then a byte every 20 ms, never ending.
+    const result = await getObject(s3Client(300), 'trickle', '20', 2000)
+    expect(result.error).toBeInstanceOf(Error)
+    // send returned at the headers; the read was cut 300 ms after the attempt started, long before the cutoff.
+    expect(result.sentAtMs as number).toBeLessThan(300)
+    expect(result.readEndedAtMs as number).toBeGreaterThanOrEqual(290)
+    expect(result.beforeCutoff).toBe(true)
+  })
+
+  it('releases the attempt as soon as its Body has been read to the end', async () => {
+    const result = await getObject(s3Client(5000), 'ok', 'report.csv', 2000)
+    expect(result.text).toBe('ok')
+    expect(result.timersAfterRead as number).toBeLessThan(result.timersWhileUnread as number)
+    expect((result.calls as ReturnType<typeof outboundCallsOf>).recent).toEqual([
+      expect.objectContaining({ kind: 'aws-sdk', label: 'S3.GetObject', method: 'GET', outcome: 'ok' }),
+    ])
+  })
+})
