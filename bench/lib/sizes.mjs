@@ -11,13 +11,13 @@ export const TARGET = { perPackage: 1536, allTogether: 3072, readmeHandler: 7808
 
 /**
  * What CI enforces while the targets are out of reach (issue 16: the sizes reached plus 10 %), so
- * that growth is a decision and not an accident. Set on 2026-12-02 at 01:00 UTC from the larger of
- * main after isolation landed (timing-logger 4536 B, all 16644 B, README handler 15153 B) and the hardening branch, the
- * next to land (deadline 5065 B, all 18381 B, README handler 16905 B): main's CI stays green
- * whichever lands first. Lower it as the packages shrink; raise it only with a line in
- * docs/performance.md saying why.
+ * that growth is a decision and not an accident. Set again on 2026-12-02 at 03:50 UTC from main at
+ * 9d53454 (the same at 7881b02 and cf5b4cc), with issues 11, 14 and 16's work landed (deadline
+ * 5353 B, the largest package; all 18791 B; README handler 17356 B), each plus 10 %. The branch
+ * still to land then (cleanup: deadline 5412 B, all 18802 B, README handler 17381 B) fits. Lower
+ * it as the packages shrink; raise it only with a line in docs/performance.md saying why.
  */
-export const BUDGET = { perPackage: 5572, allTogether: 20219, readmeHandler: 18596 }
+export const BUDGET = { perPackage: 5889, allTogether: 20671, readmeHandler: 19092 }
 
 /** Subpath entries measured on their own: [package, subpath]. */
 const SUBPATHS = [['graceful-timeout', 'watchdog']]

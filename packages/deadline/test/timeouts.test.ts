@@ -1,4 +1,4 @@
-import { Deadline, DeadlineTimeoutError } from '@middy-deadline/deadline'
+import { Deadline, DeadlineTimeoutError, deadline } from '@middy-deadline/deadline'
 import { causeChain, noTimeToStart, operationTimedOut, raceSignal, scopeWithoutDeadline } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -41,7 +41,9 @@ describe('raceSignal', () => {
     await expect(raceSignal(Promise.resolve('answer'), controller.signal)).resolves.toBe('answer')
     await expect(raceSignal(Promise.reject(new Error('failed')), controller.signal)).rejects.toThrow('failed')
     expect(add).toHaveBeenCalledTimes(2)
-    expect(remove.mock.calls.map(([, listener]) => listener)).toEqual(add.mock.calls.map(([, listener]) => listener))
+    expect(remove.mock.calls.map(([type, listener]) => [type, listener])).toEqual(
+      add.mock.calls.map(([type, listener]) => [type, listener]),
+    )
   })
 
   it("rejects with the signal's reason as soon as it aborts, or at once when it already has", async () => {
@@ -98,6 +100,8 @@ describe('operationTimedOut and causeChain', () => {
     expect(timeout).toMatchObject({ name: 'TimeoutError', limit: 'operation', message: 'operation timed out after 250 ms' })
     const wrapped = new Error('request failed', { cause: new Error('aborted', { cause: timeout }) })
     expect([...causeChain(wrapped)].map((link) => link.name)).toEqual(['Error', 'Error', 'TimeoutError'])
+    expect([...causeChain(wrapped)].map((link) => link.limit)).toEqual([undefined, undefined, 'operation'])
+    expect([...causeChain(new Error('no cause', { cause: null }))]).toHaveLength(1)
     const throwing = new Proxy(
       {},
       {
@@ -111,5 +115,22 @@ describe('operationTimedOut and causeChain', () => {
     const cycle: { name: string; cause?: unknown } = { name: 'Loop' }
     cycle.cause = cycle
     expect([...causeChain(cycle)]).toHaveLength(8)
+  })
+})
+
+describe('the errors users match by name', () => {
+  it('ends the signal of an invocation over before its cutoff with an InvocationEndedError, and refuses options with a DeadlineOptionError', () => {
+    const invocation = new Deadline({ context: createLambdaContext({ timeoutMs: 10_000 }) })
+    const { signal } = invocation
+    invocation.end()
+    expect(signal.reason).toMatchObject({ name: 'InvocationEndedError' })
+    const refused = (() => {
+      try {
+        deadline({ reserveMs: -1 })
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(refused).toMatchObject({ name: 'DeadlineOptionError', option: 'reserveMs' })
   })
 })

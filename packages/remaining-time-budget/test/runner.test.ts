@@ -124,6 +124,11 @@ describe('runWithinBudget', () => {
     const run = await pending
     expect(finished).toBe(false)
     expect(run.outcomes[0]).toMatchObject({ status: 'failed', error: expect.any(ItemAbandonedError) })
+    expect(run.outcomes[0]).toMatchObject({
+      error: { name: 'TimeoutError', limit: 'cutoff', message: 'item 0 had not settled 20 ms after its signal aborted' },
+      // How long the item had run when it was given up: the 200 ms to the cutoff and the 20 ms wait.
+      durationMs: expect.toSatisfy((ms: number) => ms >= 0 && ms <= 230),
+    })
     expect(run.outcomes[1]).toMatchObject({ status: 'not-started', reason: 'aborted' })
     await vi.runAllTimersAsync()
     expect(finished).toBe(true)

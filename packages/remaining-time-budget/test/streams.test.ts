@@ -69,3 +69,18 @@ describe('dynamodbStreamBatch', () => {
     await expect(handler({ Records: [record] }, createLambdaContext())).rejects.toThrow(/whole batch/)
   })
 })
+
+describe('a failed stream record without its sequence number (malformed input)', () => {
+  it('fails the whole batch with a BatchReportError, for Kinesis and for DynamoDB Streams alike', async () => {
+    const failing = async () => {
+      throw new Error('cannot parse')
+    }
+    const kinesis = kinesisBatch(failing)({ Records: [{ eventID: 'no kinesis field' }] } as never, createLambdaContext())
+    await expect(kinesis).rejects.toMatchObject({ name: 'BatchReportError', message: expect.stringContaining('a Kinesis record') })
+    const dynamodb = dynamodbStreamBatch(failing)({ Records: [{ eventID: 'no dynamodb field' }] } as never, createLambdaContext())
+    await expect(dynamodb).rejects.toMatchObject({
+      name: 'BatchReportError',
+      message: expect.stringContaining('a DynamoDB Streams record'),
+    })
+  })
+})
