@@ -4,7 +4,8 @@
 import { openSync, writeSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { InvokeStore } from '@aws/lambda-invoke-store'
-import { InvocationEndedError } from '../packages/deadline/dist/index.js'
+import { Deadline, InvocationEndedError } from '../packages/deadline/dist/index.js'
+import { createLambdaContext } from '../packages/testing/dist/index.js'
 // Not exported by any entry: taken from the source (Node runs TypeScript without its types).
 import { isoTimestamp } from '../packages/timing-logger/src/timestamp.ts'
 import { runChild } from './lib/child.mjs'
@@ -50,6 +51,7 @@ const store = await InvokeStore.getInstanceAsync()
 const devNull = openSync('/dev/null', 'w')
 const line = `${JSON.stringify({ message: 'x'.repeat(560) })}\n`
 const key = Symbol('bench')
+const lambdaContexts = Array.from({ length: 200 }, () => createLambdaContext({ timeoutMs: 60_000 }))
 // A minute's start: 200 calls stay inside that minute, as the records of one minute do.
 const minuteStart = Math.floor(Date.now() / 60_000) * 60_000
 const rows = [
@@ -59,6 +61,15 @@ const rows = [
   ["isoTimestamp(ms) (timing-logger's minute cache)", (i) => isoTimestamp(minuteStart + i)],
   ['new InvocationEndedError() (with stack)', () => new InvocationEndedError('the invocation has ended')],
   ['new InvocationEndedError() (stackTraceLimit 0)', () => withoutStack(() => new InvocationEndedError('the invocation has ended'))],
+  ['new Deadline({ context }) + end()', (i) => new Deadline({ context: lambdaContexts[i] }).end()],
+  [
+    'new Deadline({ context }) + onEnd listener + end()',
+    (i) => {
+      const deadline = new Deadline({ context: lambdaContexts[i] })
+      deadline.onEnd(() => {})
+      deadline.end()
+    },
+  ],
   ['setTimeout + clearTimeout', () => clearTimeout(setTimeout(() => {}, 60_000))],
   ['new AbortController().signal', () => new AbortController().signal],
   ['AbortController + abort(reason)', () => new AbortController().abort(1)],

@@ -19,12 +19,12 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { publint } from 'publint'
+import { publishedPackages, REPOSITORY } from './published.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const out = join(root, process.argv[2] ?? '.release')
 const node = { 22: join(root, '.tools/bin/node22'), 24: join(root, '.tools/bin/node24') }
 const pnpm = join(root, '.tools/pnpm/node_modules/pnpm/bin/pnpm.cjs')
-const REPOSITORY = 'https://github.com/middy-deadline/middy-deadline'
 
 const timings = []
 async function part(label, run) {
@@ -43,14 +43,7 @@ const run = (command, args, options = {}) =>
 // Most of the time is the start-up of pnpm, attw and TypeScript in each process: they run side by side.
 const runAsync = (command, args, options = {}) => promisify(execFile)(command, args, { encoding: 'utf8', ...options })
 
-const packages = readdirSync(join(root, 'packages'))
-  .sort()
-  .map((name) => ({
-    name,
-    dir: join(root, 'packages', name),
-    manifest: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')),
-  }))
-  .filter((pkg) => pkg.manifest.private !== true)
+const packages = publishedPackages()
 
 // The oldest release of each major the peer range admits (`^6.0.0 || >=7.0.2`: @middy/core 7.0.0
 // cannot be imported without the optional durable SDK), read from the range itself; every package

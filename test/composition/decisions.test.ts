@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { currentDeadline, type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { type OutboundFetchContext, OutboundTimeoutError, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
-import { invokeWithTimeout } from '@middy-deadline/testing'
+import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { timerAtMiddysTimeout } from '../support/middy-timer.js'
 
 // The four decisions of docs/composition.md ("Decisions"), one describe each. Each test failed
 // before its decision was implemented.
@@ -92,36 +93,52 @@ describe('a partial batch answer wins over the timeout whenever it can still be 
           response: { batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm3' }] },
         })
       } else {
-        // The batch answers abandonAfterMs after its signal aborted: a loaded machine that runs the
-        // cutoff's timer more than 40 ms late (with a 100 ms reserve) has it ready only past the
-        // margin. Then the timeout goes instead, at the margin (or Lambda's kill, when even that
-        // timer comes after the hard deadline).
+        // The batch answers abandonAfterMs after the cutoff: a loaded machine that runs that timer
+        // more than 40 ms late (with a 100 ms reserve) has it ready only past the margin. Then the
+        // timeout goes instead, at the margin (or Lambda's kill, when even that timer comes after
+        // the hard deadline).
         expect(['failed', 'killed']).toContain(outcome.status)
         if (outcome.status === 'failed') expect(outcome.error).toMatchObject({ name: 'TimeoutError' })
       }
     })
   }
 
+  it('answers batchItemFailures with graceful.plugin when the event loop was blocked past the cutoff', async () => {
+    const reserveMs = 1000
+    const graceful = gracefulTimeout({ reserveMs, logger: quiet })
+    const context = createLambdaContext({ timeoutMs: 2500 })
+    let freedLeftMs = Number.NaN
+    // Cutoff at 1500 ms; `blocks` holds the event loop from just before it until 200 ms before the
+    // hard deadline, past abandonAfterMs: counted from that late timer, the batch's wait would end
+    // at the margin, where graceful.plugin settles the race with a TimeoutError.
+    const batch = sqsBatch(
+      async (record, { deadline }) => {
+        if (record.messageId === 'm1') return delay(10_000) // ignores its signal
+        await delay((deadline?.remaining() ?? 0) - 50)
+        while (context.getRemainingTimeInMillis() > 200) {}
+        freedLeftMs = context.getRemainingTimeInMillis()
+      },
+      { concurrency: 2, abandonAfterMs: 300 },
+    )
+    const handler = middy(batch, graceful.plugin).use(graceful).use(remainingTimeBudget({ reserveMs }))
+    const outcome = await invokeWithTimeout(handler, sqsEvent(2), { context })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { batchItemFailures: [{ itemIdentifier: 'm1' }] } })
+    // Out as soon as the loop was free, not at the margin (100 ms before the hard deadline).
+    expect(freedLeftMs - (outcome.status === 'succeeded' ? outcome.settledBeforeHardDeadlineMs : Number.NaN)).toBeLessThan(100)
+  })
+
   it('still settles a handler that said nothing, after the grace', async () => {
     const graceful = gracefulTimeout({ reserveMs: 200, logger: quiet })
-    // Cutoff at 400 ms (Middy's timer too, with the plugin), grace 40 ms from the abort, margin 20 ms
-    // before the hard deadline (600 ms). When Middy's timer fires, a timer due 100 ms later: however
-    // late a loaded machine runs them, the grace and this one count from about the same moment, and
-    // Node runs due timers in the order they are due. Settled before it fires: at the grace, not
-    // kept to the margin.
-    let pastTheGrace = false
-    const timeoutEarlyResponse = () => {
-      const deadline = currentDeadline()
-      const timer = setTimeout(() => {
-        pastTheGrace = true
-      }, 100)
-      deadline?.onEnd(() => clearTimeout(timer))
-      return graceful.plugin.timeoutEarlyResponse()
-    }
-    const handler = middy(() => delay(10_000), { ...graceful.plugin, timeoutEarlyResponse }).use(graceful)
+    // Cutoff at 400 ms (Middy's timer too, with the plugin), grace 40 ms from the cutoff, margin 20 ms
+    // before the hard deadline (600 ms). Settled at the grace, not kept to the margin: before a
+    // timer due 100 ms after Middy's.
+    const pastTheGrace = timerAtMiddysTimeout(graceful.plugin, 100)
+    const handler = middy(() => delay(10_000), { ...graceful.plugin, timeoutEarlyResponse: pastTheGrace.timeoutEarlyResponse }).use(
+      graceful,
+    )
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status === 'failed' && (outcome.error as Error).name).toBe('TimeoutError')
-    expect(pastTheGrace).toBe(false)
+    expect(pastTheGrace.fired()).toBe(false)
   })
 })
 

@@ -5,6 +5,9 @@
 // swap any of them for one of its own before the block is loaded.
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { pause } from '../support/pause.js'
+
+export { pause }
 
 declare global {
   /** An order API's event and result. */
@@ -71,22 +74,6 @@ export type Placeholders = Pick<
   | 'load'
   | 'myAuth'
 >
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
-}
 
 /** Working stand-ins, each a few milliseconds of pretend work that honours its signal. */
 export const standIns: Placeholders = {

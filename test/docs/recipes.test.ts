@@ -99,28 +99,33 @@ function ordersStore() {
   return { saved, saveOrder }
 }
 
+/** Runs the block `name` of `file` with an orders store of its own, and invokes its handler once with `Records`. */
+async function invokeOrdersRecipe(file: string, name: string, Records: unknown[], timeoutMs: number) {
+  const store = ordersStore()
+  const { handler } = await runBlock(file, name, { saveOrder: store.saveOrder })
+  const outcome = await invokeWithTimeout(handler as Handler, { Records }, { timeoutMs })
+  return { store, outcome }
+}
+
 const failureIds = (response: unknown) =>
   (response as { batchItemFailures: { itemIdentifier: string }[] }).batchItemFailures.map((f) => f.itemIdentifier)
 
 describe('An SQS consumer', () => {
   it('answers a batch that fits with no failures', async () => {
-    const store = ordersStore()
-    const { handler } = await runBlock('docs/recipes.md', 'recipe-sqs-consumer', { saveOrder: store.saveOrder })
-    const outcome = await invokeWithTimeout(
-      handler as Handler,
-      { Records: sqsRecords(['1', '2', '3', '4', '5', '6']) },
-      { timeoutMs: 3000 },
+    const { store, outcome } = await invokeOrdersRecipe(
+      'docs/recipes.md',
+      'recipe-sqs-consumer',
+      sqsRecords(['1', '2', '3', '4', '5', '6']),
+      3000,
     )
     expect(outcome).toMatchObject({ status: 'succeeded', response: { batchItemFailures: [] } })
     expect(store.saved.sort()).toEqual(['1', '2', '3', '4', '5', '6'])
   })
 
   it('reports exactly the messages not saved, a stuck one included, before the hard deadline', async () => {
-    const store = ordersStore()
-    const { handler } = await runBlock('docs/recipes.md', 'recipe-sqs-consumer', { saveOrder: store.saveOrder })
     const ids = Array.from({ length: 40 }, (_, i) => (i === 2 ? 'stuck' : String(i)))
     // 1.6 s with a 1 s reserve: the cutoff at 600 ms leaves time for about 25 of them.
-    const outcome = await invokeWithTimeout(handler as Handler, { Records: sqsRecords(ids) }, { timeoutMs: 1600 })
+    const { store, outcome } = await invokeOrdersRecipe('docs/recipes.md', 'recipe-sqs-consumer', sqsRecords(ids), 1600)
     expect(outcome.status).toBe('succeeded')
     const reported = failureIds(outcome.status === 'succeeded' ? outcome.response : undefined)
     expect(store.saved.length).toBeGreaterThan(5)
@@ -153,22 +158,19 @@ function kinesisRecords(ids: readonly string[]): KinesisStreamRecord[] {
 
 describe('A stream consumer', () => {
   it('stops at a record that fails and reports its sequence number only; the later ones do not start', async () => {
-    const store = ordersStore()
-    const { handler } = await runBlock('docs/recipes.md', 'recipe-stream-consumer', { saveOrder: store.saveOrder })
-    const outcome = await invokeWithTimeout(
-      handler as Handler,
-      { Records: kinesisRecords(['a', 'b', 'bad', 'c', 'd']) },
-      { timeoutMs: 3000 },
+    const { store, outcome } = await invokeOrdersRecipe(
+      'docs/recipes.md',
+      'recipe-stream-consumer',
+      kinesisRecords(['a', 'b', 'bad', 'c', 'd']),
+      3000,
     )
     expect(failureIds(outcome.status === 'succeeded' ? outcome.response : undefined)).toEqual(['1002'])
     expect(store.saved).toEqual(['a', 'b'])
   })
 
   it('stops at the cutoff and reports where Lambda should resume: every record before it done, in order', async () => {
-    const store = ordersStore()
-    const { handler } = await runBlock('docs/recipes.md', 'recipe-stream-consumer', { saveOrder: store.saveOrder })
     const ids = Array.from({ length: 30 }, (_, i) => `o${i}`)
-    const outcome = await invokeWithTimeout(handler as Handler, { Records: kinesisRecords(ids) }, { timeoutMs: 1800 })
+    const { store, outcome } = await invokeOrdersRecipe('docs/recipes.md', 'recipe-stream-consumer', kinesisRecords(ids), 1800)
     const [resumeAt] = failureIds(outcome.status === 'succeeded' ? outcome.response : undefined)
     expect(store.saved.length).toBeGreaterThan(2)
     expect(store.saved).toEqual(ids.slice(0, store.saved.length))

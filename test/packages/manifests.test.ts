@@ -1,21 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { publishedPackages, REPOSITORY } from '../../scripts/published.ts'
 
 // What the npm site shows of each package, and what each tarball carries besides its code
 // (scripts/packages.mjs checks the packed tarballs themselves).
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const REPOSITORY = 'https://github.com/middy-deadline/middy-deadline'
 const license = readFileSync(join(root, 'LICENSE'), 'utf8')
-const packages = readdirSync(join(root, 'packages'))
-  .sort()
-  .map((name) => ({
-    name,
-    dir: join(root, 'packages', name),
-    manifest: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')),
-  }))
-  .filter(({ manifest }) => manifest.private !== true)
+const packages = publishedPackages()
 
 describe('every published package', () => {
   it.each(packages.map((pkg) => [pkg.name, pkg] as const))('%s: MIT, its repository, homepage, bugs and keywords', (name, { manifest }) => {

@@ -1,7 +1,7 @@
 import { monotonicNow, TIMER_EARLY_TOLERANCE_MS } from './clock.js'
 import { DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 import { clip, describeError, describeValue } from './internal/describe.js'
-import { callGuarded, readSafely } from './internal/guard.js'
+import { callGuarded, onRejection, readSafely } from './internal/guard.js'
 import { checkArgument, instance, number } from './internal/options.js'
 import { operationTimedOut } from './internal/timeouts.js'
 import { PACKAGE } from './name.js'
@@ -107,6 +107,8 @@ export class Deadline {
   #phases: DeadlinePhase[] | undefined
   /** When the phase just closed ended (0 before any phase): where a `continues` phase begins. */
   #closedAtMs: number | undefined = 0
+  /** When the cutoff came, on the monotonic clock (see `sinceCutoff`); undefined before. */
+  #cutoffCameMono: number | undefined
   #cutoffReached = false
   #answerExpected = false
   #ended = false
@@ -153,6 +155,17 @@ export class Deadline {
   /** Milliseconds left until Lambda's hard deadline (never negative); Infinity when unknown. */
   remainingToHardDeadline(): number {
     return Math.max(0, this.#hardMono - monotonicNow())
+  }
+
+  /**
+   * Milliseconds since the cutoff came (0 before it). Counted from when the cutoff was due, not
+   * from when a late timer (a blocked event loop, a loaded machine) reached it, or from when it was
+   * reached if that was earlier (Middy's own early timeout): whatever the reserve holds after the
+   * cutoff ("the grace", "the wait for running items") counts from here, so a late timer shortens
+   * it instead of pushing the answer towards the hard deadline.
+   */
+  sinceCutoff(): number {
+    return this.#cutoffCameMono === undefined ? 0 : Math.max(0, monotonicNow() - this.#cutoffCameMono)
   }
 
   /** Whether `ms` of work still fits before the cutoff. */
@@ -460,6 +473,7 @@ export class Deadline {
   reachCutoff(): void {
     if (this.#cutoffReached || this.#ended) return
     this.#cutoffReached = true
+    this.#cutoffCameMono = Math.min(monotonicNow(), this.#cutoffMono())
     this.#disarm()
     const reason = this.#cutoffReason()
     this.#controller?.abort(reason)
@@ -534,17 +548,21 @@ function remove<T>(list: T[] | undefined, item: T): void {
   if (index !== -1) list.splice(index, 1)
 }
 
-function callSafely(listener: ProgressListener, deadline: Deadline, kind: string, progress?: DeadlineProgress): void {
-  // A listener belongs to some middleware; its failure must not stop the others, nor the process.
-  callGuarded(
-    listener,
-    undefined,
-    [deadline, progress as DeadlineProgress],
-    warnOnFailure(`listener:${kind}`, PACKAGE, `a deadline ${kind} listener failed`),
-  )
+type ListenerKind = 'onCutoff' | 'onEnd' | 'onProgress'
+
+// Made once: a listener runs on every invocation (the timing logger's at the end).
+const LISTENER_FAILED: Record<ListenerKind, (error: unknown) => void> = {
+  onCutoff: warnOnFailure('listener:onCutoff', PACKAGE, 'a deadline onCutoff listener failed'),
+  onEnd: warnOnFailure('listener:onEnd', PACKAGE, 'a deadline onEnd listener failed'),
+  onProgress: warnOnFailure('listener:onProgress', PACKAGE, 'a deadline onProgress listener failed'),
 }
 
-const NONE = Symbol('none')
+function callSafely(listener: ProgressListener, deadline: Deadline, kind: ListenerKind, progress?: DeadlineProgress): void {
+  // A listener belongs to some middleware; its failure must not stop the others, nor the process.
+  callGuarded(listener, undefined, [deadline, progress as DeadlineProgress], LISTENER_FAILED[kind])
+}
+
+const NO_ARGUMENTS: [] = []
 // Lambda's request ids are UUIDs; a longer one comes from a fake context and is cut for the records.
 const MAX_REQUEST_ID = 128
 
@@ -567,11 +585,18 @@ function readRemaining(context: LambdaContextLike | undefined): number | Problem
   const read = readSafely(owner, 'getRemainingTimeInMillis')
   if (typeof read !== 'function') return ['missing', 'the Lambda context has no getRemainingTimeInMillis()']
   const call = 'context.getRemainingTimeInMillis()'
-  let failure: unknown = NONE
-  const value = callGuarded(read as () => unknown, owner, [], (error) => {
-    failure = error
-  })
-  if (failure !== NONE) return ['threw', `${call} threw (${describeError(failure)})`]
-  if (typeof value !== 'number' || !Number.isFinite(value)) return ['not-a-number', `${call} returned ${describeValue(value)}`]
+  // Guarded here rather than through callGuarded, whose failure callback would be a closure made
+  // on every invocation (bench/micro.mjs, "new Deadline({ context }) + end()").
+  let value: unknown
+  try {
+    value = Reflect.apply(read as () => unknown, owner, NO_ARGUMENTS)
+  } catch (error) {
+    return ['threw', `${call} threw (${describeError(error)})`]
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    // Refused either way; a promise's rejection must still not end the process.
+    onRejection(value, noop)
+    return ['not-a-number', `${call} returned ${describeValue(value)}`]
+  }
   return value > 0 ? value : ['expired', `${call} returned ${value} at the start of the invocation`]
 }

@@ -66,6 +66,37 @@ describe('deadline', () => {
     expect(firstEvent).toBe('aborted')
   })
 
+  it('counts the time since the cutoff from when it was due, when a blocked event loop made its timer late', async () => {
+    const context = createLambdaContext<DeadlineContext>({ timeoutMs: 600 })
+    const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
+      const cutoffMs = ctx.deadline.budgetMs - ctx.deadline.reserveMs
+      const before = ctx.deadline.sinceCutoff()
+      const atCutoff = new Promise<number>((resolve) => ctx.deadline.onCutoff((d) => resolve(d.sinceCutoff())))
+      // Synchronous work straddling the cutoff: no timer can run until it returns.
+      while (ctx.deadline.elapsed() < cutoffMs + 120) {}
+      const seenAtCutoff = await atCutoff
+      return { before, seenAtCutoff, pastCutoffMs: ctx.deadline.elapsed() - cutoffMs }
+    }).use(deadline({ reserveMs: 300 }))
+
+    const { before, seenAtCutoff, pastCutoffMs } = await handler({}, context)
+    expect(before).toBe(0)
+    // The listener ran at least 120 ms late, and says so: not 0, as counted from the late timer.
+    expect(seenAtCutoff).toBeGreaterThanOrEqual(120)
+    expect(seenAtCutoff).toBeLessThanOrEqual(pastCutoffMs)
+  })
+
+  it('counts the time since the cutoff from when it was reached, when something reached it early', async () => {
+    vi.useFakeTimers()
+    const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
+      vi.advanceTimersByTime(100)
+      // What graceful-timeout does when Middy's own early timeout fires before the cutoff.
+      ctx.deadline.reachCutoff()
+      vi.advanceTimersByTime(30)
+      return ctx.deadline.sinceCutoff()
+    }).use(deadline({ reserveMs: 200 }))
+    expect(await handler({}, createLambdaContext<DeadlineContext>({ timeoutMs: 1000 }))).toBe(30)
+  })
+
   it('keeps the largest reserve asked for, and never more than half of the starting budget', async () => {
     const reserves: number[] = []
     const record = (ctx: DeadlineContext) => reserves.push(ctx.deadline.reserveMs)

@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { answerMarginMs, type Deadline } from '@middy-deadline/deadline/internal'
+import { answerMarginMs, type Deadline, timerDelay } from '@middy-deadline/deadline/internal'
 import { runHooks } from './hooks.js'
 import { writeRecord } from './log.js'
 import type { GracefulTimeoutConfig, TimeoutHook, WatchedInvocation } from './options.js'
@@ -62,15 +62,17 @@ export class CutoffHandling<TEvent, TResult> {
     // If the watchdog already wrote the record (we were late), one record is enough.
     if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
     if (this.#config.onTimeout.length > 0 || this.#innerHooks !== undefined) {
-      this.#graceTimer = setTimeout(this.startHooks, graceMs(deadline))
+      // Bound here, at the cutoff, rather than once per invocation: most invocations never need it.
+      const startHooks = () => this.startHooks()
+      this.#graceTimer = setTimeout(startHooks, graceLeftMs(deadline))
       // An invocation can end without reaching our after/onError (an inner `after` that answers
       // early, an inner `onError` that throws): start the hooks then rather than after a freeze.
-      deadline.onEnd(this.startHooks)
+      deadline.onEnd(startHooks)
     }
   }
 
   /** Starts the hooks if they have not started; resolves when they are done (never rejects). */
-  readonly startHooks = (): Promise<void> => {
+  startHooks(): Promise<void> {
     if (this.#record === undefined) return Promise.resolve()
     clearTimeout(this.#graceTimer)
     if (this.#hooks === undefined) {
@@ -85,3 +87,10 @@ export class CutoffHandling<TEvent, TResult> {
 // the hooks start; it shrinks with a smaller reserve. The last part is kept for answering
 // (answerMarginMs).
 export const graceMs = (deadline: Deadline) => Math.min(100, deadline.reserveMs * 0.2)
+
+/**
+ * What is left of the grace, as a timer delay. It counts from the cutoff as it was due: a cutoff
+ * timer that fired late (a blocked event loop, Middy's timer set below our reserve) has used part
+ * of it already, and a full grace from then would take its time from the hooks and the answer.
+ */
+export const graceLeftMs = (deadline: Deadline) => timerDelay(graceMs(deadline) - deadline.sinceCutoff())

@@ -6,7 +6,7 @@ import {
   deadlinePlugin,
   timerDelay,
 } from '@middy-deadline/deadline/internal'
-import { graceMs } from './cutoff.js'
+import { graceLeftMs } from './cutoff.js'
 
 export interface GracefulTimeoutPlugin extends DeadlinePluginHooks {
   readonly timeoutEarlyInMillis: number
@@ -64,20 +64,17 @@ function settleAtCutoff(): unknown {
       if (leftMs > EARLY_TOLERANCE_MS) timer = setTimeout(settleNow, timerDelay(leftMs))
       else reject(deadline.signal.reason)
     }
-    // The grace runs from the moment the handler's signal aborted, and never past the margin.
-    const settleAfterGrace = (graceMsLeft: number) => {
-      timer = setTimeout(settleNow, timerDelay(Math.min(graceMsLeft, latestMs())))
+    // After the grace (counted from the cutoff as it was due), and never past the margin.
+    const settleAfterGrace = () => {
+      timer = setTimeout(settleNow, Math.min(graceLeftMs(deadline), timerDelay(latestMs())))
       deadline.onEnd(() => clearTimeout(timer))
     }
-    if (deadline.cutoffReached) {
-      // Middy's timer, set below our reserve, fires after the cutoff: the handler has had its grace
-      // since (a full one from now could end past the margin, or past the hard deadline itself).
-      settleAfterGrace(graceMs(deadline) - (deadline.reserveMs - deadline.remainingToHardDeadline()))
-    } else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
+    if (deadline.cutoffReached) settleAfterGrace()
+    else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
       deadline.reachCutoff()
-      settleAfterGrace(graceMs(deadline))
+      settleAfterGrace()
     } else {
-      deadline.onCutoff(() => settleAfterGrace(graceMs(deadline)))
+      deadline.onCutoff(settleAfterGrace)
     }
     // The handler won the race after all: nothing is waiting for this any more.
     deadline.onEnd(() => reject(deadline.signal.reason))

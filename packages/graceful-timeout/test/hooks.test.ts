@@ -67,6 +67,34 @@ describe('onTimeout hooks', () => {
     ])
   })
 
+  it('keep their time in the reserve when the event loop was blocked past the cutoff: the grace counts from the cutoff as it was due', async () => {
+    let flushed = false
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      // Synchronous work until 100 ms past the cutoff: the cutoff's timer fires that late.
+      while (context.deadline.remainingToHardDeadline() > 400) {}
+      try {
+        await delay(3000, undefined, { signal: context.deadline.signal })
+      } finally {
+        // The handler's own cleanup, longer than the grace: the hooks start without waiting for it.
+        await delay(300)
+      }
+    }).use(
+      gracefulTimeout({
+        reserveMs: 500,
+        onTimeout: async function flushLogs() {
+          // Fits what is left of the reserve (350 ms before the 50 ms margin), not what a grace
+          // counted from the late timer would leave (250 ms).
+          await delay(250)
+          flushed = true
+        },
+      }),
+    )
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
+    expect(outcome).toMatchObject({ status: 'failed', error: { name: 'TimeoutError' } })
+    expect(flushed).toBe(true)
+    expect(stdout.warnings()).toEqual([])
+  })
+
   it('get the request, so they can reach what the handler left on it', async () => {
     const seen: unknown[] = []
     const handler = middy(async (event: { orderId: string }, context: DeadlineContext) => {

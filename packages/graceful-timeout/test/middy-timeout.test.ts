@@ -4,6 +4,7 @@ import { currentDeadline, type DeadlineContext } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { timerAtMiddysTimeout } from '../../../test/support/middy-timer.js'
 import { type Captured, captureStdout, overrunsHonouringSignal } from './capture.js'
 
 let stdout: Captured
@@ -192,22 +193,13 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     const graceful = gracefulTimeout({ reserveMs: 200 })
     // Middy's timer at 550 ms, 150 ms after our cutoff at 400: a full grace (40 ms) from there would
     // end at 590, past the margin (20 ms before the hard deadline at 600).
-    // When Middy's timer fires, a timer due 20 ms later: however late a loaded machine runs Middy's
-    // timer, the answer and this one count from the same moment, and Node runs due timers in the
-    // order they are due.
-    let twentyMsPassed = false
-    const timeoutEarlyResponse = () => {
-      const timer = setTimeout(() => {
-        twentyMsPassed = true
-      }, 20)
-      currentDeadline()?.onEnd(() => clearTimeout(timer))
-      return graceful.plugin.timeoutEarlyResponse()
-    }
+    const twentyMsLater = timerAtMiddysTimeout(graceful.plugin, 20)
+    const { timeoutEarlyResponse } = twentyMsLater
     const handler = middy(ignoresSignal([]), { ...graceful.plugin, timeoutEarlyInMillis: 50, timeoutEarlyResponse }).use(graceful)
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
     // Settled as Middy's timer fired (the grace since the cutoff was long over), not a grace later.
-    expect(twentyMsPassed).toBe(false)
+    expect(twentyMsLater.fired()).toBe(false)
     await abandonedHandlersThrew()
   })
 

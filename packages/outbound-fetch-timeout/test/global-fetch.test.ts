@@ -9,14 +9,11 @@ import {
   restoreGlobalFetch,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { localServer } from './server.js'
+import { describe, expect, it, vi } from 'vitest'
+import { localServer, restoreGlobalFetchAfterEach } from './server.js'
 
 const server = localServer()
-afterEach(() => {
-  restoreGlobalFetch()
-  vi.unstubAllGlobals()
-})
+restoreGlobalFetchAfterEach()
 
 /** Stands for a library that calls the global `fetch` and knows nothing of the invocation. */
 const thirdPartyClient = { get: (url: string) => fetch(url).then((response) => response.text()) }

@@ -8,11 +8,11 @@ import {
   type FetchLike,
   type OutboundFetchContext,
   outboundFetchTimeout,
-  restoreGlobalFetch,
   withDeadline,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { restoreGlobalFetchAfterEach } from './server.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -30,10 +30,7 @@ const stubFetch: FetchLike = (_input, init) =>
     setImmediate(() => (signal?.aborted ? reject(signal.reason) : resolve(new Response('ok'))))
   })
 
-afterEach(() => {
-  restoreGlobalFetch()
-  vi.unstubAllGlobals()
-})
+restoreGlobalFetchAfterEach()
 
 describe('memory and listeners over many calls', () => {
   it(

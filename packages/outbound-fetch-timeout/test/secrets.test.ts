@@ -6,16 +6,13 @@ import {
   type OutboundFetchTimeoutOptions,
   outboundCallsOf,
   outboundFetchTimeout,
-  restoreGlobalFetch,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterEach, describe, expect, it } from 'vitest'
-import { localServer } from './server.js'
+import { describe, expect, it } from 'vitest'
+import { localServer, restoreGlobalFetchAfterEach } from './server.js'
 
 const server = localServer()
-afterEach(() => {
-  restoreGlobalFetch()
-})
+restoreGlobalFetchAfterEach()
 
 // Words found nowhere else (a stack names this very file, secrets.test.ts).
 const SECRETS = ['hunter2', 'tok3n', 'sekr1t', 'fr4g']

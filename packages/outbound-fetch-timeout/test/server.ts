@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll } from 'vitest'
+import { restoreGlobalFetch } from '@middy-deadline/outbound-fetch-timeout'
+import { afterAll, afterEach, beforeAll, vi } from 'vitest'
 
 export interface Arrival {
   path: string
@@ -100,4 +101,15 @@ export function localServer(): TestServer {
     nextArrival: () => running().nextArrival(),
     close: () => running().close(),
   }
+}
+
+/**
+ * After each test of the file, the global `fetch` as it was: our patch undone and vitest's stubs
+ * removed, so that a test that patched or stubbed it does not leave that to the next.
+ */
+export function restoreGlobalFetchAfterEach(): void {
+  afterEach(() => {
+    restoreGlobalFetch()
+    vi.unstubAllGlobals()
+  })
 }

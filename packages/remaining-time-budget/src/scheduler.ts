@@ -249,14 +249,16 @@ class OrderKeys {
 }
 
 /**
- * `abandonAfterMs`, cut short so that the answer still goes out `answerMarginMs` before the hard
- * deadline: the deadline caps the reserve at half of a short budget, and a caller's signal may
- * abort late, so the wait that fits is known only now.
+ * `abandonAfterMs`, counted from the cutoff as it was due when the cutoff stopped the run (a late
+ * cutoff timer, a blocked event loop, has used part of the wait: counted from then, the answer
+ * would take the rest of the reserve), and cut short so that the answer still goes out
+ * `answerMarginMs` before the hard deadline: the deadline caps the reserve at half of a short
+ * budget, and a caller's signal may abort late, so the wait that fits is known only now.
  */
 function abandonWaitMs(deadline: Deadline | undefined, abandonAfterMs: number): number {
   if (deadline === undefined || deadline.status !== 'running') return abandonAfterMs
   const fits = Math.floor(deadline.remainingToHardDeadline() - answerMarginMs(deadline))
-  return Math.max(0, Math.min(abandonAfterMs, fits))
+  return Math.max(0, Math.min(abandonAfterMs - deadline.sinceCutoff(), fits))
 }
 
 // A key we cannot compute must not drop the item: it runs unordered, and we say so once.

@@ -61,15 +61,4 @@ export function dynamodbRecord(sequenceNumber: string, id: string): DynamoDBReco
   }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason)
-      },
-      { once: true },
-    )
-  })
+export { pause as sleep } from '../../../test/support/pause.js'

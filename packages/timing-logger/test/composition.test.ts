@@ -1,10 +1,10 @@
 import middy from '@middy/core'
-import { currentDeadline } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { type OutboundFetchContext, outboundFetchTimeout } from '@middy-deadline/outbound-fetch-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { timerAtMiddysTimeout } from '../../../test/support/middy-timer.js'
 import { memoryLogger, sleep, warmUp } from './helpers.js'
 
 beforeAll(warmUp)
@@ -17,18 +17,9 @@ describe('timingLogger with the other middlewares of the project', () => {
     const logger = memoryLogger()
     const graceful = gracefulTimeout({ reserveMs: 200, logger: quiet })
     // Cutoff at 400 ms (Middy's timer too, with the plugin), then graceful-timeout's grace (40 ms)
-    // from the abort. When Middy's timer fires, a timer due 100 ms later: however late a loaded
-    // machine runs them, both count from about the same moment, and Node runs due timers in the
-    // order they are due.
-    let pastTheGrace = false
-    const timeoutEarlyResponse = () => {
-      const timer = setTimeout(() => {
-        pastTheGrace = true
-      }, 100)
-      currentDeadline()?.onEnd(() => clearTimeout(timer))
-      return graceful.plugin.timeoutEarlyResponse()
-    }
-    const handler = middy(forever, { ...graceful.plugin, timeoutEarlyResponse })
+    // from the cutoff: settled well before a timer due 100 ms after Middy's.
+    const pastTheGrace = timerAtMiddysTimeout(graceful.plugin, 100)
+    const handler = middy(forever, { ...graceful.plugin, timeoutEarlyResponse: pastTheGrace.timeoutEarlyResponse })
       .use(timingLogger({ logger }))
       .use(graceful)
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
@@ -45,7 +36,7 @@ describe('timingLogger with the other middlewares of the project', () => {
     })
     expect(record?.durationMs).toBeGreaterThanOrEqual(390)
     // Settled and recorded at the grace, well before the hard deadline.
-    expect(pastTheGrace).toBe(false)
+    expect(pastTheGrace.fired()).toBe(false)
     expect(record?.remainingMs).toBeGreaterThan(0)
     const phases = (record?.phases ?? []) as { name: string }[]
     expect(phases.map((phase) => phase.name)).toEqual(
