@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import middy from '@middy/core'
 import { type Deadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
-import { scheduleAfter } from '@middy-deadline/deadline/internal'
+import { reachCutoff, scheduleAfter } from '@middy-deadline/deadline/internal'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { sqsBatch } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
@@ -91,7 +91,7 @@ const sites: [site: string, run: (remainingMs: number) => Promise<Observed>][] =
         async (_event: unknown, context: DeadlineContext) => {
           // As Middy's own early timeout or a user's code may: the cutoff comes now, with a
           // remaining time far beyond what a timer holds.
-          context.deadline.reachCutoff()
+          reachCutoff(context.deadline)
           await sleep(80)
           return 'answered'
         },

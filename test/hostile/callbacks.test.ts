@@ -1,5 +1,6 @@
 import middy from '@middy/core'
 import { Deadline, type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { reachCutoff, timelineOf } from '@middy-deadline/deadline/internal'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { type OutboundFetchContext, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { ContinuationError, runWithinBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
@@ -59,12 +60,12 @@ describe('a callback of the user fails with any value: the process survives and 
       const deadline = new Deadline({ context: createLambdaContext({ timeoutMs: 10_000 }) })
       deadline.onCutoff(failing(value, how))
       deadline.onCutoff(() => ran.push('cutoff'))
-      deadline.onProgress(failing(value, how))
-      deadline.onProgress(() => ran.push('progress'))
+      timelineOf(deadline).onProgress(failing(value, how))
+      timelineOf(deadline).onProgress(() => ran.push('progress'))
       deadline.onEnd(failing(value, how))
       deadline.onEnd(() => ran.push('end'))
       deadline.mark('step')
-      deadline.reachCutoff()
+      reachCutoff(deadline)
       deadline.end()
       expect(deadline.ended).toBe(true)
     })

@@ -1,5 +1,6 @@
 import middy from '@middy/core'
 import { type DeadlineContext, DeadlineOptionError, deadlinePlugin } from '@middy-deadline/deadline'
+import { reachCutoff } from '@middy-deadline/deadline/internal'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { flushPowertools } from '@middy-deadline/graceful-timeout/powertools'
 import { type OutboundFetchContext, outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
@@ -177,7 +178,7 @@ describe('a polluted Object.prototype during an invocation', () => {
         await (await context.fetch('https://example.com/')).text()
         await runWithinBudget([1, 2], async () => {})
         // The cutoff, now: what the middlewares do then is what a polluted prototype could supply.
-        context.deadline.reachCutoff()
+        reachCutoff(context.deadline)
         return 'late'
       }
       const handler = middy(app, { ...deadlinePlugin() })

@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
-import { jsonLine, MAX_LINE_BYTES, RECORD_LIMITS, warnOnce } from '@middy-deadline/deadline/internal'
+import { jsonLine, MAX_LINE_BYTES, RECORD_LIMITS, reachCutoff, timelineOf, warnOnce } from '@middy-deadline/deadline/internal'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { outboundFetchTimeout, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
@@ -96,8 +96,8 @@ describe('the records stay whole and bounded', () => {
     const app = async (_event: unknown, context: DeadlineContext) => {
       for (let i = 0; i < 10_000; i++) context.deadline.mark(`step ${i}`)
       context.deadline.mark(MEGABYTE)
-      context.deadline.enterPhase(MEGABYTE)
-      context.deadline.exitPhase(MEGABYTE)
+      timelineOf(context.deadline).enterPhase(MEGABYTE)
+      timelineOf(context.deadline).exitPhase(MEGABYTE)
       return 'ok'
     }
     const handler = middy(app, { ...deadlinePlugin() }).use(timingLogger({ fields }))
@@ -127,7 +127,7 @@ describe('the records stay whole and bounded', () => {
       for (let i = 0; i < 10_000; i++) context.deadline.mark(`${'m'.repeat(1000)} ${i}`)
       const never = Array.from({ length: 1000 }, (_, i) => withDeadline(new Promise(() => {}), { label: `call ${i} ${'l'.repeat(90)}` }))
       // The cutoff, now, with every call still running (on a timer, a loaded machine may be late).
-      context.deadline.reachCutoff()
+      reachCutoff(context.deadline)
       await Promise.allSettled(never)
       throw context.deadline.signal.reason
     }

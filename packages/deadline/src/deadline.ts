@@ -5,6 +5,7 @@ import { callGuarded, onRejection, readSafely } from './internal/guard.js'
 import { checkArgument, instance, number } from './internal/options.js'
 import { operationTimedOut } from './internal/timeouts.js'
 import { PACKAGE } from './name.js'
+import { Timeline } from './timeline.js'
 import { scheduleAfter, timerDelay } from './timer.js'
 import { warnOnce, warnOnFailure } from './warn-once.js'
 
@@ -23,13 +24,6 @@ export interface DeadlineMark {
   readonly atMs: number
 }
 
-export interface DeadlinePhase {
-  /** A middleware's function name (`gracefulTimeoutBefore`), or `handler`. */
-  readonly name: string
-  readonly startMs: number
-  durationMs: number | undefined
-}
-
 export interface DeadlineScope extends Disposable {
   readonly signal: AbortSignal
   /** Releases the scope's timer and listeners; call it when the operation has finished. */
@@ -45,9 +39,13 @@ export interface LambdaContextLike {
 
 type Listener = (deadline: Deadline) => void
 
-/** What just changed: a new mark, or the open phase (entered or exited). */
-export type DeadlineProgress = 'mark' | 'phase'
-type ProgressListener = (deadline: Deadline, progress: DeadlineProgress) => void
+/**
+ * The key of what only our packages call on a deadline (`reachCutoff` in deadline/internal): not a
+ * name users see. `Symbol.for`, so that a second copy of this package reaches it too.
+ */
+export const REACH_CUTOFF: unique symbol = Symbol.for('@middy-deadline/deadline.reachCutoff')
+/** The key of the invocation's timeline (`timelineOf` in deadline/internal), likewise. */
+export const TIMELINE: unique symbol = Symbol.for('@middy-deadline/deadline.timeline')
 
 /** The reserve never takes more than this share of the time the invocation started with. */
 export const MAX_RESERVE_SHARE = 0.5
@@ -78,8 +76,10 @@ export interface DeadlineInit {
 
 /**
  * One invocation's time: the hard deadline fixed at the start, a cutoff before it (minus the
- * largest reserve anyone asked for), an AbortSignal that aborts at the cutoff, marks and phases.
- * Timers and listeners exist only once someone needs them, and `end()` releases all of them.
+ * largest reserve anyone asked for), and the cancellation: an AbortSignal that aborts at the
+ * cutoff, scopes for sub-operations, listeners. Timers and listeners exist only once someone needs
+ * them, and `end()` releases all of them. What happened when (marks, phases) is the invocation's
+ * timeline (timeline.ts), kept beside it.
  */
 export class Deadline {
   readonly requestId: string
@@ -102,11 +102,7 @@ export class Deadline {
   #cutoffListeners: Listener[] | undefined
   #children: Set<(reason: unknown) => void> | undefined
   #endListeners: Listener[] | undefined
-  #progressListeners: ProgressListener[] | undefined
-  #marks: DeadlineMark[] | undefined
-  #phases: DeadlinePhase[] | undefined
-  /** When the phase just closed ended (0 before any phase): where a `continues` phase begins. */
-  #closedAtMs: number | undefined = 0
+  #timeline: Timeline | undefined
   /** When the cutoff came, on the monotonic clock (see `sinceCutoff`); undefined before. */
   #cutoffCameMono: number | undefined
   #cutoffReached = false
@@ -333,78 +329,29 @@ export class Deadline {
     return this.scope(timeoutMs, signal).signal
   }
 
-  // ---- marks and phases -----------------------------------------------------------------------
+  // ---- marks -----------------------------------------------------------------------------------
 
   /** Records a named point in time, for the timing logger and the timeout record. */
   mark(name: string): void {
-    this.#marks ??= []
-    this.#marks.push({ name: nameOf(name), atMs: this.elapsed() })
-    if (this.#progressListeners !== undefined) this.#progress('mark')
+    this[TIMELINE].mark(name)
   }
 
-  /**
-   * Runs `listener` after every `mark()`, `enterPhase()` and `exitPhase()` until the invocation
-   * ends: for a watcher outside this thread (the graceful-timeout watchdog) that mirrors the last
-   * mark and the open phase. Costs nothing while nobody listens.
-   */
-  onProgress(listener: ProgressListener): () => void {
-    if (this.#ended) return noop
-    this.#progressListeners ??= []
-    this.#progressListeners.push(listener)
-    return () => remove(this.#progressListeners, listener)
-  }
-
+  /** The marks so far, `{ name, atMs }`, oldest first. */
   get marks(): readonly DeadlineMark[] {
-    return this.#marks ?? EMPTY
+    return this.#timeline?.marks ?? NO_MARKS
   }
 
-  /**
-   * Called by the plugin hooks as a middleware or the handler starts. With `continues`, the phase
-   * begins where the phase just closed ended (or at the start, if none was entered or closed yet)
-   * instead of reading the clock again: for hooks that run back to back, as Middy's
-   * `afterMiddleware` and next `beforeMiddleware` do, where the clock read is most of the cost
-   * (with four middlewares and the plugin it pays: bench/overhead-paired.mjs, docs/performance.md, "Speed tricks").
-   */
-  enterPhase(name: string, continues = false): void {
-    const startMs = (continues ? this.#closedAtMs : undefined) ?? this.elapsed()
-    this.#closedAtMs = undefined
-    this.#phases ??= []
-    this.#phases.push({ name: nameOf(name), startMs, durationMs: undefined })
-    if (this.#progressListeners !== undefined) this.#progress('phase')
-  }
-
-  /** Closes the most recent open phase called `name`. */
-  exitPhase(name: string): void {
-    this.#closedAtMs = undefined
-    const phases = this.#phases
-    if (phases === undefined) return
-    const shown = nameOf(name)
-    for (let i = phases.length - 1; i >= 0; i--) {
-      const phase = phases[i] as DeadlinePhase
-      if (phase.name === shown && phase.durationMs === undefined) {
-        const endMs = this.elapsed()
-        phase.durationMs = endMs - phase.startMs
-        this.#closedAtMs = endMs
-        if (this.#progressListeners !== undefined) this.#progress('phase')
-        return
-      }
-    }
-  }
-
-  get phases(): readonly DeadlinePhase[] {
-    return this.#phases ?? EMPTY
-  }
-
-  /** The phase still open most recently entered: where the invocation is now. */
-  get currentPhase(): string | undefined {
-    return this.#phases?.findLast(isOpen)?.name
+  /** What happened when in this invocation (timeline.ts), made on first use. */
+  get [TIMELINE](): Timeline {
+    this.#timeline ??= new Timeline(this)
+    return this.#timeline
   }
 
   // ---- the end --------------------------------------------------------------------------------
 
   /**
    * Ends the invocation's deadline: clears its timer, aborts its signal if the cutoff has not,
-   * and runs the end listeners. Idempotent. Marks and phases stay readable.
+   * and runs the end listeners. Idempotent. The timeline (marks, phases) stays readable.
    */
   end(): void {
     if (this.#ended) return
@@ -419,9 +366,9 @@ export class Deadline {
       this.#controller?.abort(reason)
       this.#abortChildren(reason)
     }
+    this.#timeline?.end()
     const listeners = this.#endListeners
     this.#endListeners = undefined
-    this.#progressListeners = undefined
     if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onEnd')
   }
 
@@ -463,14 +410,15 @@ export class Deadline {
     // An early response from a later middleware skips our `after`: nothing told us the invocation
     // was over. Lambda may have frozen the process since; we must not act on a finished request.
     if (this.#isOver?.() ?? (this.#request !== undefined && 'earlyResponse' in this.#request)) this.end()
-    else this.reachCutoff()
+    else this[REACH_CUTOFF]()
   }
 
   /**
    * Acts as if the cutoff had come now: aborts the signal and runs the cutoff listeners. Used by
-   * the timer, and by a middleware that learns of a timeout first (Middy's own early timeout).
+   * the timer, and by a middleware that learns of a timeout first (Middy's own early timeout),
+   * through `reachCutoff(deadline)` of deadline/internal.
    */
-  reachCutoff(): void {
+  [REACH_CUTOFF](): void {
     if (this.#cutoffReached || this.#ended) return
     this.#cutoffReached = true
     this.#cutoffCameMono = Math.min(monotonicNow(), this.#cutoffMono())
@@ -481,11 +429,6 @@ export class Deadline {
     const listeners = this.#cutoffListeners
     this.#cutoffListeners = undefined
     if (listeners !== undefined) for (const listener of listeners) callSafely(listener, this, 'onCutoff')
-  }
-
-  /** Called only where there are listeners: progress costs nothing while nobody listens. */
-  #progress(progress: DeadlineProgress): void {
-    for (const listener of this.#progressListeners as ProgressListener[]) callSafely(listener, this, 'onProgress', progress)
   }
 
   #abortChildren(reason: unknown): void {
@@ -522,8 +465,6 @@ export class Deadline {
 const scopeTimeout = number(Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY, 'a number of milliseconds')
 const abortSignal = instance(AbortSignal, 'an AbortSignal')
 
-const EMPTY: readonly never[] = Object.freeze([])
-const isOpen = (phase: DeadlinePhase) => phase.durationMs === undefined
 // The end of an invocation is not a failure: the reason's stack would only point at our own
 // `end()`, and capturing it would be most of what an invocation costs us (bench/micro.mjs,
 // docs/performance.md, "Speed tricks").
@@ -537,10 +478,7 @@ const ended = (): InvocationEndedError => {
   }
 }
 const noop = () => {}
-
-// Middy hands the plugin a middleware's `name` as it is: a function's name can be redefined to
-// anything. A phase is entered and closed under the same safe description.
-const nameOf = (name: unknown): string => (typeof name === 'string' ? name : describeValue(name))
+const NO_MARKS: readonly DeadlineMark[] = Object.freeze([])
 
 function remove<T>(list: T[] | undefined, item: T): void {
   if (list === undefined) return
@@ -548,18 +486,27 @@ function remove<T>(list: T[] | undefined, item: T): void {
   if (index !== -1) list.splice(index, 1)
 }
 
-type ListenerKind = 'onCutoff' | 'onEnd' | 'onProgress'
+type ListenerKind = 'onCutoff' | 'onEnd'
 
 // Made once: a listener runs on every invocation (the timing logger's at the end).
 const LISTENER_FAILED: Record<ListenerKind, (error: unknown) => void> = {
   onCutoff: warnOnFailure('listener:onCutoff', PACKAGE, 'a deadline onCutoff listener failed'),
   onEnd: warnOnFailure('listener:onEnd', PACKAGE, 'a deadline onEnd listener failed'),
-  onProgress: warnOnFailure('listener:onProgress', PACKAGE, 'a deadline onProgress listener failed'),
 }
 
-function callSafely(listener: ProgressListener, deadline: Deadline, kind: ListenerKind, progress?: DeadlineProgress): void {
+function callSafely(listener: Listener, deadline: Deadline, kind: ListenerKind): void {
   // A listener belongs to some middleware; its failure must not stop the others, nor the process.
-  callGuarded(listener, undefined, [deadline, progress as DeadlineProgress], LISTENER_FAILED[kind])
+  callGuarded(listener, undefined, [deadline], LISTENER_FAILED[kind])
+}
+
+/** Acts as if the cutoff had come now (see `Deadline[REACH_CUTOFF]`): for our packages, not users. */
+export function reachCutoff(deadline: Deadline): void {
+  deadline[REACH_CUTOFF]()
+}
+
+/** The invocation's timeline: marks and the plugin's phases, for our packages' records. */
+export function timelineOf(deadline: Deadline): Timeline {
+  return deadline[TIMELINE]
 }
 
 const NO_ARGUMENTS: [] = []

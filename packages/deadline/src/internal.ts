@@ -17,13 +17,13 @@ export {
   Deadline,
   type DeadlineInit,
   type DeadlineMark,
-  type DeadlinePhase,
-  type DeadlineProgress,
   type DeadlineScope,
   type DeadlineStatus,
   type LambdaContextLike,
   MAX_ANSWER_MARGIN_MS,
+  reachCutoff,
   requestIdOf,
+  timelineOf,
 } from './deadline.js'
 export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutError, InvocationEndedError } from './errors.js'
 export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
@@ -62,5 +62,6 @@ export { type DeadlineOptions, deadline, reservingMiddleware } from './middlewar
 export { OUTBOUND_CALLS_SLOT, type OutboundCallEntry, type OutboundCallsSnapshot, outboundCallsSnapshot } from './outbound-calls.js'
 export { type DeadlinePluginHooks, deadlinePlugin } from './plugin.js'
 export { deadlineOf, endDeadline, existingDeadlineOf, releaseDeadline } from './request.js'
+export { type DeadlinePhase, type DeadlineProgress, Timeline } from './timeline.js'
 export { MAX_TIMER_MS, scheduleAfter, timerDelay } from './timer.js'
 export { warnOnce, warnOnFailure } from './warn-once.js'

@@ -1,4 +1,5 @@
 import { currentDeadline, storedDeadline } from './current.js'
+import { timelineOf } from './deadline.js'
 import { deadlineOf, endDeadline } from './request.js'
 
 /**
@@ -43,16 +44,19 @@ export function deadlinePlugin(): DeadlinePluginHooks {
       if (deadline === undefined) return
       // Before the first onError runs, the request's error is still the one the invocation raised.
       deadline.noteRequestError()
-      deadline.enterPhase(name, true)
+      timelineOf(deadline).enterPhase(name, true)
     },
     afterMiddleware(name) {
-      storedDeadline()?.exitPhase(name)
+      const deadline = storedDeadline()
+      if (deadline !== undefined) timelineOf(deadline).exitPhase(name)
     },
     beforeHandler() {
-      currentDeadline()?.enterPhase(HANDLER_PHASE)
+      const deadline = currentDeadline()
+      if (deadline !== undefined) timelineOf(deadline).enterPhase(HANDLER_PHASE)
     },
     afterHandler() {
-      currentDeadline()?.exitPhase(HANDLER_PHASE)
+      const deadline = currentDeadline()
+      if (deadline !== undefined) timelineOf(deadline).exitPhase(HANDLER_PHASE)
     },
     requestEnd(request) {
       endDeadline(request)

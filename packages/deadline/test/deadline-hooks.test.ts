@@ -1,13 +1,14 @@
 import middy from '@middy/core'
-import { type Deadline, type DeadlineContext, type DeadlineProgress, deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { type Deadline, type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { type DeadlineProgress, type Timeline, timelineOf } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
 
-describe('deadline.onProgress', () => {
+describe("the timeline's onProgress (the watchdog's view of marks and phases)", () => {
   it('tells a listener about every mark and every phase change, in order, until the invocation ends', async () => {
     const seen: string[] = []
-    const listener = (d: Deadline, progress: DeadlineProgress) =>
-      seen.push(progress === 'mark' ? `mark ${d.marks.at(-1)?.name}` : `phase ${d.currentPhase ?? '-'}`)
+    const listener = (timeline: Timeline, progress: DeadlineProgress) =>
+      seen.push(progress === 'mark' ? `mark ${timeline.marks.at(-1)?.name}` : `phase ${timeline.currentPhase ?? '-'}`)
     let kept: Deadline | undefined
     const handler = middy(async (_event: unknown, context: DeadlineContext) => {
       context.deadline.mark('parsed')
@@ -18,7 +19,7 @@ describe('deadline.onProgress', () => {
       .use({
         before: function listenBefore(request: { context: DeadlineContext }) {
           kept = request.context.deadline
-          kept.onProgress(listener)
+          timelineOf(kept).onProgress(listener)
         },
       })
     await handler({}, createLambdaContext())
@@ -34,7 +35,7 @@ describe('deadline.onProgress', () => {
     ])
     // Ended: nothing more is reported, and a late listener is not kept.
     kept?.mark('after the end')
-    kept?.onProgress(listener)
+    if (kept !== undefined) timelineOf(kept).onProgress(listener)
     kept?.mark('later still')
     expect(seen).toHaveLength(6)
   })
@@ -43,16 +44,30 @@ describe('deadline.onProgress', () => {
     const seen: string[] = []
     const context = createLambdaContext<DeadlineContext>()
     await middy(async (_event: unknown, ctx: DeadlineContext) => {
-      const remove = ctx.deadline.onProgress(() => seen.push('removed one'))
-      ctx.deadline.onProgress(() => {
+      const timeline = timelineOf(ctx.deadline)
+      const remove = timeline.onProgress(() => seen.push('removed one'))
+      timeline.onProgress(() => {
         throw new Error('listener bug')
       })
-      ctx.deadline.onProgress((_d, progress) => seen.push(progress))
+      timeline.onProgress((_timeline, progress) => seen.push(progress))
+      remove()
+      // Removing again takes no other listener with it.
       remove()
       ctx.deadline.mark('work')
     }).use(deadline())({}, context)
     expect(seen).toEqual(['mark'])
     expect(context.deadline.marks.map((mark) => mark.name)).toEqual(['work'])
+  })
+
+  it('lets a listener be removed once the invocation has ended, when the timeline has none left', async () => {
+    const seen: string[] = []
+    const context = createLambdaContext<DeadlineContext>()
+    const remove = (await middy(async (_event: unknown, ctx: DeadlineContext) =>
+      timelineOf(ctx.deadline).onProgress(() => seen.push('progress')),
+    ).use(deadline())({}, context)) as () => void
+    expect(() => remove()).not.toThrow()
+    context.deadline.mark('after the end')
+    expect(seen).toEqual([])
   })
 })
 

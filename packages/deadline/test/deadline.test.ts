@@ -7,6 +7,7 @@ import {
   deadlinePlugin,
   InvocationEndedError,
 } from '@middy-deadline/deadline'
+import { reachCutoff, timelineOf } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
@@ -90,7 +91,7 @@ describe('deadline', () => {
     const handler = middy(async (_event: unknown, ctx: DeadlineContext) => {
       vi.advanceTimersByTime(100)
       // What graceful-timeout does when Middy's own early timeout fires before the cutoff.
-      ctx.deadline.reachCutoff()
+      reachCutoff(ctx.deadline)
       vi.advanceTimersByTime(30)
       return ctx.deadline.sinceCutoff()
     }).use(deadline({ reserveMs: 200 }))
@@ -160,7 +161,7 @@ describe('deadline', () => {
     const handler = middy(
       async (_e: unknown, ctx: DeadlineContext) => {
         vi.advanceTimersByTime(50)
-        return ctx.deadline.currentPhase
+        return timelineOf(ctx.deadline).currentPhase
       },
       { ...deadlinePlugin() },
     )
@@ -168,7 +169,7 @@ describe('deadline', () => {
       .use(slowBefore)
     const context = createLambdaContext<DeadlineContext>()
     expect(await handler({}, context)).toBe('handler')
-    const phases = (context as DeadlineContext).deadline.phases.map((p) => [p.name, p.durationMs])
+    const phases = timelineOf((context as DeadlineContext).deadline).phases.map((p) => [p.name, p.durationMs])
     expect(phases).toEqual([
       ['deadlineBefore', 0],
       ['slowBefore', 20],
@@ -186,7 +187,11 @@ describe('deadline', () => {
     ).use(deadline())
     const context = createLambdaContext<DeadlineContext>()
     await expect(handler({}, context)).rejects.toThrow('failed')
-    expect((context as DeadlineContext).deadline.phases.map((p) => p.name)).toEqual(['deadlineBefore', 'handler', 'deadlineOnError'])
+    expect(timelineOf((context as DeadlineContext).deadline).phases.map((p) => p.name)).toEqual([
+      'deadlineBefore',
+      'handler',
+      'deadlineOnError',
+    ])
   })
 
   it("starts a middleware's phase where the previous one ended, and the handler's when it is called", async () => {
@@ -210,7 +215,7 @@ describe('deadline', () => {
       .use(slowBefore)
     const context = createLambdaContext<DeadlineContext>()
     await handler({}, context)
-    const phases = (context as DeadlineContext).deadline.phases.map((p) => [p.name, p.startMs, p.durationMs])
+    const phases = timelineOf((context as DeadlineContext).deadline).phases.map((p) => [p.name, p.startMs, p.durationMs])
     expect(phases).toEqual([
       ['deadlineBefore', 0, 0],
       // Middy calls beforeMiddleware right after afterMiddleware: the 5 ms between count here.
@@ -354,8 +359,8 @@ describe('the listeners and names a handler gives the deadline', () => {
       ctx.deadline.onCutoff(() => ran.push('kept'))
       unsubscribe()
       unsubscribe()
-      ctx.deadline.reachCutoff()
-      ctx.deadline.reachCutoff()
+      reachCutoff(ctx.deadline)
+      reachCutoff(ctx.deadline)
       return ctx.deadline.signal.reason
     }).use(deadline())
     const reason = await handler({}, createLambdaContext<DeadlineContext>())
@@ -369,7 +374,7 @@ describe('the listeners and names a handler gives the deadline', () => {
     const ended = context.deadline
     const ran: string[] = []
     ended.onCutoff(() => ran.push('late listener'))()
-    ended.reachCutoff()
+    reachCutoff(ended)
     expect(ran).toEqual([])
     expect(ended.cutoffReached).toBe(false)
     expect(ended.signal.reason).toBeInstanceOf(InvocationEndedError)
@@ -380,7 +385,7 @@ describe('the listeners and names a handler gives the deadline', () => {
     const handler = middy(
       async (_e: unknown, ctx: DeadlineContext) => {
         ctx.deadline.mark({ toString: () => 'never called' } as never)
-        ctx.deadline.exitPhase('never entered')
+        timelineOf(ctx.deadline).exitPhase('never entered')
       },
       { ...deadlinePlugin() },
     )
@@ -389,7 +394,7 @@ describe('the listeners and names a handler gives the deadline', () => {
     const context = createLambdaContext<DeadlineContext>()
     await handler({}, context)
     expect(context.deadline.marks.map((mark) => mark.name)).toEqual(['an object'])
-    expect(context.deadline.phases.map((phase) => [phase.name, typeof phase.durationMs])).toEqual([
+    expect(timelineOf(context.deadline).phases.map((phase) => [phase.name, typeof phase.durationMs])).toEqual([
       ['deadlineBefore', 'number'],
       ['42', 'number'],
       ['handler', 'number'],
@@ -399,8 +404,8 @@ describe('the listeners and names a handler gives the deadline', () => {
 
   it('takes the closing of a phase never opened for nothing', async () => {
     const handler = middy(async (_e: unknown, ctx: DeadlineContext) => {
-      ctx.deadline.exitPhase('handler')
-      return ctx.deadline.phases.length
+      timelineOf(ctx.deadline).exitPhase('handler')
+      return timelineOf(ctx.deadline).phases.length
     }).use(deadline())
     expect(await handler({}, createLambdaContext<DeadlineContext>())).toBe(0)
   })

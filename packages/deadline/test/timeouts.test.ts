@@ -1,5 +1,12 @@
 import { Deadline, DeadlineTimeoutError, deadline } from '@middy-deadline/deadline'
-import { causeChain, noTimeToStart, operationTimedOut, raceSignal, scopeWithoutDeadline } from '@middy-deadline/deadline/internal'
+import {
+  causeChain,
+  noTimeToStart,
+  operationTimedOut,
+  raceSignal,
+  reachCutoff,
+  scopeWithoutDeadline,
+} from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
@@ -26,7 +33,7 @@ describe('noTimeToStart', () => {
 
   it('says the cutoff has been reached once it has, and refuses nothing once the invocation has ended', () => {
     const deadline = new Deadline({ context: createLambdaContext({ timeoutMs: 10_000 }) })
-    deadline.reachCutoff()
+    reachCutoff(deadline)
     expect(noTimeToStart(deadline, 1)).toBe('the invocation cutoff has been reached')
     deadline.end()
     expect(noTimeToStart(deadline, 1)).toBeUndefined()

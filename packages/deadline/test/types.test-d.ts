@@ -44,3 +44,13 @@ expectTypeOf(currentDeadline()).toEqualTypeOf<Deadline | undefined>()
 
 // The plugin spreads into Middy's plugin options beside Middy's own settings.
 middy(async () => 'ok', { ...deadlinePlugin(), timeoutEarlyInMillis: 0 })
+
+// A deadline is the time budget and the cancellation: the plugin's phases and the cutoff by hand
+// are for our packages (deadline/internal), not on the type users see. Marks are the user's.
+expectTypeOf<Deadline>().toHaveProperty('mark')
+expectTypeOf<Deadline>().toHaveProperty('marks')
+expectTypeOf<Deadline>().not.toHaveProperty('reachCutoff')
+expectTypeOf<Deadline>().not.toHaveProperty('enterPhase')
+expectTypeOf<Deadline>().not.toHaveProperty('exitPhase')
+expectTypeOf<Deadline>().not.toHaveProperty('phases')
+expectTypeOf<Deadline>().not.toHaveProperty('onProgress')

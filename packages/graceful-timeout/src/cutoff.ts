@@ -1,5 +1,5 @@
 import type { Request } from '@middy/core'
-import { answerMarginMs, type Deadline, timerDelay } from '@middy-deadline/deadline/internal'
+import { answerMarginMs, type Deadline, timelineOf, timerDelay } from '@middy-deadline/deadline/internal'
 import { runHooks } from './hooks.js'
 import { writeRecord } from './log.js'
 import type { GracefulTimeoutConfig, TimeoutHook, WatchedInvocation } from './options.js'
@@ -58,7 +58,7 @@ export class CutoffHandling<TEvent, TResult> {
   /** The deadline's cutoff listener (runs synchronously right after the signal aborted). */
   readonly onCutoff = (): void => {
     const deadline = this.#deadline
-    this.#record = timeoutRecord(deadline, deadline.currentPhase ?? this.stage, this.trigger)
+    this.#record = timeoutRecord(deadline, timelineOf(deadline).currentPhase ?? this.stage, this.trigger)
     // If the watchdog already wrote the record (we were late), one record is enough.
     if (this.#watched?.acknowledge() !== false) writeRecord(this.#record, this.#config.logger)
     if (this.#config.onTimeout.length > 0 || this.#innerHooks !== undefined) {

@@ -1,5 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { deadlineOf, describeError, existingDeadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
+import { deadlineOf, describeError, existingDeadlineOf, reachCutoff, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
 import { CutoffHandling } from './cutoff.js'
 import { GracefulTimeoutError } from './errors.js'
 import { writeWarning } from './log.js'
@@ -69,7 +69,7 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     if (trigger === 'middy-timeout' && !deadline.cutoffReached) {
       // Middy's early timeout came before our cutoff: it is the cutoff now.
       handling.trigger = trigger
-      deadline.reachCutoff()
+      reachCutoff(deadline)
     }
     await handling.startHooks()
     if (trigger !== undefined) await endWithTimeout(request, deadline.requestId)

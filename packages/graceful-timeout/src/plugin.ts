@@ -4,6 +4,7 @@ import {
   type DeadlinePluginHooks,
   deadlineOf,
   deadlinePlugin,
+  reachCutoff,
   timerDelay,
 } from '@middy-deadline/deadline/internal'
 import { graceLeftMs } from './cutoff.js'
@@ -71,7 +72,7 @@ function settleAtCutoff(): unknown {
     }
     if (deadline.cutoffReached) settleAfterGrace()
     else if (deadline.remaining() <= EARLY_TOLERANCE_MS) {
-      deadline.reachCutoff()
+      reachCutoff(deadline)
       settleAfterGrace()
     } else {
       deadline.onCutoff(settleAfterGrace)

@@ -1,4 +1,4 @@
-import { type Deadline, type DeadlineMark, describeError, warnOnce } from '@middy-deadline/deadline/internal'
+import { type Deadline, type DeadlineMark, describeError, type Timeline, timelineOf, warnOnce } from '@middy-deadline/deadline/internal'
 import type { TimeoutWatchdog, WatchedInvocation } from './options.js'
 import { LAYOUT, NUMBER_INDEX, regions } from './watchdog-layout.js'
 import { watchdogSource } from './watchdog-worker.js'
@@ -85,7 +85,7 @@ function watch(deadline: Deadline): WatchedInvocation | undefined {
   Atomics.add(memory.control, 0, 1)
   if (checkMs < (memory.nextWake[0] as number)) Atomics.notify(memory.control, 0)
 
-  deadline.onProgress(publishProgress(memory, slot, ours))
+  timelineOf(deadline).onProgress(publishProgress(memory, slot, ours))
   deadline.onEnd(() => {
     if (ours()) Atomics.store(memory.states, slot, S.free)
   })
@@ -105,17 +105,17 @@ function checkAt(cutoffAt: number, hardDeadlineAt: number, reserveMs: number): n
 }
 
 function publishProgress(memory: Shared, slot: number, ours: () => boolean) {
-  return (deadline: Deadline, progress: 'mark' | 'phase') => {
+  return (timeline: Timeline, progress: 'mark' | 'phase') => {
     if (!ours()) return
     if (progress === 'mark') {
-      // The deadline reports a mark right after it pushed one.
-      const mark = deadline.marks[deadline.marks.length - 1] as DeadlineMark
+      // The timeline reports a mark right after it pushed one.
+      const mark = timeline.marks[timeline.marks.length - 1] as DeadlineMark
       memory.numbers[slot * N + NUMBER_INDEX.markAtMs] = mark.atMs
       setText(memory, slot, 1, mark.name)
     } else {
       // A middleware function without a name opens a phase named '': the thread shows an empty
       // phase as `handler` (no plugin), so it gets the name the main thread's record gives it.
-      const phase = deadline.currentPhase
+      const phase = timeline.currentPhase
       setText(memory, slot, 2, phase === '' ? 'anonymous' : (phase ?? ''))
     }
   }

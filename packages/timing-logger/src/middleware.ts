@@ -6,6 +6,7 @@ import {
   existingDeadlineOf,
   jsonLine,
   releaseDeadline,
+  timelineOf,
   warnOnce,
   warnOnFailure,
 } from '@middy-deadline/deadline/internal'
@@ -68,7 +69,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     request[STATE] = state
     // The plugin opened a phase for this very function: its `requestEnd` ends the deadline on
     // every path, and its phases tell whether the handler answered.
-    const plugin = deadline.phases.length > 0
+    const plugin = timelineOf(deadline).phases.length > 0
     if (!plugin) {
       warnOnce('timing-logger:no-plugin', PACKAGE, 'deadlinePlugin() is not set up: the record shows coarse phases only', {
         setup: 'middy(handler, { ...deadlinePlugin() })',
@@ -103,7 +104,7 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     try {
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
       // The first error the invocation raised: the plugin or the error accessor told the deadline.
-      const answered = handlerAnswered(request) || deadline.phases.some(isHandlerPhase)
+      const answered = handlerAnswered(request) || timelineOf(deadline).phases.some(isHandlerPhase)
       // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
       const failed = state.own.endStep?.step === 'onError' && request.response === undefined
       const ending = invocationEndOf(

@@ -1,4 +1,4 @@
-import { type Deadline, recordName } from '@middy-deadline/deadline/internal'
+import { type Deadline, recordName, timelineOf } from '@middy-deadline/deadline/internal'
 
 export interface PhaseTiming {
   /** The middleware function's name (`httpErrorHandlerOnError`), `handler`, or a coarse span. */
@@ -25,8 +25,9 @@ export type TimingSource = 'plugin' | 'coarse'
  * handler, inner `after`s or `onError`s), and what ran after us until the invocation ended.
  */
 export function phasesOf(deadline: Deadline, own: OwnMarks, endMs: number): { source: TimingSource; phases: PhaseTiming[] } {
-  if (deadline.phases.length > 0) {
-    const phases = deadline.phases.map((phase): PhaseTiming => {
+  const recorded = timelineOf(deadline).phases
+  if (recorded.length > 0) {
+    const phases = recorded.map((phase): PhaseTiming => {
       const open = phase.durationMs === undefined
       const timing: PhaseTiming = {
         name: recordName(phase.name) || 'anonymous',
