@@ -10,8 +10,9 @@ import { remainingTimeBudget, sqsBatch } from '@middy-deadline/remaining-time-bu
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { timerAtMiddysTimeout } from '../support/middy-timer.js'
+import { captureStderr } from '../support/output.js'
 
 // The four decisions of docs/composition.md ("Decisions"), one describe each. Each test failed
 // before its decision was implemented.
@@ -33,21 +34,11 @@ function sqsEvent(count: number): SQSEvent {
 
 /** Every WARN line our packages write to stderr while `run` runs. */
 async function warningsDuring<T>(run: () => Promise<T>): Promise<{ result: T; warnings: Record<string, unknown>[] }> {
-  const chunks: string[] = []
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk))
-    return true
-  })
+  const stderr = captureStderr()
   try {
-    const result = await run()
-    const warnings = chunks
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-    return { result, warnings }
+    return { result: await run(), warnings: stderr.lines() }
   } finally {
-    spy.mockRestore()
+    stderr.restore()
   }
 }
 

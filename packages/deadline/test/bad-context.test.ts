@@ -2,11 +2,8 @@ import middy from '@middy/core'
 import { currentDeadline, type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
 import type { Context } from 'aws-lambda'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
+import { describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 // Middy's own early timeout calls getRemainingTimeInMillis() itself (and would rethrow a throwing
 // one); it is switched off here so that what is checked is the deadline's behaviour alone.
@@ -21,11 +18,6 @@ const report = async (context: Partial<Context>) => {
     { timeoutEarlyInMillis: 0 },
   ).use(deadline({ reserveMs: 500 }))
   return handler({}, context as DeadlineContext)
-}
-
-const captureWarnings = () => {
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-  return () => spy.mock.calls.map(([line]) => JSON.parse(String(line)) as { level: string; message: string; package: string })
 }
 
 const { getRemainingTimeInMillis: _, ...noClock } = createLambdaContext<DeadlineContext>()
@@ -48,21 +40,21 @@ describe('deadline with a bad context', () => {
     ],
     ['a deadline already past', { ...noClock, getRemainingTimeInMillis: () => -20 }, 'expired', 'returned -20 at the start'],
   ])('keeps the function working with %s, enforces nothing, and warns once', async (_label, context, status, says) => {
-    const logged = captureWarnings()
+    const stderr = captureStderr()
     const first = await report(context)
     const second = await report(context)
     expect(first).toEqual({ status, remaining: Number.POSITIVE_INFINITY, fits: true, aborted: false })
     expect(second).toEqual(first)
-    expect(logged()).toHaveLength(1)
-    expect(logged()[0]).toMatchObject({ level: 'WARN', package: '@middy-deadline/deadline' })
-    expect(logged()[0]?.message).toContain(says)
-    expect(logged()[0]?.message).toContain('nothing is enforced')
+    expect(stderr.lines()).toHaveLength(1)
+    expect(stderr.lines()[0]).toMatchObject({ level: 'WARN', package: '@middy-deadline/deadline' })
+    expect(stderr.lines()[0]?.message).toContain(says)
+    expect(stderr.lines()[0]?.message).toContain('nothing is enforced')
   })
 
   it('treats zero remaining time as expired too, without repeating the warning', async () => {
-    const logged = captureWarnings()
+    const stderr = captureStderr()
     expect(await report({ ...noClock, getRemainingTimeInMillis: () => 0 })).toMatchObject({ status: 'expired', aborted: false })
-    expect(logged()).toEqual([])
+    expect(stderr.lines()).toEqual([])
   })
 
   it('keeps the function working when the context cannot take `deadline` (frozen, or its own fixed `deadline`)', async () => {
@@ -76,7 +68,7 @@ describe('deadline with a bad context', () => {
   })
 
   it('works with an empty context object', async () => {
-    captureWarnings()
+    captureStderr()
     const handler = middy(async (_e: unknown, ctx: DeadlineContext) => ctx.deadline.status).use(deadline())
     expect(await handler({}, {} as DeadlineContext)).toBe('unknown')
   })

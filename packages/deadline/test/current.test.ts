@@ -1,7 +1,8 @@
 import middy from '@middy/core'
 import { currentDeadline, type Deadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 // Code far from the handler: a repository class that has no context at hand.
 class Repository {
@@ -89,7 +90,7 @@ describe('currentDeadline()', () => {
     const globals = globalThis as { [fallbackKey]?: unknown }
     const fallback = globals[fallbackKey]
     const getBuiltinModule = process.getBuiltinModule
-    const warnings = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const stderr = captureStderr()
     delete globals[fallbackKey]
     Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true, writable: true })
     try {
@@ -103,12 +104,10 @@ describe('currentDeadline()', () => {
         { status: 'running', current: undefined },
         { status: 'running', current: undefined },
       ])
-      const lines = warnings.mock.calls.map(([line]) => JSON.parse(String(line)) as { message: string })
-      expect(lines.map((line) => line.message)).toEqual(['currentDeadline() needs Node >= 22.3 outside Lambda'])
+      expect(stderr.lines().map((line) => line.message)).toEqual(['currentDeadline() needs Node >= 22.3 outside Lambda'])
     } finally {
       Object.defineProperty(process, 'getBuiltinModule', { value: getBuiltinModule, configurable: true, writable: true })
       globals[fallbackKey] = fallback
-      warnings.mockRestore()
     }
   })
 })

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import middy from '@middy/core'
 import { currentDeadline, type Deadline, type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 afterEach(() => {
   delete (globalThis as { awslambda?: unknown }).awslambda
@@ -98,26 +99,21 @@ describe('MIDDY_DEADLINE_ASYNC_CONTEXT', () => {
   it('says once that an unknown value is read as auto', async () => {
     process.env.MIDDY_DEADLINE_ASYNC_CONTEXT = 'yes please'
     const store = installSingleStore()
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-    try {
-      const handler = middy(async (_e: unknown, ctx: DeadlineContext) => currentDeadline() === ctx.deadline, {
-        timeoutEarlyInMillis: 0,
-      }).use(deadline())
-      for (const id of ['a', 'b']) {
-        expect(await store.run({ [REQUEST_ID]: id }, () => handler({}, createLambdaContext<DeadlineContext>({ awsRequestId: id })))).toBe(
-          true,
-        )
-      }
-      const lines = write.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
-      expect(lines).toEqual([
-        expect.objectContaining({
-          message: 'MIDDY_DEADLINE_ASYNC_CONTEXT must be one of auto, own, runtime; using auto',
-          value: 'yes please',
-        }),
-      ])
-    } finally {
-      write.mockRestore()
+    const stderr = captureStderr()
+    const handler = middy(async (_e: unknown, ctx: DeadlineContext) => currentDeadline() === ctx.deadline, {
+      timeoutEarlyInMillis: 0,
+    }).use(deadline())
+    for (const id of ['a', 'b']) {
+      expect(await store.run({ [REQUEST_ID]: id }, () => handler({}, createLambdaContext<DeadlineContext>({ awsRequestId: id })))).toBe(
+        true,
+      )
     }
+    expect(stderr.lines()).toEqual([
+      expect.objectContaining({
+        message: 'MIDDY_DEADLINE_ASYNC_CONTEXT must be one of auto, own, runtime; using auto',
+        value: 'yes please',
+      }),
+    ])
   })
 })
 

@@ -6,7 +6,8 @@ import { type DeadlineContext, DeadlineOptionError } from '@middy-deadline/deadl
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { flushPowertools } from '@middy-deadline/graceful-timeout/powertools'
 import { invokeWithTimeout } from '@middy-deadline/testing'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { type Captured, captureStdout } from './capture.js'
 
 let stdout: Captured
@@ -94,18 +95,13 @@ describe('flushPowertools', () => {
 
   it('writes the timeout record through a Powertools Logger given as `logger`, in its format', async () => {
     // Powertools writes error lines to stderr.
-    const stderr: string[] = []
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk))
-      return true
-    })
+    const stderr = captureStderr()
     const logger = new Logger({ serviceName: 'orders' })
     const handler = middy(async (_e: unknown, context: DeadlineContext) => {
       await delay(3000, undefined, { signal: context.deadline.signal })
     }).use(gracefulTimeout({ reserveMs: 200, logger }))
     await invokeWithTimeout(handler, {}, { timeoutMs: 600, awsRequestId: 'req-pt' })
-    spy.mockRestore()
-    const lines = stderr.map((chunk) => JSON.parse(chunk) as Record<string, unknown>)
+    const lines = stderr.lines()
     const [line] = lines
     expect(line).toMatchObject({ level: 'ERROR', service: 'orders', requestId: 'req-pt', source: 'main', phase: 'handler' })
     expect(line?.message).toMatch(/^Invocation reached its cutoff after \d+ ms/)

@@ -2,7 +2,8 @@ import middy from '@middy/core'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { expect, it, vi } from 'vitest'
+import { expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 // A file of its own: once its thread has failed, the watchdog stays off for the process.
 it('when its thread fails (Node could not run it), the watchdog says so once, starts no other thread, and invocations still answer', async () => {
@@ -21,7 +22,7 @@ it('when its thread fails (Node could not run it), the watchdog says so once, st
       this.once('error', () => failed())
     }
   }
-  const warnings = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+  const stderr = captureStderr()
   Object.defineProperty(process, 'getBuiltinModule', {
     value: (id: string) => (id === 'node:worker_threads' ? { Worker: DyingWorker } : getBuiltinModule(id as 'node:fs')),
     configurable: true,
@@ -37,8 +38,7 @@ it('when its thread fails (Node could not run it), the watchdog says so once, st
     )
     expect(answers).toEqual(['done', 'done'])
     expect(started).toBe(1)
-    const lines = warnings.mock.calls.map(([line]) => JSON.parse(String(line)) as { message: string; error?: string })
-    expect(lines.filter((line) => line.message.includes('watchdog'))).toEqual([
+    expect(stderr.lines().filter((line) => String(line.message).includes('watchdog'))).toEqual([
       {
         level: 'WARN',
         package: '@middy-deadline/graceful-timeout',
@@ -48,6 +48,5 @@ it('when its thread fails (Node could not run it), the watchdog says so once, st
     ])
   } finally {
     Object.defineProperty(process, 'getBuiltinModule', { value: getBuiltinModule, configurable: true, writable: true })
-    warnings.mockRestore()
   }
 })

@@ -3,17 +3,8 @@ import type { DeadlineContext } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-
-const warnings = () => {
-  const lines: Record<string, unknown>[] = []
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line))
-    return true
-  })
-  return { lines, spy }
-}
-afterEach(() => vi.restoreAllMocks())
+import { describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 describe('the watchdog’s slots', () => {
   it('watches 64 invocations at once; from the 65th on they run unwatched, said once; an invocation whose deadline enforces nothing takes no slot', async () => {
@@ -36,7 +27,7 @@ describe('the watchdog’s slots', () => {
       await gate
       return context.deadline.status
     }).use(graceful)
-    const stderr = warnings()
+    const stderr = captureStderr()
     const run = (count: number, options: { unknownTime?: boolean } = {}) =>
       Array.from({ length: count }, (_, i) => {
         const context = createLambdaContext<DeadlineContext>({ timeoutMs: 10_000, awsRequestId: `req-${i}` })
@@ -47,7 +38,7 @@ describe('the watchdog’s slots', () => {
     // 64 that the watchdog watches, and more whose deadline enforces nothing: all slots, no warning.
     const first = [...run(64), ...run(10, { unknownTime: true })]
     await handlersIn(74)
-    const fullWarnings = () => stderr.lines.filter((line) => String(line.message).startsWith('more than 64 invocations at once'))
+    const fullWarnings = () => stderr.lines().filter((line) => String(line.message).startsWith('more than 64 invocations at once'))
     expect(fullWarnings()).toEqual([])
     // Two more while all 64 slots are taken: unwatched, and one warning for both.
     const extra = run(2)

@@ -2,12 +2,13 @@ import middy from '@middy/core'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { watchdog } from '@middy-deadline/graceful-timeout/watchdog'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { expect, it, vi } from 'vitest'
+import { expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 // A file of its own: once its thread could not start, the watchdog stays off for the process.
 it('where Node has no process.getBuiltinModule (before 22.3), the watchdog says once that it could not start, and invocations run unwatched', async () => {
   const getBuiltinModule = process.getBuiltinModule
-  const warnings = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+  const stderr = captureStderr()
   Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true, writable: true })
   try {
     const handler = middy(async () => 'done').use(gracefulTimeout({ reserveMs: 100, watchdog }))
@@ -16,13 +17,12 @@ it('where Node has no process.getBuiltinModule (before 22.3), the watchdog says 
       await handler({}, createLambdaContext({ timeoutMs: 2000 })),
     ]
     expect(answers).toEqual(['done', 'done'])
-    const messages = warnings.mock.calls.map(([line]) => (JSON.parse(String(line)) as { message: string }).message)
+    const messages = stderr.lines().map((line) => String(line.message))
     // (The deadline says its own: currentDeadline() needs Node >= 22.3 outside Lambda.)
     expect(messages.filter((message) => message.includes('watchdog'))).toEqual([
       'the watchdog thread could not start; invocations are not watched',
     ])
   } finally {
     Object.defineProperty(process, 'getBuiltinModule', { value: getBuiltinModule, configurable: true, writable: true })
-    warnings.mockRestore()
   }
 })

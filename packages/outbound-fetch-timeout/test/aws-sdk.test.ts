@@ -6,6 +6,7 @@ import { type AwsSdkDeadlineOptions, awsSdkDeadlinePlugin } from '@middy-deadlin
 import { createLambdaContext } from '@middy-deadline/testing'
 import type { FinalizeRequestMiddleware } from '@smithy/types'
 import { describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { hardDeadlineNear } from './hard-deadline.js'
 import { localServer } from './server.js'
 
@@ -196,11 +197,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
   })
 
   it('given a config without a request handler, says once that sockets are not aborted, and still ends the send at the deadline', async () => {
-    const stderr: string[] = []
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk))
-      return true
-    })
+    const stderr = captureStderr()
     const client = new SQSClient({
       endpoint: `${server.base}/never`,
       region: 'us-east-1',
@@ -213,10 +210,9 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
       client.middlewareStack.use(awsSdkDeadlinePlugin({}))
       result = await sendInInvocation(client, 500)
     } finally {
-      spy.mockRestore()
       client.destroy()
     }
-    expect(stderr.map((line) => JSON.parse(line))).toEqual([
+    expect(stderr.lines()).toEqual([
       {
         level: 'WARN',
         package: '@middy-deadline/outbound-fetch-timeout',
@@ -231,11 +227,7 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
   })
 
   it('given a frozen request handler, says once that sockets are not aborted, and leaves the handler as it was', () => {
-    const stderr: string[] = []
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk))
-      return true
-    })
+    const stderr = captureStderr()
     const handle = async () => ({ response: {} })
     const requestHandler = Object.freeze({ handle })
     const client = sqsClient('/queue-url', {})
@@ -243,11 +235,10 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
       client.middlewareStack.use(awsSdkDeadlinePlugin({ requestHandler }))
       client.middlewareStack.use(awsSdkDeadlinePlugin({ requestHandler }))
     } finally {
-      spy.mockRestore()
       client.destroy()
     }
     expect(requestHandler.handle).toBe(handle)
-    expect(stderr.map((line) => JSON.parse(line).message)).toEqual([
+    expect(stderr.lines().map((line) => line.message)).toEqual([
       'awsSdkDeadlinePlugin: the request handler cannot be wrapped (frozen); attempts are raced against the deadline but their sockets are not aborted',
     ])
   })

@@ -12,6 +12,7 @@ import {
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { hardDeadlineNear } from './hard-deadline.js'
 import { localServer } from './server.js'
 
@@ -86,23 +87,15 @@ describe('context.fetch', () => {
   })
 
   it('used twice in one chain with the same options, bounds each call once and says nothing', async () => {
-    const warnings: string[] = []
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => {
-      warnings.push(String(line))
-      return true
+    const stderr = captureStderr()
+    const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+      await (await context.fetch(`${server.base}/ok`)).text()
+      return outboundCallsOf(context.deadline).recent
     })
-    try {
-      const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
-        await (await context.fetch(`${server.base}/ok`)).text()
-        return outboundCallsOf(context.deadline).recent
-      })
-        .use(outboundFetchTimeout({ perRequestMs: 800 }))
-        .use(outboundFetchTimeout({ perRequestMs: 800 }))
-      expect(await handler({}, createLambdaContext({ timeoutMs: 2000 }))).toEqual([expect.objectContaining({ outcome: 'ok' })])
-    } finally {
-      stderr.mockRestore()
-    }
-    expect(warnings.filter((line) => line.includes('used twice'))).toEqual([])
+      .use(outboundFetchTimeout({ perRequestMs: 800 }))
+      .use(outboundFetchTimeout({ perRequestMs: 800 }))
+    expect(await handler({}, createLambdaContext({ timeoutMs: 2000 }))).toEqual([expect.objectContaining({ outcome: 'ok' })])
+    expect(stderr.chunks.filter((line) => line.includes('used twice'))).toEqual([])
   })
 
   it('leaves a context that cannot take it without context.fetch; deadlineFetch bounds the calls all the same', async () => {

@@ -10,6 +10,7 @@ import {
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { localServer, restoreGlobalFetchAfterEach } from './server.js'
 
 const server = localServer()
@@ -177,21 +178,13 @@ describe('patchGlobalFetch', () => {
   })
 
   it('says once that there is no global fetch to patch where there is none, and the invocation runs all the same', async () => {
-    const warnings: string[] = []
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => {
-      warnings.push(String(line))
-      return true
-    })
+    const stderr = captureStderr()
     vi.stubGlobal('fetch', undefined)
-    try {
-      const handler = middy(async () => 'done').use(outboundFetchTimeout({ patchGlobalFetch: true }))
-      expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('done')
-      expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('done')
-      expect(globalThis.fetch).toBeUndefined()
-    } finally {
-      stderr.mockRestore()
-    }
-    expect(warnings.filter((line) => line.includes('no global fetch'))).toEqual([
+    const handler = middy(async () => 'done').use(outboundFetchTimeout({ patchGlobalFetch: true }))
+    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('done')
+    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('done')
+    expect(globalThis.fetch).toBeUndefined()
+    expect(stderr.chunks.filter((line) => line.includes('no global fetch'))).toEqual([
       `${JSON.stringify({
         level: 'WARN',
         package: '@middy-deadline/outbound-fetch-timeout',
@@ -201,7 +194,7 @@ describe('patchGlobalFetch', () => {
   })
 
   it('does not stack a second wrapper over a fetch that replaced ours, and says so once', async () => {
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const stderr = captureStderr()
     const original = globalThis.fetch
     try {
       await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
@@ -211,14 +204,13 @@ describe('patchGlobalFetch', () => {
       await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
       await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
       expect(globalThis.fetch).toBe(replacement)
-      const warnings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('was replaced'))
+      const warnings = stderr.chunks.filter((line) => line.includes('was replaced'))
       expect(warnings).toHaveLength(1)
       // Restoring leaves the replacement in place and forgets our patch.
       expect(restoreGlobalFetch()).toBe(false)
       expect(globalThis.fetch).toBe(replacement)
     } finally {
       globalThis.fetch = original
-      stderr.mockRestore()
     }
   })
 })

@@ -5,6 +5,7 @@ import { invocationHasTimeFor, stepWithinBudget } from '@middy-deadline/remainin
 import { createLambdaContext } from '@middy-deadline/testing'
 import type { Context } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -50,10 +51,9 @@ describe('stepWithinBudget', () => {
   })
 
   it('runs the step unchecked, and says so once, when no remaining time is known', async () => {
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    captureStderr()
     const { context, operations } = recordingContext({})
     await stepWithinBudget(context, 'blind', async () => 1, { expectedMs: 1000 })
-    write.mockRestore()
     expect(operations.map((o) => o.name)).toEqual(['blind:budget', 'blind'])
   })
 

@@ -4,7 +4,8 @@ import middy from '@middy/core'
 import { executionModeDurableContext } from '@middy/core/executionModeDurableContext'
 import { remainingTimeBudget } from '@middy-deadline/remaining-time-budget'
 import { stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { newLedger, reinvokedAfterTimeout, withFunctionTimeout, work } from './durable-model.js'
 
 // The scenario of the issue, on the SDK's local test runner with its time skipping: 42 minutes
@@ -79,7 +80,7 @@ describe('three 14-minute steps in a 15-minute function', () => {
   })
 
   it('works the same inside a Middy 7 durable-mode chain with remainingTimeBudget()', async () => {
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const stderr = captureStderr()
     const ledger = newLedger()
     const handler = middy(
       async (_event: unknown, context: DurableContext) => {
@@ -101,8 +102,7 @@ describe('three 14-minute steps in a 15-minute function', () => {
     const execution = await runner.run({ payload: {} }).finally(() => {
       performance.now = monotonic
     })
-    const logged = write.mock.calls.map(([line]) => String(line)).join('')
-    write.mockRestore()
+    const logged = stderr.chunks.join('')
     // Middy's durable mode does not copy getRemainingTimeInMillis onto the durable context; the
     // shared deadline reads it from context.lambdaContext, so it runs instead of degrading.
     expect(logged).not.toContain('getRemainingTimeInMillis')

@@ -1,24 +1,16 @@
 import { budgetRunner, ContinuationError, runWithinBudget } from '@middy-deadline/remaining-time-budget'
 import { invocationHasTimeFor, stepWithinBudget } from '@middy-deadline/remaining-time-budget/durable'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-
-afterEach(() => {
-  vi.restoreAllMocks()
-})
+import { describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 const PACKAGE = '@middy-deadline/remaining-time-budget'
-const stderrLines = () => {
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-  return () => spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>)
-}
-
 describe('a run outside any invocation', () => {
   it('says once that there is no deadline, and runs every item without a time budget', async () => {
-    const lines = stderrLines()
+    const stderr = captureStderr()
     const first = await runWithinBudget([1, 2], async (n) => n * 2)
     await runWithinBudget([3], async (n) => n)
     expect(first).toMatchObject({ complete: true, rest: [], cursor: undefined, stoppedBy: undefined, continued: false })
-    expect(lines()).toEqual([
+    expect(stderr.lines()).toEqual([
       {
         level: 'WARN',
         package: PACKAGE,

@@ -2,7 +2,8 @@ import middy from '@middy/core'
 import { DeadlineOptionError } from '@middy-deadline/deadline'
 import { budgetRunner, remainingTimeBudget, runWithinBudget } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 
 /** An item that takes `ms` unless its signal aborts first; says how it ended. */
 const honours =
@@ -69,29 +70,21 @@ describe('itemTimeoutMs', () => {
 
 describe('orderKey', () => {
   it('runs an item whose key cannot be computed without an ordering constraint, and says so once', async () => {
-    const stderr: string[] = []
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk))
-      return true
+    const stderr = captureStderr()
+    const run = await runWithinBudget(['a1', 'b1', 'a2'], async (item: string) => item.toUpperCase(), {
+      expectedMs: 1,
+      estimator: false,
+      orderKey: (item) => {
+        if (item !== 'a1') throw new Error(`no key for ${item}`)
+        return 'a'
+      },
     })
-    try {
-      const run = await runWithinBudget(['a1', 'b1', 'a2'], async (item: string) => item.toUpperCase(), {
-        expectedMs: 1,
-        estimator: false,
-        orderKey: (item) => {
-          if (item !== 'a1') throw new Error(`no key for ${item}`)
-          return 'a'
-        },
-      })
-      expect(run.outcomes.map((o) => [o.status, (o as { value?: string }).value])).toEqual([
-        ['done', 'A1'],
-        ['done', 'B1'],
-        ['done', 'A2'],
-      ])
-    } finally {
-      spy.mockRestore()
-    }
-    expect(stderr.map((line) => JSON.parse(line))).toEqual([
+    expect(run.outcomes.map((o) => [o.status, (o as { value?: string }).value])).toEqual([
+      ['done', 'A1'],
+      ['done', 'B1'],
+      ['done', 'A2'],
+    ])
+    expect(stderr.lines()).toEqual([
       {
         level: 'WARN',
         package: '@middy-deadline/remaining-time-budget',

@@ -9,6 +9,7 @@ import {
 } from '@middy-deadline/remaining-time-budget'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { sleep } from './events.js'
 
 afterEach(() => {
@@ -200,9 +201,8 @@ describe('runWithinBudget', () => {
   })
 
   it('runs everything, and says so once, when there is no deadline at all', async () => {
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    captureStderr()
     const run = await runWithinBudget([1, 2], async (n) => n + 1)
-    write.mockRestore()
     expect(run.outcomes.map((o) => (o.status === 'done' ? o.value : undefined))).toEqual([2, 3])
     expect(run.complete).toBe(true)
   })

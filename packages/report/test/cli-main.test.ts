@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { captureStderr, captureStdout } from '../../../test/support/output.js'
 import { main } from '../src/cli.js'
 import { type FakeCloudWatch, startCloudWatch } from './fixtures/cloudwatch-server.js'
 import { endLine, invocationLines, reportLine, requestId, startLine } from './lines.js'
@@ -15,10 +16,8 @@ let dir: string
 let server: FakeCloudWatch | undefined
 
 beforeEach(() => {
-  out = []
-  err = []
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => out.push(String(chunk)) > 0)
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => err.push(String(chunk)) > 0)
+  out = captureStdout().chunks
+  err = captureStderr().chunks
   dir = mkdtempSync(join(tmpdir(), 'report-cli-'))
 })
 afterEach(async () => {

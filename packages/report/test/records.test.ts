@@ -7,6 +7,7 @@ import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { type TimingLoggerOptions, timingLogger } from '@middy-deadline/timing-logger'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { captureConsole } from '../../../test/support/output.js'
 import { captureStdout } from '../../graceful-timeout/test/capture.js'
 import { buildReport, type FunctionReport, type Report, renderText } from '../src/index.js'
 import { endLine, reportLine, startLine } from './lines.js'
@@ -39,11 +40,7 @@ async function written(run: () => Promise<unknown>): Promise<Line[]> {
  */
 async function printedByPowertools(run: (logger: Logger) => Promise<unknown>): Promise<Line[]> {
   vi.stubEnv('POWERTOOLS_DEV', 'true')
-  const printed: string[] = []
-  for (const method of ['info', 'warn', 'error'] as const)
-    vi.spyOn(console, method).mockImplementation((line: string) => {
-      printed.push(line)
-    })
+  const printed = captureConsole(['info', 'warn', 'error']).chunks
   await run(new Logger({ serviceName: 'orders' }))
   return printed.map((line) => JSON.parse(line) as Line)
 }

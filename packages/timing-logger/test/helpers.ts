@@ -3,6 +3,7 @@ import { deadlinePlugin } from '@middy-deadline/deadline'
 import { invokeWithTimeout, type LambdaContextOptions } from '@middy-deadline/testing'
 import { type TimingLoggerOptions, timingLogger } from '@middy-deadline/timing-logger'
 import { vi } from 'vitest'
+import { captureStdout } from '../../../test/support/output.js'
 
 export type Written = Record<string, unknown> & { level: 'INFO' | 'WARN' }
 
@@ -21,20 +22,12 @@ export function memoryLogger() {
  * the chunks as written (one `write` may carry several lines).
  */
 export async function stdoutLines<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[]; raw: string[] }> {
-  const raw: string[] = []
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    raw.push(String(chunk))
-    return true
-  })
+  const stdout = captureStdout()
   try {
     const result = await run()
-    const lines = raw
-      .flatMap((chunk) => chunk.split('\n'))
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-    return { result, lines, raw }
+    return { result, lines: stdout.lines(), raw: stdout.chunks }
   } finally {
-    spy.mockRestore()
+    stdout.restore()
   }
 }
 

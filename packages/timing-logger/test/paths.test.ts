@@ -2,6 +2,7 @@ import middy from '@middy/core'
 import { deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import { describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep } from './helpers.js'
 
 const SECRET = 'card-4111-1111-1111-1111'
@@ -268,19 +269,11 @@ describe('timingLogger: one record on every path', () => {
         },
       },
     )
-    const warnings: Record<string, unknown>[] = []
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => {
-      warnings.push(JSON.parse(String(line)))
-      return true
-    })
-    try {
-      const outcome = await invoke(chain(async () => 'ok', { logger, fields: () => unreadable }))
-      expect(outcome.status).toBe('succeeded')
-    } finally {
-      stderr.mockRestore()
-    }
+    const stderr = captureStderr()
+    const outcome = await invoke(chain(async () => 'ok', { logger, fields: () => unreadable }))
+    expect(outcome.status).toBe('succeeded')
     expect(logger.records).toEqual([expect.objectContaining({ outcome: 'success' })])
-    expect(warnings).toEqual([
+    expect(stderr.lines()).toEqual([
       {
         level: 'WARN',
         package: '@middy-deadline/timing-logger',

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { captureConsole, captureStderr } from '../../../test/support/output.js'
 import { chain, invoke, invokeOnTheFakeClock, sleep, stdoutLines, warmUp } from './helpers.js'
 
 beforeAll(warmUp)
@@ -14,8 +15,7 @@ describe('timingLogger with the Powertools Logger', () => {
     // In dev mode Powertools prints through the global console, where a test can read it (its own
     // Console instance writes to stdout through a handle a spy cannot reach).
     vi.stubEnv('POWERTOOLS_DEV', 'true')
-    const printed: string[] = []
-    for (const method of ['info', 'warn'] as const) vi.spyOn(console, method).mockImplementation((line: string) => printed.push(line))
+    const printed = captureConsole(['info', 'warn']).chunks
     const logger = new Logger({ serviceName: 'orders' })
     // 255 of 300 ms, on the fake clock: a near-miss.
     await invokeOnTheFakeClock(
@@ -43,8 +43,7 @@ describe('timingLogger with the Powertools Logger', () => {
   const printedLines = (injected: boolean) => {
     vi.stubEnv('POWERTOOLS_DEV', 'true')
     const logger = new Logger({ serviceName: 'orders' })
-    const printed: string[] = []
-    for (const method of ['info', 'warn'] as const) vi.spyOn(console, method).mockImplementation((line: string) => printed.push(line))
+    const printed = captureConsole(['info', 'warn']).chunks
     const handler = chain(async () => 'ok', { logger }, { middlewares: injected ? [injectLambdaContext(logger)] : [] })
     return invoke(handler, {}, { awsRequestId: 'req-pt', functionName: 'orders', memoryLimitInMB: 512 }).then(() => printed)
   }
@@ -76,7 +75,7 @@ describe('timingLogger with the Powertools Logger', () => {
     vi.spyOn(logger, 'info').mockImplementation(() => {
       throw new Error('closed')
     })
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    captureStderr()
     const { lines } = await stdoutLines(() =>
       invoke(
         chain(async () => 'ok', { logger }),
