@@ -3,7 +3,10 @@
 // alike; each chain's added time is taken batch by batch against bare Middy's batch of the same turn.
 // With `--against=<checkout>`, each chain is also built from that checkout's packages (its bench and
 // dist) and run in the same turns: `versus` is this checkout's batch minus that one's, turn by turn.
-// Usage: node bench/overhead-paired-child.mjs <turns> [--against=<checkout>] <chain>...   (bench/overhead-paired.mjs runs it)
+// With `--without-writes`, stdout's `write` takes each line and writes nothing: the lines are still
+// built, but the system call, the same for both builds of a before/after and most of the noise on a
+// loaded machine, is left out (the alternatives' lines too: Powertools writes through stdout's `write`).
+// Usage: node bench/overhead-paired-child.mjs <turns> [--against=<checkout>] [--without-writes] <chain>...   (bench/overhead-paired.mjs runs it)
 import { CONFIGS, makeApp } from './lib/configs.mjs'
 import { contexts, invoker } from './lib/invoke.mjs'
 import { writeResult } from './lib/result.mjs'
@@ -14,6 +17,7 @@ const WARM_UP_TURNS = 20
 const [turnsArg, ...rest] = process.argv.slice(2)
 const against = rest.find((arg) => arg.startsWith('--against='))?.slice('--against='.length)
 const chains = rest.filter((arg) => !arg.startsWith('--'))
+if (rest.includes('--without-writes')) process.stdout.write = () => true
 const other = against === undefined ? undefined : (await import(`${against.replace(/\/$/, '')}/bench/lib/configs.mjs`)).CONFIGS
 const invokes = [await invoker(await CONFIGS['middy-bare'].build(makeApp(false)), 'invoke-store')]
 for (const chain of chains) {

@@ -2,8 +2,10 @@
 // out: all of them in one process per Node version, batch by batch in turn (see the child). The
 // separate-process figures of bench/overhead.mjs stay the reference on a quiet machine; these hold
 // on a loaded one. Before/after a change: `--against=<another checkout>` (built) runs each chain
-// from both in the same turns and gives this checkout's time minus that one's.
-// Usage: node bench/overhead-paired.mjs [--turns=200] [--node=22,24] [--chains=a,b] [--against=<checkout>]
+// from both in the same turns and gives this checkout's time minus that one's. `--without-writes`
+// leaves the write of the log lines out (see the child): for a before/after of other code, and to
+// tell what the write costs from what building the line costs.
+// Usage: node bench/overhead-paired.mjs [--turns=200] [--node=22,24] [--chains=a,b] [--against=<checkout>] [--without-writes]
 import { fileURLToPath } from 'node:url'
 import { runChild } from './lib/child.mjs'
 import { NODES } from './lib/packages.mjs'
@@ -15,12 +17,20 @@ const chains = option('chains', undefined)?.split(/,(?! )/) ?? DEFAULT_CHAINS
 const against = option('against', undefined)
 const child = fileURLToPath(new URL('./overhead-paired-child.mjs', import.meta.url))
 const turns = Number(option('turns', 200))
-const args = [String(turns), ...(against === undefined ? [] : [`--against=${against}`]), ...chains]
+const withoutWrites = process.argv.includes('--without-writes')
+const args = [
+  String(turns),
+  ...(against === undefined ? [] : [`--against=${against}`]),
+  ...(withoutWrites ? ['--without-writes'] : []),
+  ...chains,
+]
 const results = nodeMajors().map((major) => runChild(NODES[major], child, args))
-save('overhead-paired', { turns, against, results })
+save('overhead-paired', { turns, against, withoutWrites, results })
 const us = (ns) => (ns / 1000).toFixed(2)
 const signed = (ns) => `${ns < 0 ? '' : '+'}${us(ns)}`
-console.log(`\n### Added µs per invocation over bare Middy, one process, ${turns} turns of 200 invocations, invoke-store\n`)
+console.log(
+  `\n### Added µs per invocation over bare Middy, one process, ${turns} turns of 200 invocations, invoke-store${withoutWrites ? ', log lines built but not written' : ''}\n`,
+)
 console.log(
   table(
     ['chain', ...results.map((r) => `Node ${r.node}: median (p25–p75)`)],
