@@ -168,8 +168,16 @@ function attemptMiddleware<Input extends object, Output extends object>(limits: 
         state.lastAttemptError =
           limit === undefined
             ? error
-            : withMetadata(
-                abortError(scope.signal, callerSignal, state.target, performance.now() - startedAt, limits.perRequestMs, error),
+            : // With a limit, the error is ours (the caller's abort and the invocation's end have none).
+              withMetadata(
+                abortError(
+                  scope.signal,
+                  callerSignal,
+                  state.target,
+                  performance.now() - startedAt,
+                  limits.perRequestMs,
+                  error,
+                ) as OutboundTimeoutError,
                 error,
               )
         throw state.lastAttemptError
@@ -231,8 +239,9 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
     call.finish('timeout', (error as OutboundTimeoutError).limit)
     return error
   }
+  // The caller's abort aborts the retry scope too: it is told apart below.
   if (!retryScope.signal.aborted) {
-    call.finish(callerSignal?.aborted ? 'aborted' : 'error')
+    call.finish('error')
     return error
   }
   const { limit } = endingOf(retryScope.signal, callerSignal)
@@ -295,16 +304,15 @@ function labelOf(context: HandlerExecutionContext): string {
   }
   const client = name('clientName', /Client$/)
   const command = name('commandName', /Command$/)
-  return client && command ? `${client}.${command}` : (command ?? client ?? 'aws-sdk')
+  // Empty, not missing, for a command that Smithy's builder made without names.
+  return client && command ? `${client}.${command}` : command || client || 'aws-sdk'
 }
 
 /** Keeps what SDK users read on errors (`$metadata`, `$response`) on the error that replaces one. */
-function withMetadata<T>(error: T, original: unknown): T {
-  if (error instanceof OutboundTimeoutError) {
-    for (const key of ['$metadata', '$response', '$fault'] as const) {
-      const value = readSafely(original, key)
-      if (value !== undefined) Object.defineProperty(error, key, { value, configurable: true, writable: true })
-    }
+function withMetadata(error: OutboundTimeoutError, original: unknown): OutboundTimeoutError {
+  for (const key of ['$metadata', '$response', '$fault'] as const) {
+    const value = readSafely(original, key)
+    if (value !== undefined) Object.defineProperty(error, key, { value, configurable: true, writable: true })
   }
   return error
 }

@@ -1,4 +1,4 @@
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { GetQueueUrlCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs'
 import middy from '@middy/core'
 import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { OutboundTimeoutError, outboundCallsOf } from '@middy-deadline/outbound-fetch-timeout'
@@ -7,6 +7,7 @@ import { createLambdaContext } from '@middy-deadline/testing'
 import type { FinalizeRequestMiddleware } from '@smithy/types'
 import { describe, expect, it, vi } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
+import { pause } from '../../../test/support/pause.js'
 import { hardDeadlineNear } from './hard-deadline.js'
 import { localServer } from './server.js'
 
@@ -16,12 +17,13 @@ const server = localServer()
 const attemptStarts = new WeakMap<SQSClient, number[]>()
 
 /** A real SQS client of the SDK, pointed at the local server; only its endpoint path differs. */
-function sqsClient(path: string, options: Partial<AwsSdkDeadlineOptions>, maxAttempts = 3) {
+function sqsClient(path: string, options: Partial<AwsSdkDeadlineOptions>, maxAttempts = 3, config: SQSClientConfig = {}) {
   const client = new SQSClient({
     endpoint: `${server.base}${path}`,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     maxAttempts,
+    ...config,
   })
   client.middlewareStack.use(awsSdkDeadlinePlugin(client.config, options))
   // Inside the plugin's per-attempt step, in the same synchronous call: an attempt the plugin let
@@ -179,6 +181,23 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     const error = await handler({}, createLambdaContext({ timeoutMs: 400 }))
     expect(error).toMatchObject({ name: 'TimeoutError', sent: false, limit: 'cutoff' })
     expect(server.arrivals.length).toBe(arrivalsBefore)
+  })
+
+  it('refuses an attempt that would start with less than minimumMs, when the credentials inside the SDK’s retry took the time', async () => {
+    // Resolved for the attempt, before the plugin's attempt step: an assumed role, say, in 700 ms.
+    // The cutoff is 800 ms after the start.
+    const credentials = async () => {
+      await pause(700)
+      return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
+    }
+    const arrivalsBefore = server.arrivals.length
+    const result = await sendInInvocation(sqsClient('/queue-url', { minimumMs: 150 }, 3, { credentials }), 1000)
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff', sent: false, method: 'POST', label: 'SQS.GetQueueUrl' })
+    expect((result.error as Error).message).toMatch(/not sent: \d+ ms left before the invocation cutoff, less than minimumMs \(150 ms\)/)
+    expect(result.attemptsLeftMs).toEqual([])
+    expect(server.arrivals.length).toBe(arrivalsBefore)
+    expect(result.calls.recent).toEqual([expect.objectContaining({ outcome: 'timeout', limit: 'cutoff', attempts: 1 })])
   })
 
   it("keeps the caller's own abortSignal as the SDK's AbortError", async () => {

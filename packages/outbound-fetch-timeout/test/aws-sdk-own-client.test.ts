@@ -1,0 +1,136 @@
+import middy from '@middy/core'
+import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
+import { outboundCallsOf } from '@middy-deadline/outbound-fetch-timeout'
+import { type AwsSdkDeadlineOptions, awsSdkDeadlinePlugin } from '@middy-deadline/outbound-fetch-timeout/aws-sdk'
+import { createLambdaContext } from '@middy-deadline/testing'
+import { Client, Command } from '@smithy/core/client'
+import type { Handler, HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types'
+import { describe, expect, it } from 'vitest'
+
+// A Smithy client of one's own rather than one of the AWS SDK's generated ones: its commands carry
+// the names their author gave them (or none), and build whatever request object they like. The
+// plugin labels and describes each call by what is there.
+
+type Names = Pick<HandlerExecutionContext, 'clientName' | 'commandName'>
+
+interface OwnConfig {
+  readonly apiVersion: string
+  requestHandler: { handle(request: unknown): Promise<{ response: unknown }> }
+}
+
+/** A command whose execution context holds `names` and whose request is `request`, as built. */
+class Ping extends Command<object, MetadataBearer, OwnConfig> {
+  readonly input = {}
+
+  constructor(
+    private readonly names: Names,
+    private readonly request: object,
+  ) {
+    super()
+  }
+
+  resolveMiddleware(clientStack: MiddlewareStack<object, MetadataBearer>, config: OwnConfig): Handler<object, MetadataBearer> {
+    const stack = clientStack.concat(this.middlewareStack)
+    stack.add((next) => (args) => next({ ...args, request: this.request }), { step: 'serialize', name: 'serializePing' })
+    stack.add(
+      (next) => async (args) => {
+        const { response } = await next(args)
+        return { response, output: { $metadata: {} } }
+      },
+      { step: 'deserialize', name: 'deserializePing' },
+    )
+    return stack.resolve((args) => config.requestHandler.handle(args.request) as never, this.names as HandlerExecutionContext) as Handler<
+      object,
+      MetadataBearer
+    >
+  }
+}
+
+/** A client with the plugin whose request handler answers at once, with `body()` as the response's body. */
+function ownClient(options: Partial<AwsSdkDeadlineOptions>, body: () => unknown = () => undefined) {
+  const config: OwnConfig = {
+    apiVersion: '2026-12-02',
+    requestHandler: { handle: async () => ({ response: { statusCode: 200, headers: {}, body: body() } }) },
+  }
+  const client = new Client<unknown, object, MetadataBearer, OwnConfig>(config)
+  client.middlewareStack.use(awsSdkDeadlinePlugin(client.config, options))
+  return client
+}
+
+/** Sends one Ping in an invocation; returns the call as recorded. */
+async function recordedPing(names: Names, request: object, options: Partial<AwsSdkDeadlineOptions> = {}) {
+  const client = ownClient(options)
+  const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+    await client.send(new Ping(names, request))
+    return outboundCallsOf(context.deadline).recent
+  }).use(deadline())
+  const [call, ...more] = await handler({}, createLambdaContext({ timeoutMs: 2000 }))
+  expect(more).toEqual([])
+  return call
+}
+
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+
+/** Sends one Ping in an invocation: how many timers `send` left armed, and how many the invocation did. */
+async function timersAroundPing(client: ReturnType<typeof ownClient>) {
+  // Middy's own early timeout is off: it arms its timer only once the handler has started.
+  const handler = middy(
+    async (_event: unknown, context: DeadlineContext) => {
+      // The deadline arms a timer of its own once anything needs its cutoff (a send does): armed
+      // here first, so that only what the send leaves is counted.
+      context.deadline.onCutoff(() => {})
+      const before = timers()
+      await client.send(new Ping({}, REQUEST))
+      return timers() - before
+    },
+    { timeoutEarlyInMillis: 0 },
+  ).use(deadline())
+  const before = timers()
+  const armedBySend = await handler({}, createLambdaContext({ timeoutMs: 2000 }))
+  return { armedBySend, leftByInvocation: timers() - before }
+}
+
+const REQUEST = { method: 'POST', protocol: 'http:', hostname: 'orders.internal', port: 8080, path: '/ping' }
+
+describe('awsSdkDeadlinePlugin on a Smithy client of your own', () => {
+  it.each([
+    ['both names', { clientName: 'OrdersClient', commandName: 'PingCommand' }, 'Orders.Ping'],
+    ['only a command name', { commandName: 'PingCommand' }, 'Ping'],
+    ['only a client name', { clientName: 'OrdersClient' }, 'Orders'],
+    ['no names', {}, 'aws-sdk'],
+    ["empty names (Smithy's command builder without `.n()`)", { clientName: '', commandName: '' }, 'aws-sdk'],
+  ])('labels the call by what the command is called, given %s', async (_case, names, label) => {
+    expect(await recordedPing(names, REQUEST)).toMatchObject({
+      kind: 'aws-sdk',
+      label,
+      method: 'POST',
+      url: 'http://orders.internal:8080',
+      outcome: 'ok',
+    })
+  })
+
+  it('describes a request without protocol or path as HTTPS at the root, and one without a hostname by its method alone', async () => {
+    const names = { clientName: 'OrdersClient', commandName: 'PingCommand' }
+    const describeTarget = (url: URL) => url.href
+    expect(await recordedPing(names, { method: 'POST', hostname: 'orders.internal' })).toMatchObject({ url: 'https://orders.internal' })
+    expect(await recordedPing(names, { method: 'POST', hostname: 'orders.internal' }, { describeTarget })).toMatchObject({
+      url: 'https://orders.internal/',
+    })
+    expect(await recordedPing(names, { method: 'POST' }, { describeTarget })).toMatchObject({
+      label: 'Orders.Ping',
+      method: 'POST',
+      url: undefined,
+    })
+  })
+})
+
+describe("awsSdkDeadlinePlugin on a Smithy client of your own: the attempt's per-request limit once send returned", () => {
+  it('is released at once for a response without a body to read', async () => {
+    expect(await timersAroundPing(ownClient({ perRequestMs: 5000 }))).toEqual({ armedBySend: 0, leftByInvocation: 0 })
+  })
+
+  it('stays armed for a body that is a web stream (its end cannot be seen from outside), until the invocation ends', async () => {
+    const body = () => new ReadableStream({ start: (controller) => controller.close() })
+    expect(await timersAroundPing(ownClient({ perRequestMs: 5000 }, body))).toEqual({ armedBySend: 1, leftByInvocation: 0 })
+  })
+})
