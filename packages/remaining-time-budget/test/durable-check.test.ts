@@ -51,10 +51,59 @@ describe('stepWithinBudget', () => {
   })
 
   it('runs the step unchecked, and says so once, when no remaining time is known', async () => {
-    captureStderr()
+    const stderr = captureStderr()
     const { context, operations } = recordingContext({})
     await stepWithinBudget(context, 'blind', async () => 1, { expectedMs: 1000 })
-    expect(operations.map((o) => o.name)).toEqual(['blind:budget', 'blind'])
+    // Not a number of milliseconds either: NaN.
+    const { context: nan, operations: nanOperations } = recordingContext({ getRemainingTimeInMillis: () => Number.NaN })
+    await stepWithinBudget(nan, 'nan', async () => 2, { expectedMs: 1000 })
+    // The checkpointed decision says that nothing was known.
+    const unchecked = { decision: 'run', remainingMs: null, needMs: 1050, waitSeconds: 0 }
+    expect(operations).toEqual([
+      { type: 'step', name: 'blind:budget', value: unchecked },
+      { type: 'step', name: 'blind', value: 1 },
+    ])
+    expect(nanOperations).toEqual([
+      { type: 'step', name: 'nan:budget', value: unchecked },
+      { type: 'step', name: 'nan', value: 2 },
+    ])
+    expect(stderr.lines()).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/remaining-time-budget',
+        message: 'the durable context has no usable lambdaContext.getRemainingTimeInMillis(): steps start unchecked',
+      },
+    ])
+    expect(invocationHasTimeFor(context, 10 * 60_000)).toBe(true)
+  })
+
+  it('runs a step whose need is exactly what is left before the reserve', async () => {
+    const { context, operations } = recordingContext({ getRemainingTimeInMillis: () => 11_000 })
+    await stepWithinBudget(context, 'exact', async () => 'ran', { expectedMs: 10_000, safetyFactor: 1 })
+    await stepWithinBudget(context, 'over', async () => 'ran later', { expectedMs: 10_001, safetyFactor: 1 })
+    expect(operations.map((o) => [o.name, (o.value as { decision?: string }).decision ?? o.value])).toEqual([
+      ['exact:budget', 'run'],
+      ['exact', 'ran'],
+      ['over:budget', 'yield'],
+      ['over:yield', 11],
+      ['over', 'ran later'],
+    ])
+  })
+
+  it("reads the durable context's clock when the shared deadline knows no time (its Lambda context had none)", async () => {
+    captureStderr()
+    // The chain's context has no getRemainingTimeInMillis: its deadline is `unknown` and enforces nothing.
+    const handler = middy(async () => {
+      const { context, operations } = recordingContext({ getRemainingTimeInMillis: () => 5_000 })
+      await stepWithinBudget(context, 'long', async () => 'ran', { expectedMs: 10_000 })
+      return operations
+    }).use(deadline())
+    const operations = await handler({}, { awsRequestId: 'no-clock' } as Context)
+    expect(operations[0]).toEqual({
+      type: 'step',
+      name: 'long:budget',
+      value: { decision: 'yield', remainingMs: 4_000, needMs: 10_500, waitSeconds: 5 },
+    })
   })
 
   it('answers invocationHasTimeFor from lambdaContext minus the reserve', () => {

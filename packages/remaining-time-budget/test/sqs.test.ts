@@ -4,6 +4,7 @@ import { createLambdaContext } from '@middy-deadline/testing'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sleep, sqsRecord } from './events.js'
+import { quietStderr } from './quiet-stderr.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -165,5 +166,48 @@ describe('sqsBatch on real timers', () => {
       stuck({}, createLambdaContext({ timeoutMs: 150 })).catch(() => {}),
     ])
     expect(response.batchItemFailures).toEqual([])
+  })
+})
+
+/** Runs a batch whose first message fails, under remainingTimeBudget(): which messages ran, and which the answer reports. */
+async function firstFails(records: SQSRecord[], options: { fifo?: boolean } = {}) {
+  const seen: string[] = []
+  const handler = middy(
+    sqsBatch(async (record) => {
+      seen.push(record.messageId)
+      if (record.messageId === records[0]?.messageId) throw new Error('downstream said no')
+    }, options),
+  ).use(remainingTimeBudget())
+  const response = await handler(event(records), createLambdaContext())
+  return { failed: response.batchItemFailures.map((f) => f.itemIdentifier), seen }
+}
+
+// Neither block below writes anything to stderr (see quietStderr).
+describe('sqsBatch with records that are not as Lambda sends them', () => {
+  quietStderr()
+  const fifo = (id: string) => sqsRecord(id, id, 'orders.fifo', 'G')
+
+  it('fails the whole batch for a hole in Records (no message to name), and says nothing else', async () => {
+    const handler = middy(sqsBatch(async (record) => record.body)).use(remainingTimeBudget())
+    await expect(handler(event([sqsRecord('m1', 'a'), undefined as never]), createLambdaContext())).rejects.toBeInstanceOf(BatchReportError)
+  })
+
+  it('on a FIFO queue, keeps messages without attributes (no MessageGroupId) in order as one group', async () => {
+    const bare = (id: string) => ({ ...fifo(id), attributes: undefined as never })
+    expect(await firstFails([bare('a1'), bare('a2')])).toEqual({ failed: ['a1', 'a2'], seen: ['a1'] })
+  })
+
+  it('runs messages without a queue ARN unordered (fifo: auto cannot tell), without a warning', async () => {
+    const arnless = (id: string) => ({ ...fifo(id), eventSourceARN: undefined as never })
+    expect(await firstFails([arnless('a1'), arnless('a2')])).toEqual({ failed: ['a1'], seen: ['a1', 'a2'] })
+  })
+})
+
+describe('sqsBatch’s fifo option', () => {
+  quietStderr()
+  it('true orders by MessageGroupId whatever the queue is called; false does not order even a .fifo queue', async () => {
+    const group = (queue: string) => ['g1', 'g2'].map((id) => sqsRecord(id, '', queue, 'G'))
+    expect(await firstFails(group('orders'), { fifo: true })).toEqual({ failed: ['g1', 'g2'], seen: ['g1'] })
+    expect(await firstFails(group('orders.fifo'), { fifo: false })).toEqual({ failed: ['g1'], seen: ['g1', 'g2'] })
   })
 })

@@ -83,4 +83,15 @@ describe('a failed stream record without its sequence number (malformed input)',
       message: expect.stringContaining('a DynamoDB Streams record'),
     })
   })
+
+  it('fails the whole batch with a BatchReportError when the record is no record at all (a hole in Records)', async () => {
+    const reading = async (record: { eventID: string }) => record.eventID
+    const kinesis = kinesisBatch(reading)({ Records: [kinesisRecord('1', 'a'), undefined] } as never, createLambdaContext())
+    await expect(kinesis).rejects.toMatchObject({ name: 'BatchReportError', message: expect.stringContaining('a Kinesis record') })
+    const dynamodb = dynamodbStreamBatch(reading)({ Records: [dynamodbRecord('1', 'o1'), undefined] } as never, createLambdaContext())
+    await expect(dynamodb).rejects.toMatchObject({
+      name: 'BatchReportError',
+      message: expect.stringContaining('a DynamoDB Streams record'),
+    })
+  })
 })

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks'
 import middy from '@middy/core'
 import { currentDeadline, type Deadline, type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { sqsBatch } from '@middy-deadline/remaining-time-budget'
@@ -10,6 +11,9 @@ import { sqsRecord } from './events.js'
 // deadline"): the invocation's own, never one of another request, never one that has ended.
 
 const event: SQSEvent = { Records: [sqsRecord('m1', '')] }
+// Made at init, outside any invocation, as a connection pool makes its resources: what it calls
+// back runs in the async context of its making, where no invocation's deadline is current.
+const pool = new AsyncResource('pool')
 
 /** A batch handler that says which deadline its record was given. */
 function recording() {
@@ -39,6 +43,28 @@ describe('the deadline a batch handler uses', () => {
     expect(given[0]?.reserveMs).toBe(300)
   })
 
+  it("is the chain's own, read from `context.deadline`, where the async context no longer has it (a callback of a resource made at init)", async () => {
+    const { handler, given } = recording()
+    let chainDeadline: Deadline | undefined
+    let currentInCallback: Deadline | undefined
+    const chain = middy(
+      async (e: SQSEvent, context: DeadlineContext) => {
+        chainDeadline = context.deadline
+        return pool.runInAsyncScope(() => {
+          currentInCallback = currentDeadline()
+          return handler(e, context)
+        })
+      },
+      { timeoutEarlyInMillis: 0 },
+    ).use(deadline({ reserveMs: 300 }))
+    expect(await chain(event, createLambdaContext<DeadlineContext>({ awsRequestId: 'pooled', timeoutMs: 5000 }))).toEqual({
+      batchItemFailures: [],
+    })
+    expect(currentInCallback).toBeUndefined()
+    expect(chainDeadline).toBeDefined()
+    expect(given[0]).toBe(chainDeadline)
+  })
+
   it('is a fresh one when the context still carries an ended deadline of an earlier call (a reused context)', async () => {
     const { handler, given } = recording()
     const context = createLambdaContext({ awsRequestId: 'reused', timeoutMs: 5000 })
@@ -56,6 +82,8 @@ describe('the deadline a batch handler uses', () => {
     expect(await handler(event, context)).toEqual({ batchItemFailures: [] })
     expect(given[0]?.requestId).toBe('foreign')
     expect(given[0]?.budgetMs).toBeGreaterThan(4000)
+    // A deadline of the handler's own keeps DEFAULT_BATCH_RESERVE_MS, more than its floor (abandonAfterMs + 50).
+    expect(given[0]?.reserveMs).toBe(500)
   })
 
   it("is its own in each of two overlapping calls without Middy, and neither stays in the caller's async context once its call has returned", async () => {
