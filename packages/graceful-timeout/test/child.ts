@@ -57,17 +57,22 @@ export async function bundleFixture(entry: URL, outfile: string): Promise<string
   return outfile
 }
 
+/** Preloaded into a fixture's process under mutation testing: writes which mutants it ran. */
+const mutationCoverage = new URL('./fixtures/mutation-coverage.mjs', import.meta.url).href
+
 /**
  * Runs a bundled fixture in a child process of Node. Under mutation testing (stryker.config.mjs)
  * Stryker switches a mutant on inside this process only: the child gets it too, and tells which
- * mutants it ran, or every mutant only a child reaches (the watchdog) would go untested.
+ * mutants it ran, or every mutant only a child reaches (the watchdog) would go untested. The
+ * bundle holds Stryker's instrumented sources (the sandbox's `src/`); their own preamble takes the
+ * active mutant from `__STRYKER_ACTIVE_MUTANT__`.
  */
 export function spawnFixture(args: string[], options: SpawnOptions): ChildProcess {
   const stryker = (globalThis as { __stryker__?: StrykerNamespace }).__stryker__
   if (stryker === undefined) return spawn(process.execPath, args, options)
   const report = join(tmpdir(), `stryker-child-${process.pid}-${++reports}.json`)
   const env = { ...process.env, STRYKER_CHILD_COVERAGE: report, __STRYKER_ACTIVE_MUTANT__: stryker.activeMutant ?? '' }
-  const child = spawn(process.execPath, args, { ...options, env })
+  const child = spawn(process.execPath, ['--import', mutationCoverage, ...args], { ...options, env })
   child.on('exit', () => {
     if (!existsSync(report)) return
     const ran = JSON.parse(readFileSync(report, 'utf8')) as Partial<MutantCoverage>

@@ -4,7 +4,7 @@ import httpErrorHandler from '@middy/http-error-handler'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { activeTimers, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
@@ -128,6 +128,33 @@ describe('gracefulTimeout in a chain', () => {
     expect(stdout.records()).toEqual([expect.objectContaining({ reserveMs: 200 })])
   })
 
+  it('used twice in one chain, says once that what only the outer one can use is not used in the inner one', async () => {
+    const said = (stderr: string[]) => stderr.filter((line) => line.includes('gracefulTimeout used twice in one chain'))
+    const watchdog = { watch: () => undefined }
+    for (const inner of [{ onTimeout: () => {} }, { timeoutResponse: () => 'late' }, { logger: console }, { watchdog }]) {
+      // A fresh copy of the packages for each case: the warning is said once per process.
+      vi.resetModules()
+      const fresh = await import('@middy-deadline/graceful-timeout')
+      const stderr: string[] = []
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr.push(String(chunk))
+        return true
+      })
+      try {
+        const handler = middy(async () => 'ok')
+          .use(fresh.gracefulTimeout({ reserveMs: 100 }))
+          .use(fresh.gracefulTimeout({ reserveMs: 100, ...inner }))
+        expect(await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })).toMatchObject({ status: 'succeeded', response: 'ok' })
+        await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+      } finally {
+        spy.mockRestore()
+      }
+      const expected =
+        'onTimeout' in inner ? [] : [expect.stringContaining('the timeoutResponse, logger and watchdog of the inner one are not used')]
+      expect(said(stderr), Object.keys(inner)[0]).toEqual(expected)
+    }
+  })
+
   it('sends the record and warnings to a logger of yours', async () => {
     const errors: Omit<TimeoutRecord, 'level'>[] = []
     const warnings: unknown[] = []
@@ -170,6 +197,32 @@ describe('gracefulTimeout in a chain', () => {
     const [record] = stdout.records()
     expect(record?.marks).toEqual([{ name: 'loaded order', atMs: expect.any(Number) }])
     expect(record?.pending).toEqual([{ kind: 'fetch', label: 'payments', method: 'POST', url: 'https://pay.example/x', durationMs: 312 }])
+  })
+
+  it('keeps the last 100 marks and the oldest 20 pending calls, and counts the others; at the limits nothing is dropped, and no call pending is no list', async () => {
+    const handlerWith = (marks: number, calls: number) =>
+      middy(async (_e: unknown, context: DeadlineContext) => {
+        for (let i = 0; i < marks; i++) context.deadline.mark(`step ${i}`)
+        const pending = Array.from({ length: calls }, (_, i) => ({ kind: 'fetch', label: `call ${i}` }))
+        Object.defineProperty(context.deadline, Symbol.for('@middy-deadline/outbound.calls'), { value: { snapshot: () => ({ pending }) } })
+        await delay(3000, undefined, { signal: context.deadline.signal })
+      }).use(gracefulTimeout({ reserveMs: 200 }))
+    await invokeWithTimeout(handlerWith(105, 23), {}, { timeoutMs: 400, awsRequestId: 'req-over' })
+    await invokeWithTimeout(handlerWith(100, 20), {}, { timeoutMs: 400, awsRequestId: 'req-at' })
+    await invokeWithTimeout(handlerWith(0, 0), {}, { timeoutMs: 400, awsRequestId: 'req-none' })
+    const [over, at, none] = stdout.records() as unknown as TimeoutRecord[]
+    expect(over?.requestId).toBe('req-over')
+    expect(over?.marks.map((mark) => mark.name)).toEqual(Array.from({ length: 100 }, (_, i) => `step ${i + 5}`))
+    expect(over?.droppedMarks).toBe(5)
+    expect(over?.pending?.map((call) => call.label)).toEqual(Array.from({ length: 20 }, (_, i) => `call ${i}`))
+    expect(over?.droppedPending).toBe(3)
+    expect(at?.requestId).toBe('req-at')
+    expect(at?.marks).toHaveLength(100)
+    expect(at?.pending).toHaveLength(20)
+    expect(at).not.toHaveProperty('droppedMarks')
+    expect(at).not.toHaveProperty('droppedPending')
+    expect(none).toMatchObject({ requestId: 'req-none', marks: [] })
+    expect(none).not.toHaveProperty('pending')
   })
 
   it('takes the pending calls of another version of the outbound package as far as it can read them, and writes the record anyway when it cannot', async () => {

@@ -42,6 +42,40 @@ describe('onTimeout hooks', () => {
     ])
   })
 
+  it('are named in warnings by their place in the list when they have no name, and a hook past its share learns why from its signal', async () => {
+    let reason: unknown
+    const handler = middy(overrunsHonouringSignal).use(
+      gracefulTimeout({
+        reserveMs: 300,
+        onTimeout: [
+          () => {
+            throw new Error('no name')
+          },
+          (_request, { signal }) =>
+            new Promise<void>((resolve) =>
+              signal.addEventListener('abort', () => {
+                reason = signal.reason
+                resolve()
+              }),
+            ),
+        ],
+      }),
+    )
+    await invokeWithTimeout(handler, {}, { timeoutMs: 1000, awsRequestId: 'req-anon' })
+    const warnings = stdout.warnings()
+    expect(warnings.map((w) => [w.hook, w.message, w.requestId])).toEqual([
+      ['onTimeout[0]', 'onTimeout hook failed', 'req-anon'],
+      ['onTimeout[1]', 'onTimeout hook did not finish in its share of the remaining time', 'req-anon'],
+    ])
+    const shareMs = warnings[1]?.shareMs
+    expect(shareMs).toBeGreaterThan(0)
+    expect(reason).toMatchObject({
+      name: 'TimeoutError',
+      limit: 'operation',
+      message: `onTimeout hook onTimeout[1] ran out of time after ${shareMs} ms`,
+    })
+  })
+
   it('skip, with a warning, the hooks left when an earlier one used up the time before the hard deadline', async () => {
     const steps: string[] = []
     const handler = middy(overrunsHonouringSignal).use(

@@ -47,6 +47,8 @@ describe('flushPowertools', () => {
     expect(lines[0]?.package).toBe('@middy-deadline/graceful-timeout')
     const emf = lines.find((line) => '_aws' in line)
     expect(emf).toMatchObject({ rowsFetched: 40, service: 'orders' })
+    // Every flush worked: the hook says nothing.
+    expect(stdout.warnings()).toEqual([])
   })
 
   it('publishes Metrics even when flushing a Logger fails', async () => {
@@ -111,6 +113,9 @@ describe('flushPowertools', () => {
 
   it('checks its options when created', () => {
     expect(() => flushPowertools({})).toThrow(DeadlineOptionError)
+    expect(() => flushPowertools({ logger: [], metrics: [] })).toThrow(
+      '@middy-deadline/graceful-timeout: option `logger` or `metrics` must be given: there is nothing to flush',
+    )
     expect(() => flushPowertools({ logger: console as never })).toThrow('option `logger.flushBuffer` must be a function, got undefined')
     expect(() => flushPowertools({ metrics: [{}] as never })).toThrow(
       'option `metrics[0].publishStoredMetrics` must be a function, got undefined',
