@@ -1,12 +1,8 @@
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import middy from '@middy/core'
-import { gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
-import { invokeWithTimeout } from '@middy-deadline/testing'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureStdout, overrunsHonouringSignal } from './capture.js'
 import { bundleFixture, fixtureFolder, spawnFixture } from './child.js'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -154,68 +150,7 @@ describe('the watchdog', () => {
   })
 })
 
-describe('the watchdog option', () => {
-  it('is prepared when the middleware is created, has each invocation watched from its start and acknowledged at the cutoff; no second record when the watchdog wrote first', async () => {
-    const calls: string[] = []
-    let watchdogWroteFirst = false
-    const recording: TimeoutWatchdog = {
-      prepare: () => calls.push('prepare'),
-      watch: (deadline) => {
-        calls.push(`watch ${deadline.requestId}`)
-        return {
-          acknowledge: () => {
-            calls.push(`acknowledge ${deadline.requestId}`)
-            return !watchdogWroteFirst
-          },
-        }
-      },
-    }
-    const graceful = gracefulTimeout({ reserveMs: 100, watchdog: recording, timeoutResponse: () => 'timed out' })
-    const capture = captureStdout()
-    try {
-      await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-main' })
-      watchdogWroteFirst = true
-      await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-late' })
-      await invokeWithTimeout(middy(async () => 'done').use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-quick' })
-    } finally {
-      capture.restore()
-    }
-    // Prepared once, when the middleware was created (on Lambda: during init, before a cold start's first invocation).
-    expect(calls).toEqual([
-      'prepare',
-      'watch req-main',
-      'acknowledge req-main',
-      'watch req-late',
-      'acknowledge req-late',
-      'watch req-quick',
-    ])
-    expect(capture.records().map((record) => record.requestId)).toEqual(['req-main'])
-  })
-
-  it('takes a watchdog of yours without `prepare`: each invocation is watched from its start, and the record written once', async () => {
-    const watched: string[] = []
-    const yours: TimeoutWatchdog = {
-      watch: (deadline) => {
-        watched.push(deadline.requestId)
-        return { acknowledge: () => true }
-      },
-    }
-    const graceful = gracefulTimeout({ reserveMs: 100, watchdog: yours, timeoutResponse: () => 'timed out' })
-    const capture = captureStdout()
-    try {
-      const outcome = await invokeWithTimeout(
-        middy(overrunsHonouringSignal).use(graceful),
-        {},
-        { timeoutMs: 400, awsRequestId: 'req-yours' },
-      )
-      expect(outcome).toMatchObject({ status: 'succeeded', response: 'timed out' })
-    } finally {
-      capture.restore()
-    }
-    expect(watched).toEqual(['req-yours'])
-    expect(capture.records().map((record) => record.requestId)).toEqual(['req-yours'])
-  })
-
+describe('the watchdog entry point', () => {
   it('costs a function without it nothing: the main entry bundles none of the watchdog, nor node:worker_threads', async () => {
     const bundled = async (entry: string) => {
       const result = await build({

@@ -1,0 +1,132 @@
+import middy from '@middy/core'
+import { gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
+import { invokeWithTimeout } from '@middy-deadline/testing'
+import { describe, expect, it, vi } from 'vitest'
+import { captureStdout, overrunsHonouringSignal } from './capture.js'
+
+// The option's contract with any watchdog (ours is tested through a child process in watchdog.test.ts).
+describe('the watchdog option', () => {
+  it('is prepared when the middleware is created, has each invocation watched from its start and acknowledged at the cutoff; no second record when the watchdog wrote first', async () => {
+    const calls: string[] = []
+    let watchdogWroteFirst = false
+    const recording: TimeoutWatchdog = {
+      prepare: () => calls.push('prepare'),
+      watch: (deadline) => {
+        calls.push(`watch ${deadline.requestId}`)
+        return {
+          acknowledge: () => {
+            calls.push(`acknowledge ${deadline.requestId}`)
+            return !watchdogWroteFirst
+          },
+        }
+      },
+    }
+    const graceful = gracefulTimeout({ reserveMs: 100, watchdog: recording, timeoutResponse: () => 'timed out' })
+    const capture = captureStdout()
+    try {
+      await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-main' })
+      watchdogWroteFirst = true
+      await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-late' })
+      await invokeWithTimeout(middy(async () => 'done').use(graceful), {}, { timeoutMs: 400, awsRequestId: 'req-quick' })
+    } finally {
+      capture.restore()
+    }
+    // Prepared once, when the middleware was created (on Lambda: during init, before a cold start's first invocation).
+    expect(calls).toEqual([
+      'prepare',
+      'watch req-main',
+      'acknowledge req-main',
+      'watch req-late',
+      'acknowledge req-late',
+      'watch req-quick',
+    ])
+    expect(capture.records().map((record) => record.requestId)).toEqual(['req-main'])
+  })
+
+  it('takes a watchdog of yours without `prepare`: each invocation is watched from its start, and the record written once', async () => {
+    const watched: string[] = []
+    const yours: TimeoutWatchdog = {
+      watch: (deadline) => {
+        watched.push(deadline.requestId)
+        return { acknowledge: () => true }
+      },
+    }
+    const graceful = gracefulTimeout({ reserveMs: 100, watchdog: yours, timeoutResponse: () => 'timed out' })
+    const capture = captureStdout()
+    try {
+      const outcome = await invokeWithTimeout(
+        middy(overrunsHonouringSignal).use(graceful),
+        {},
+        { timeoutMs: 400, awsRequestId: 'req-yours' },
+      )
+      expect(outcome).toMatchObject({ status: 'succeeded', response: 'timed out' })
+    } finally {
+      capture.restore()
+    }
+    expect(watched).toEqual(['req-yours'])
+    expect(capture.records().map((record) => record.requestId)).toEqual(['req-yours'])
+  })
+
+  it('takes a watchdog whose watch gives nothing to acknowledge: the record is written, and nothing is said', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const capture = captureStdout()
+    try {
+      // Nothing, or (from JavaScript) an object without `acknowledge`.
+      for (const watched of [undefined, {}]) {
+        const graceful = gracefulTimeout({ reserveMs: 100, watchdog: { prepare: () => {}, watch: () => watched as undefined } })
+        await invokeWithTimeout(middy(overrunsHonouringSignal).use(graceful), {}, { timeoutMs: 400, awsRequestId: `req-${typeof watched}` })
+      }
+    } finally {
+      capture.restore()
+      stderr.mockRestore()
+    }
+    expect(capture.records().map((record) => record.requestId)).toEqual(['req-undefined', 'req-object'])
+    expect(stderr).not.toHaveBeenCalled()
+  })
+
+  it('leaves an invocation unwatched when a watchdog of yours fails, says so once per failure, and the invocation still ends with its record', async () => {
+    const stderr: string[] = []
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk))
+      return true
+    })
+    const capture = captureStdout()
+    const failing: TimeoutWatchdog = {
+      prepare: () => {
+        throw new Error('no thread for you')
+      },
+      watch: (deadline) => {
+        if (deadline.requestId === 'req-watch') throw new Error('watch failed')
+        return {
+          acknowledge: () => {
+            throw new Error('acknowledge failed')
+          },
+        }
+      },
+    }
+    try {
+      const graceful = gracefulTimeout({ reserveMs: 100, watchdog: failing, timeoutResponse: () => 'timed out' })
+      for (const requestId of ['req-watch', 'req-acknowledge', 'req-acknowledge-again']) {
+        const outcome = await invokeWithTimeout(
+          middy(overrunsHonouringSignal).use(graceful),
+          {},
+          { timeoutMs: 400, awsRequestId: requestId },
+        )
+        expect(outcome).toMatchObject({ status: 'succeeded', response: 'timed out' })
+      }
+    } finally {
+      capture.restore()
+      spy.mockRestore()
+    }
+    // An acknowledgement that fails counts as none: the record is written rather than lost.
+    expect(capture.records().map((record) => record.requestId)).toEqual(['req-watch', 'req-acknowledge', 'req-acknowledge-again'])
+    expect(stderr.map((line) => JSON.parse(line))).toEqual(
+      ['Error: no thread for you', 'Error: watch failed', 'Error: acknowledge failed'].map((error) => ({
+        level: 'WARN',
+        package: '@middy-deadline/graceful-timeout',
+        message: 'the watchdog failed; invocations go unwatched',
+        error,
+      })),
+    )
+  })
+})
