@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
-import type { DeadlineContext } from '@middy-deadline/deadline'
+import { type DeadlineContext, DeadlineTimeoutError } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
@@ -146,6 +146,37 @@ describe('gracefulTimeout', () => {
     const lateOutcome = await invokeWithTimeout(late, {}, { timeoutMs: 400 })
     expect(lateOutcome.status === 'failed' && (lateOutcome.error as Error).message).toBe('validation failed')
     expect(stdout.records()).toHaveLength(1)
+  })
+
+  it('tells the timeout from errors that look like one: before the cutoff they are the function’s own, after it they are the timeout', async () => {
+    const lookalikes = () => [
+      // A call refused because too little time was left for it (as the outbound package refuses one).
+      new DeadlineTimeoutError('not enough time left for the export', 'cutoff'),
+      // A client that aborted with an error of its own, and a timeout of someone else's.
+      new DOMException('The operation was aborted', 'AbortError'),
+      new DOMException('The operation timed out', 'TimeoutError'),
+    ]
+    for (const [index, thrown] of lookalikes().entries()) {
+      const early = middy(async () => {
+        throw thrown
+      }).use(gracefulTimeout({ reserveMs: 200 }))
+      const outcome = await invokeWithTimeout(early, {}, { timeoutMs: 400, awsRequestId: `req-early-${index}` })
+      expect(outcome.status === 'failed' && outcome.error).toBe(thrown)
+    }
+    expect(stdout.records()).toEqual([])
+    for (const [index, thrown] of lookalikes().slice(1).entries()) {
+      const late = middy(async (_e: unknown, context: DeadlineContext) => {
+        await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
+        throw thrown
+      }).use(gracefulTimeout({ reserveMs: 200 }))
+      const outcome = await invokeWithTimeout(late, {}, { timeoutMs: 400, awsRequestId: `req-late-${index}` })
+      expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+      expect(outcome.status === 'failed' && (outcome.error as Error).cause).toBe(thrown)
+    }
+    expect(stdout.records().map((record) => [record.requestId, record.trigger])).toEqual([
+      ['req-late-0', 'cutoff'],
+      ['req-late-1', 'cutoff'],
+    ])
   })
 
   it('lets a handler that answers after the cutoff keep its answer, once the hooks ran', async () => {
