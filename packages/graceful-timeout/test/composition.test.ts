@@ -5,6 +5,7 @@ import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { activeTimers, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
@@ -129,29 +130,28 @@ describe('gracefulTimeout in a chain', () => {
   })
 
   it('used twice in one chain, says once that what only the outer one can use is not used in the inner one', async () => {
-    const said = (stderr: string[]) => stderr.filter((line) => line.includes('gracefulTimeout used twice in one chain'))
     const watchdog = { watch: () => undefined }
     for (const inner of [{ onTimeout: () => {} }, { timeoutResponse: () => 'late' }, { logger: console }, { watchdog }]) {
       // A fresh copy of the packages for each case: the warning is said once per process.
       vi.resetModules()
       const fresh = await import('@middy-deadline/graceful-timeout')
-      const stderr: string[] = []
-      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        stderr.push(String(chunk))
-        return true
-      })
-      try {
-        const handler = middy(async () => 'ok')
-          .use(fresh.gracefulTimeout({ reserveMs: 100 }))
-          .use(fresh.gracefulTimeout({ reserveMs: 100, ...inner }))
-        expect(await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })).toMatchObject({ status: 'succeeded', response: 'ok' })
-        await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
-      } finally {
-        spy.mockRestore()
-      }
+      const stderr = captureStderr()
+      const handler = middy(async () => 'ok')
+        .use(fresh.gracefulTimeout({ reserveMs: 100 }))
+        .use(fresh.gracefulTimeout({ reserveMs: 100, ...inner }))
+      expect(await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })).toMatchObject({ status: 'succeeded', response: 'ok' })
+      await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+      stderr.restore()
+      const said = stderr.lines().filter((line) => String(line.message).startsWith('gracefulTimeout used twice in one chain'))
       const expected =
-        'onTimeout' in inner ? [] : [expect.stringContaining('the timeoutResponse, logger and watchdog of the inner one are not used')]
-      expect(said(stderr), Object.keys(inner)[0]).toEqual(expected)
+        'onTimeout' in inner
+          ? []
+          : [
+              expect.objectContaining({
+                message: expect.stringContaining('the timeoutResponse, logger and watchdog of the inner one are not used'),
+              }),
+            ]
+      expect(said, Object.keys(inner)[0]).toEqual(expected)
     }
   })
 

@@ -1,7 +1,8 @@
 import middy from '@middy/core'
 import { gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { captureStdout, overrunsHonouringSignal } from './capture.js'
 
 // The option's contract with any watchdog (ours is tested through a child process in watchdog.test.ts).
@@ -68,7 +69,7 @@ describe('the watchdog option', () => {
   })
 
   it('takes a watchdog whose watch gives nothing to acknowledge: the record is written, and nothing is said', async () => {
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const stderr = captureStderr()
     const capture = captureStdout()
     try {
       // Nothing, or (from JavaScript) an object without `acknowledge`.
@@ -78,18 +79,13 @@ describe('the watchdog option', () => {
       }
     } finally {
       capture.restore()
-      stderr.mockRestore()
     }
     expect(capture.records().map((record) => record.requestId)).toEqual(['req-undefined', 'req-object'])
-    expect(stderr).not.toHaveBeenCalled()
+    expect(stderr.chunks).toEqual([])
   })
 
   it('leaves an invocation unwatched when a watchdog of yours fails, says so once per failure, and the invocation still ends with its record', async () => {
-    const stderr: string[] = []
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk))
-      return true
-    })
+    const stderr = captureStderr()
     const capture = captureStdout()
     const failing: TimeoutWatchdog = {
       prepare: () => {
@@ -116,11 +112,10 @@ describe('the watchdog option', () => {
       }
     } finally {
       capture.restore()
-      spy.mockRestore()
     }
     // An acknowledgement that fails counts as none: the record is written rather than lost.
     expect(capture.records().map((record) => record.requestId)).toEqual(['req-watch', 'req-acknowledge', 'req-acknowledge-again'])
-    expect(stderr.map((line) => JSON.parse(line))).toEqual(
+    expect(stderr.lines()).toEqual(
       ['Error: no thread for you', 'Error: watch failed', 'Error: acknowledge failed'].map((error) => ({
         level: 'WARN',
         package: '@middy-deadline/graceful-timeout',
