@@ -127,6 +127,7 @@ describe('gracefulTimeout in a chain', () => {
     expect(outcome.status === 'failed' && (outcome.error as Error).cause).not.toBeInstanceOf(GracefulTimeoutError)
     expect(steps).toEqual(['outer hook', 'inner hook'])
     expect(stdout.records()).toEqual([expect.objectContaining({ reserveMs: 200 })])
+    expect(stdout.warnings()).toEqual([])
   })
 
   it('used twice in one chain, says once that what only the outer one can use is not used in the inner one', async () => {

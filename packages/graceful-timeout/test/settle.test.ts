@@ -133,9 +133,10 @@ describe('gracefulTimeout', () => {
   })
 
   it('leaves the function’s own errors alone, before and after the cutoff', async () => {
+    const hooks: string[] = []
     const early = middy(async () => {
       throw new Error('bad input')
-    }).use(gracefulTimeout({ reserveMs: 200 }))
+    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: () => hooks.push('hook') }))
     const outcome = await invokeWithTimeout(early, {}, { timeoutMs: 400 })
     expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('bad input')
 
@@ -146,6 +147,8 @@ describe('gracefulTimeout', () => {
     const lateOutcome = await invokeWithTimeout(late, {}, { timeoutMs: 400 })
     expect(lateOutcome.status === 'failed' && (lateOutcome.error as Error).message).toBe('validation failed')
     expect(stdout.records()).toHaveLength(1)
+    // An error before the cutoff is no timeout: the hooks are for the cutoff only.
+    expect(hooks).toEqual([])
   })
 
   it('tells the timeout from errors that look like one: before the cutoff they are the function’s own, after it they are the timeout', async () => {
@@ -184,10 +187,19 @@ describe('gracefulTimeout', () => {
     const handler = middy(async (_e: unknown, context: DeadlineContext) => {
       await delay(3000, undefined, { signal: context.deadline.signal }).catch(() => steps.push('aborted'))
       return 'partial result'
-    }).use(gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') }))
+    }).use(
+      gracefulTimeout({
+        reserveMs: 200,
+        onTimeout: async () => {
+          await delay(20)
+          steps.push('hook done')
+        },
+      }),
+    )
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'partial result' })
-    expect(steps).toEqual(['aborted', 'hook'])
+    // The answer waited for the hook to finish.
+    expect(steps).toEqual(['aborted', 'hook done'])
     expect(stdout.records()).toHaveLength(1)
   })
 
