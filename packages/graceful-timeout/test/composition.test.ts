@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
-import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@middy-deadline/graceful-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
@@ -130,6 +130,35 @@ describe('gracefulTimeout in a chain', () => {
     expect(stdout.warnings()).toEqual([])
   })
 
+  it('used twice in one chain with hooks only in the inner one, starts them after the grace when the handler ignores the signal', async () => {
+    const steps: string[] = []
+    let hookRan: () => void = () => {}
+    const hook = new Promise<void>((resolve) => {
+      hookRan = resolve
+    })
+    const handler = middy(
+      async () => {
+        // Ignores the signal, and answers once the hook has run.
+        await hook
+        return 'late'
+      },
+      { timeoutEarlyInMillis: 0 },
+    )
+      .use(gracefulTimeout({ reserveMs: 300 }))
+      .use(
+        gracefulTimeout({
+          reserveMs: 300,
+          onTimeout: () => {
+            steps.push('inner hook')
+            hookRan()
+          },
+        }),
+      )
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'late' })
+    expect(steps).toEqual(['inner hook'])
+  })
+
   it('used twice in one chain, says once that what only the outer one can use is not used in the inner one', async () => {
     const watchdog = { watch: () => undefined }
     for (const inner of [{ onTimeout: () => {} }, { timeoutResponse: () => 'late' }, { logger: console }, { watchdog }]) {
@@ -179,6 +208,49 @@ describe('gracefulTimeout in a chain', () => {
       expect.objectContaining({ message: 'onTimeout hook failed', hook: 'failingFlush', error: 'Error: flush failed' }),
     ])
     expect(stdout.lines()).toEqual([])
+  })
+
+  it('writes the record to stdout, with a warning, when the logger of yours fails', async () => {
+    const logger = {
+      error: () => {
+        throw new Error('log shipper down')
+      },
+      warn: () => {},
+    }
+    const handler = middy(overrunsHonouringSignal).use(gracefulTimeout({ reserveMs: 200, logger }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 400, awsRequestId: 'req-log-down' })
+    expect(stdout.records()).toEqual([expect.objectContaining({ requestId: 'req-log-down', level: 'ERROR' })])
+    expect(stdout.warnings()).toEqual([
+      {
+        level: 'WARN',
+        message: 'the logger failed; the timeout record went to stdout',
+        package: '@middy-deadline/graceful-timeout',
+        error: 'Error: log shipper down',
+      },
+    ])
+  })
+
+  it('without the plugin, says the invocation was in `after` or `onError` when the cutoff came in a middleware between ours and the one that made the deadline', async () => {
+    const untilCutoff = async (request: { context: DeadlineContext }) => {
+      await new Promise((resolve) => request.context.deadline.signal.addEventListener('abort', resolve))
+    }
+    // The deadline's own middleware outermost makes the deadline, so it lasts past our after/onError.
+    const answers = middy(async () => 'ok')
+      .use(deadline())
+      .use({ after: untilCutoff })
+      .use(gracefulTimeout({ reserveMs: 200 }))
+    const fails = middy(async () => {
+      throw new Error('bad input')
+    })
+      .use(deadline())
+      .use({ onError: untilCutoff })
+      .use(gracefulTimeout({ reserveMs: 200 }))
+    await invokeWithTimeout(answers, {}, { timeoutMs: 400, awsRequestId: 'req-after' })
+    await invokeWithTimeout(fails, {}, { timeoutMs: 400, awsRequestId: 'req-onerror' })
+    expect(stdout.records().map((record) => [record.requestId, record.phase])).toEqual([
+      ['req-after', 'after'],
+      ['req-onerror', 'onError'],
+    ])
   })
 
   it('lists the marks and the outbound calls still pending', async () => {

@@ -58,6 +58,14 @@ describe('onTimeout hooks', () => {
                 resolve()
               }),
             ),
+          // A name that is not a string (a class's static `name`, say).
+          Object.defineProperty(
+            () => {
+              throw new Error('odd name')
+            },
+            'name',
+            { value: 42 },
+          ),
         ],
       }),
     )
@@ -66,6 +74,7 @@ describe('onTimeout hooks', () => {
     expect(warnings.map((w) => [w.hook, w.message, w.requestId])).toEqual([
       ['onTimeout[0]', 'onTimeout hook failed', 'req-anon'],
       ['onTimeout[1]', 'onTimeout hook did not finish in its share of the remaining time', 'req-anon'],
+      ['onTimeout[2]', 'onTimeout hook failed', 'req-anon'],
     ])
     const shareMs = warnings[1]?.shareMs
     expect(shareMs).toBeGreaterThan(0)
@@ -74,6 +83,36 @@ describe('onTimeout hooks', () => {
       limit: 'operation',
       message: `onTimeout hook onTimeout[1] ran out of time after ${shareMs} ms`,
     })
+  })
+
+  it('share what is left equally: a hook that hangs takes its own share, and the next one gets what is left after it', async () => {
+    const hangs = (_request: unknown, { signal }: { signal: AbortSignal }) =>
+      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+    const handler = middy(overrunsHonouringSignal).use(gracefulTimeout({ reserveMs: 400, onTimeout: [hangs, hangs] }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    const shares = stdout.warnings().map((w) => w.shareMs as number)
+    expect(shares).toHaveLength(2)
+    // The first gets half of what is left; when it has used it, the second gets all that is left,
+    // about the same (less however late the first one's timer fired).
+    expect(shares[1]).toBeGreaterThan((shares[0] as number) / 2)
+    expect(shares[1]).toBeLessThanOrEqual(shares[0] as number)
+  })
+
+  it('start a grace after the cutoff when the handler ignores the signal: 20 % of the reserve, at most 100 ms', async () => {
+    const order: string[] = []
+    const handler = middy(
+      async (_event: unknown, context: DeadlineContext) => {
+        // Armed right after ours, at the cutoff: however late Node runs timers, it runs the due ones in order.
+        context.deadline.onCutoff(() => {
+          setTimeout(() => order.push('40 ms after the cutoff'), 40)
+          setTimeout(() => order.push('80 ms after the cutoff'), 80)
+        })
+        await delay(900)
+      },
+      { timeoutEarlyInMillis: 0 },
+    ).use(gracefulTimeout({ reserveMs: 300, onTimeout: () => order.push('hooks (60 ms grace)') }))
+    await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(order).toEqual(['40 ms after the cutoff', 'hooks (60 ms grace)', '80 ms after the cutoff'])
   })
 
   it('skip, with a warning, the hooks left when an earlier one used up the time before the hard deadline', async () => {

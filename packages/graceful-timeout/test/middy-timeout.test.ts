@@ -233,12 +233,36 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
     expect(currentDeadline()).toBeUndefined()
   })
 
+  it('with graceful.plugin, a handler that said it answers by itself keeps the race past the grace, up to the margin before the hard deadline', async () => {
+    const graceful = gracefulTimeout({ reserveMs: 400 })
+    // Cutoff at 600 ms, grace 80 ms, answer margin 40 ms: the race may run until 960 ms.
+    const answersLate = middy(async (_e: unknown, context: DeadlineContext) => {
+      context.deadline.expectAnswer()
+      await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
+      // Past the grace, well before the margin: a partial answer, as a batch handler gives.
+      await delay(150)
+      return 'partial'
+    }, graceful.plugin).use(graceful)
+    const neverAnswers = middy(async (_e: unknown, context: DeadlineContext) => {
+      context.deadline.expectAnswer()
+      await new Promise(() => {})
+    }, graceful.plugin).use(graceful)
+    expect(await invokeWithTimeout(answersLate, {}, { timeoutMs: 1000 })).toMatchObject({ status: 'succeeded', response: 'partial' })
+    const settled = await invokeWithTimeout(neverAnswers, {}, { timeoutMs: 1000 })
+    expect(settled.status === 'failed' && settled.error).toBeInstanceOf(GracefulTimeoutError)
+    expect(settled.status === 'failed' && settled.settledBeforeHardDeadlineMs).toBeGreaterThan(0)
+  })
+
   it('graceful.plugin’s early response in an invocation without a deadline behaves as Middy’s own', async () => {
     // Middy's two options taken from the plugin, without its hooks and without the middleware.
     const { timeoutEarlyInMillis, timeoutEarlyResponse } = gracefulTimeout({ reserveMs: 200 }).plugin
     const handler = middy(ignoresSignal([]), { timeoutEarlyInMillis, timeoutEarlyResponse })
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
-    expect(outcome.status === 'failed' && outcome.error).toMatchObject({ name: 'TimeoutError', cause: { package: '@middy/core' } })
+    expect(outcome.status === 'failed' && outcome.error).toMatchObject({
+      name: 'TimeoutError',
+      message: 'The handler did not settle before the early timeout',
+      cause: { package: '@middy/core' },
+    })
     expect(outcome.durationMs).toBeLessThan(500)
     await abandonedHandlersThrew()
   })

@@ -64,7 +64,15 @@ describe('gracefulTimeout', () => {
     expect(outcome.status).toBe('failed')
     if (outcome.status !== 'failed') return
     expect(outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect((outcome.error as Error).name).toBe('TimeoutError')
+    // Safe to show in a response body (http-error-handler answers 504 with it); the details are in the record.
+    expect(outcome.error).toMatchObject({
+      name: 'TimeoutError',
+      message: 'Timed out: the function stopped before its time limit',
+      limit: 'cutoff',
+      statusCode: 504,
+      expose: true,
+      requestId: 'req-1',
+    })
     expect(outcome.durationMs).toBeGreaterThanOrEqual(690)
     expect(outcome.durationMs).toBeLessThan(950)
     expect(outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(50)
@@ -127,9 +135,15 @@ describe('gracefulTimeout', () => {
         },
       }),
     )
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400, awsRequestId: 'req-no-fallback' })
     expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('no fallback today')
-    expect(stdout.warnings().map((w) => w.message)).toContain('timeoutResponse failed; ending with its error')
+    expect(stdout.warnings()).toEqual([
+      expect.objectContaining({
+        message: 'timeoutResponse failed; ending with its error',
+        error: 'Error: no fallback today',
+        requestId: 'req-no-fallback',
+      }),
+    ])
   })
 
   it('leaves the function’s own errors alone, before and after the cutoff', async () => {
@@ -201,6 +215,19 @@ describe('gracefulTimeout', () => {
     // The answer waited for the hook to finish.
     expect(steps).toEqual(['aborted', 'hook done'])
     expect(stdout.records()).toHaveLength(1)
+  })
+
+  it('leaves nothing of its own armed once a timed-out invocation has answered, with or without the plugin', async () => {
+    for (const withPlugin of [false, true]) {
+      const timersBefore = activeTimers()
+      const graceful = gracefulTimeout({ reserveMs: 500, onTimeout: () => {} })
+      const handler = middy(slowHandler([]), withPlugin ? graceful.plugin : undefined).use(graceful)
+      const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+      expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
+      // Answered right at the cutoff, well within the grace (100 ms) and the hook's share: neither
+      // timer is left to fire after the answer.
+      expect(activeTimers(), withPlugin ? 'with the plugin' : 'without').toBeLessThanOrEqual(timersBefore)
+    }
   })
 
   it('does nothing on an invocation that finishes in time', async () => {

@@ -52,6 +52,7 @@ describe('the watchdog option', () => {
         return { acknowledge: () => true }
       },
     }
+    const stderr = captureStderr()
     const graceful = gracefulTimeout({ reserveMs: 100, watchdog: yours, timeoutResponse: () => 'timed out' })
     const capture = captureStdout()
     try {
@@ -66,6 +67,8 @@ describe('the watchdog option', () => {
     }
     expect(watched).toEqual(['req-yours'])
     expect(capture.records().map((record) => record.requestId)).toEqual(['req-yours'])
+    // Nothing to prepare is no failure.
+    expect(stderr.chunks).toEqual([])
   })
 
   it('takes a watchdog whose watch gives nothing to acknowledge: the record is written, and nothing is said', async () => {
