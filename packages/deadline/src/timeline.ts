@@ -109,8 +109,9 @@ export class Timeline {
     this.#progressListeners = undefined
   }
 
+  /** Tells the progress listeners; called only where there are some. */
   #progress(progress: DeadlineProgress): void {
-    for (const listener of this.#progressListeners ?? EMPTY) {
+    for (const listener of this.#progressListeners as ProgressListener[]) {
       // A listener belongs to some middleware; its failure must not stop the others, nor the process.
       callGuarded(listener, undefined, [this, progress], progressFailed)
     }
