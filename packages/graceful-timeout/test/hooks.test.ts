@@ -14,7 +14,10 @@ describe('onTimeout hooks', () => {
     let hangSignal: AbortSignal | undefined
     const handler = middy(overrunsHonouringSignal).use(
       gracefulTimeout({
-        reserveMs: 300,
+        // A 1 s reserve in a 2 s function: the hanging hook's share ends ~400 ms before the hard
+        // deadline, which a loaded machine's late timers do not reach (with 300 of 1000 ms it was
+        // ~100 ms, and the answer came after the hard deadline one run in six at load 10).
+        reserveMs: 1000,
         onTimeout: [
           function saveCheckpoint() {
             steps.push('saveCheckpoint')
@@ -31,7 +34,7 @@ describe('onTimeout hooks', () => {
         ],
       }),
     )
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000, awsRequestId: 'req-h' })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 2000, awsRequestId: 'req-h' })
     expect(outcome.status).toBe('failed')
     expect(outcome.status === 'failed' && outcome.settledBeforeHardDeadlineMs).toBeGreaterThan(0)
     expect(steps).toEqual(['saveCheckpoint', 'notifyOps', 'flushLogs saw req-h'])
@@ -151,7 +154,9 @@ describe('onTimeout hooks', () => {
         await delay(3000, undefined, { signal: context.deadline.signal })
       } finally {
         // The handler's own cleanup, longer than the grace: the hooks start without waiting for it.
-        await delay(300)
+        // 150 ms, not 300: the invocation answers once it is done, and a loaded machine's late
+        // timers took the 300 ms version past the hard deadline (2 runs in 6 at load 13).
+        await delay(150)
       }
     }).use(
       gracefulTimeout({
@@ -214,17 +219,29 @@ describe('onTimeout hooks', () => {
     const graceful = gracefulTimeout({ reserveMs: 400, onTimeout: () => steps.push('hook') })
     // The deadline's plugin hooks alone (requestEnd ends the deadline), without moving Middy's
     // early timeout to the cutoff, where it would race this handler's answer.
+    let halfTheGracePassed = false
     const handler = middy(async (_e: unknown, context: DeadlineContext) => {
       // Stops right at the cutoff and answers with what it has.
       await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
+      // A timer of the test's, due halfway through the 80 ms grace (counted from the cutoff as it
+      // was due, as the grace is). From here to the answer is promises only: no timer fires in
+      // between, however late a loaded machine runs the cutoff's timer, unless the answer waited
+      // for one. (`durationMs < 660` failed when the cutoff's timer itself ran 60 ms late.)
+      const halfway = setTimeout(
+        () => {
+          halfTheGracePassed = true
+        },
+        Math.max(0, 40 - context.deadline.sinceCutoff()),
+      )
+      context.deadline.onEnd(() => clearTimeout(halfway))
       return 'partial'
     }, deadlinePlugin())
       .use(graceful)
       .use({ after: () => 'cached answer' })
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'cached answer' })
-    // Well before the 80 ms grace would have started them.
-    expect(outcome.durationMs).toBeLessThan(660)
+    // Answered, hooks included, before the grace would have started them.
+    expect(halfTheGracePassed).toBe(false)
     expect(steps).toEqual(['hook'])
   })
 })

@@ -80,7 +80,9 @@ describe('gracefulTimeout', () => {
     const records = stdout.records()
     expect(records).toHaveLength(1)
     expect(records[0]).toMatchObject({ requestId: 'req-1', source: 'main', trigger: 'cutoff', phase: 'handler', reserveMs: 300 })
-    expect(records[0]?.elapsedMs).toBeGreaterThanOrEqual(690)
+    // Not before the cutoff on the deadline's own clock (it starts a few ms after the context's on a
+    // loaded machine: its budget is what was left then); 1 ms of timer tolerance, both rounded.
+    expect(records[0]?.elapsedMs).toBeGreaterThanOrEqual((records[0]?.budgetMs as number) - 300 - 2)
     expect(records[0]?.remainingMs).toBeGreaterThan(200)
 
     // The next invocation in the same process is clean: no record, no hook, no timer of the last one.

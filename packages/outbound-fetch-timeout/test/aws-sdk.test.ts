@@ -6,9 +6,9 @@ import { type AwsSdkDeadlineOptions, awsSdkDeadlinePlugin } from '@middy-deadlin
 import { createLambdaContext } from '@middy-deadline/testing'
 import type { FinalizeRequestMiddleware } from '@smithy/types'
 import { describe, expect, it, vi } from 'vitest'
+import { hardDeadlineNear } from '../../../test/support/hard-deadline.js'
 import { captureStderr } from '../../../test/support/output.js'
 import { pause } from '../../../test/support/pause.js'
-import { hardDeadlineNear } from './hard-deadline.js'
 import { localServer } from './server.js'
 
 const server = localServer()

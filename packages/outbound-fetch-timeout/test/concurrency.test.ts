@@ -9,7 +9,7 @@ import {
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { type HardDeadlineNear, hardDeadlineNear } from './hard-deadline.js'
+import { type HardDeadlineNear, hardDeadlineNear } from '../../../test/support/hard-deadline.js'
 import { localServer } from './server.js'
 
 const server = localServer()

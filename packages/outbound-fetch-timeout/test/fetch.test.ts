@@ -12,8 +12,8 @@ import {
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
+import { hardDeadlineNear } from '../../../test/support/hard-deadline.js'
 import { captureStderr } from '../../../test/support/output.js'
-import { hardDeadlineNear } from './hard-deadline.js'
 import { localServer } from './server.js'
 
 const server = localServer()

@@ -9,12 +9,19 @@ import {
   restoreGlobalFetch,
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { hardDeadlineNear } from '../../../test/support/hard-deadline.js'
 import { captureStderr } from '../../../test/support/output.js'
 import { localServer, restoreGlobalFetchAfterEach } from './server.js'
 
 const server = localServer()
 restoreGlobalFetchAfterEach()
+
+// Node's first fetch loads and compiles undici (250-400 ms of a blocked event loop on a loaded
+// machine, past the first invocation's cutoff): the runtime's cold start, done before the tests.
+beforeAll(async () => {
+  await (await fetch(`${server.base}/ok`)).text()
+})
 
 /** Stands for a library that calls the global `fetch` and knows nothing of the invocation. */
 const thirdPartyClient = { get: (url: string) => fetch(url).then((response) => response.text()) }
@@ -22,11 +29,19 @@ const thirdPartyClient = { get: (url: string) => fetch(url).then((response) => r
 const patched = (reserveMs = 150) =>
   middy<{ path: string }, unknown, Error, OutboundFetchContext>(
     async (event: { path: string }, context: OutboundFetchContext) => {
-      // Times are ms since the invocation started, as its deadline counts them.
+      // Times are ms since the invocation started, as its deadline counts them: its cutoff is
+      // `timeoutMs - reserveMs` on that clock less however late a loaded machine started it.
+      // `beforeHardDeadline`: the call settled before a timer due 10 ms before the hard deadline
+      // fired, an ordering a late timer cannot break (test/support/hard-deadline.ts).
+      const near = hardDeadlineNear(context.deadline)
+      const cutoffMs = context.deadline.budgetMs - context.deadline.reserveMs
       try {
         return { text: await thirdPartyClient.get(`${server.base}${event.path}`), afterMs: context.deadline.elapsed() }
       } catch (error) {
-        return { error, afterMs: context.deadline.elapsed(), calls: outboundCallsOf(context.deadline) }
+        const afterMs = context.deadline.elapsed()
+        return { error, afterMs, cutoffMs, beforeHardDeadline: !near.passed, calls: outboundCallsOf(context.deadline) }
+      } finally {
+        near.cancel()
       }
     },
     { timeoutEarlyInMillis: 0 },
@@ -36,11 +51,18 @@ const patched = (reserveMs = 150) =>
 
 describe('patchGlobalFetch', () => {
   it('bounds third-party calls to the global fetch by the invocation cutoff', async () => {
-    const result = (await patched()({ path: '/never' }, createLambdaContext({ timeoutMs: 300 }))) as { error: unknown; afterMs: number }
+    // 600 ms, not 300: a call with less than `minimumMs` (100) left before the cutoff is refused,
+    // not sent, and a loaded machine started the handler more than 50 ms late.
+    const result = (await patched()({ path: '/never' }, createLambdaContext({ timeoutMs: 600 }))) as {
+      error: unknown
+      afterMs: number
+      cutoffMs: number
+      beforeHardDeadline: boolean
+    }
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
     expect(result.error).toMatchObject({ limit: 'cutoff' })
-    expect(result.afterMs).toBeGreaterThanOrEqual(130)
-    expect(result.afterMs).toBeLessThan(290)
+    expect(result.afterMs).toBeGreaterThanOrEqual(result.cutoffMs - 20)
+    expect(result.beforeHardDeadline).toBe(true)
   })
 
   it('is installed at the first invocation, not when the middleware is created', async () => {
@@ -52,18 +74,23 @@ describe('patchGlobalFetch', () => {
 
   it('bounds each concurrent invocation by its own deadline, through the same global fetch', async () => {
     const handler = patched()
-    const timeouts = [300, 400, 550, 700, 340, 480]
+    // Each at least 450 ms before its cutoff, as above (minimumMs).
+    const timeouts = [600, 700, 850, 1000, 640, 780]
     const results = (await Promise.all(timeouts.map((timeoutMs) => handler({ path: '/never' }, createLambdaContext({ timeoutMs }))))) as {
       error: unknown
       afterMs: number
+      cutoffMs: number
+      beforeHardDeadline: boolean
       calls: ReturnType<typeof outboundCallsOf>
     }[]
     for (const [i, result] of results.entries()) {
-      const cutoff = (timeouts[i] as number) - 150
       expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff' })
-      expect(result.afterMs).toBeGreaterThanOrEqual(cutoff - 20)
-      // Not before its own cutoff, and before its own hard deadline (150 ms later) on a loaded machine.
-      expect(result.afterMs).toBeLessThan(cutoff + 140)
+      // Its own cutoff, not another invocation's: at most its timeout less the reserve.
+      expect(result.cutoffMs).toBeLessThanOrEqual((timeouts[i] as number) - 150)
+      expect(result.afterMs).toBeGreaterThanOrEqual(result.cutoffMs - 20)
+      // Not before its own cutoff, and before its own hard deadline (150 ms later), however late
+      // a loaded machine runs the cutoff's timer: settled before the test's timer due 10 ms before it.
+      expect(result.beforeHardDeadline).toBe(true)
       // Each invocation records only its own call.
       expect(result.calls.counts.started).toBe(1)
     }
