@@ -249,6 +249,13 @@ function settleSend(state: SendState, limits: CallLimits, error: unknown): unkno
     call.finish('aborted')
     return error
   }
+  // An attempt that fails once the retry scope has aborted is rethrown by the SDK as it is, without
+  // asking its strategy whether it would retry it (a QueueDoesNotExist never would): the service's
+  // own error, which the user's code may branch on, not a timeout.
+  if (error === lastAttemptError) {
+    call.finish('error')
+    return error
+  }
   // The retry's wait was cut: the attempt itself was cut at the cutoff, or the backoff would have
   // left a further attempt too little time.
   call.finish('timeout', 'cutoff')

@@ -159,6 +159,17 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(result.beforeCutoff).toBe(true)
   })
 
+  it("keeps the service's own error when it comes after retries stopped fitting: no timeout is made up for it", async () => {
+    // The cutoff is 800 ms after the start, retries stop fitting at 400 (minimumMs 400), and the
+    // service answers QueueDoesNotExist at 600: a code that branches on that error must still see it.
+    const result = await sendInInvocation(sqsClient('/missing/600', { perRequestMs: 5000, minimumMs: 400 }), 1000)
+    expect(result.error).not.toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ name: 'QueueDoesNotExist', $metadata: { httpStatusCode: 400 } })
+    expect(result.afterMs).toBeGreaterThanOrEqual(590)
+    expect(result.beforeCutoff).toBe(true)
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'error', attempts: 1 })
+  })
+
   it('starts no attempt with less than minimumMs before the cutoff, whatever the backoffs', async () => {
     for (let run = 0; run < 3; run++) {
       const result = await sendInInvocation(sqsClient('/never', { perRequestMs: 150, minimumMs: 120 }), 600)

@@ -28,6 +28,7 @@ export interface TestServer {
  * - `/trickle/<ms>`: sends headers at once, then one byte every `<ms>`, never ending;
  * - `/never`: never answers;
  * - `/busy/<ms>`: answers 503 at once, asking (`x-amz-retry-after`) for a retry after `<ms>`;
+ * - `/missing/<ms>`: answers after `<ms>` with SQS's `QueueDoesNotExist`, an error no retry helps;
  * - `/queue-url`: answers an SQS `GetQueueUrl` at once;
  * - anything else (the AWS SDK's `/`): never answers either.
  */
@@ -56,6 +57,12 @@ export async function startServer(): Promise<TestServer> {
     } else if (kind === 'busy') {
       res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-retry-after': String(arg) })
       res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'busy' }))
+    } else if (kind === 'missing') {
+      const timer = setTimeout(() => {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+        res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'no such queue' }))
+      }, Number(arg))
+      res.on('close', () => clearTimeout(timer))
     } else if (kind === 'queue-url') {
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ QueueUrl: 'http://127.0.0.1/q' }))
     } else if (kind === 'trickle') {
