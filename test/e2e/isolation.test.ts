@@ -73,8 +73,12 @@ describe('multi-concurrency mode (AWS_LAMBDA_MAX_CONCURRENCY) with two runtime w
   it('reports one cold start per worker thread: each thread initialises once, and its first invocation says so', async () => {
     const fn = await threads.start({ timeoutMs: 2000, maxConcurrency: 6, workers: 2 })
     const wave = () => Promise.all(Array.from({ length: 6 }, () => fn.invoke<{ requestId: string; threadId: number }>({ workMs: 100 })))
-    // The first wave may all go to the thread that came up first; by the second both are polling.
-    const results = [...(await wave()), ...(await wave())]
+    // The first wave may all go to the thread that came up first. The second waits until both
+    // threads ask for work: on a loaded machine the second thread's init outlasted the first wave,
+    // and the second went to one thread as well.
+    const first = await wave()
+    await fn.whenPolling(2)
+    const results = [...first, ...(await wave())]
     expect(results.map((r) => r.status)).toEqual(Array(12).fill('ok'))
     expect(fn.processesStarted).toBe(1)
     // A worker thread's stdout goes through the main thread: on a loaded machine a record may come

@@ -85,6 +85,11 @@ export interface LambdaFunction {
   readonly logs: readonly string[]
   /** How many runtime processes were started (1 + one per kill or crash that was followed by an invoke). */
   readonly processesStarted: number
+  /**
+   * Resolves once `count` requests for the next invocation wait on the Runtime API at once: in
+   * multi-concurrency mode each runtime worker thread, once initialised and idle, has one.
+   */
+  whenPolling(count: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -162,6 +167,10 @@ class EmulatedFunction implements LambdaFunction {
     const run = this.#queue.then(() => this.#run(event, timeoutMs))
     this.#queue = run.catch(() => {})
     return run as Promise<InvokeResult<TResponse>>
+  }
+
+  whenPolling(count: number): Promise<void> {
+    return this.#api.whenPolling(count)
   }
 
   async stop(): Promise<void> {

@@ -57,6 +57,7 @@ export class RuntimeApi {
   /** `/next` requests the runtime is waiting on (one per runtime worker). */
   readonly #waiting: ServerResponse[] = []
   #nextListeners: (() => void)[] = []
+  #pollingListeners: { count: number; resolve: () => void }[] = []
 
   constructor(options: RuntimeApiOptions) {
     this.#options = options
@@ -140,6 +141,12 @@ export class RuntimeApi {
     return new Promise((resolve) => this.#nextListeners.push(resolve))
   }
 
+  /** Resolves once `count` `/next` requests wait at once (immediately if they already do). */
+  whenPolling(count: number): Promise<void> {
+    if (this.#liveWaiters() >= count) return Promise.resolve()
+    return new Promise((resolve) => this.#pollingListeners.push({ count, resolve }))
+  }
+
   // ---- the routes ---------------------------------------------------------------------------
 
   #route(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -176,6 +183,10 @@ export class RuntimeApi {
     res.on('close', () => remove(this.#waiting, res))
     this.#dispatch()
     if (res.writableEnded) return
+    const waiting = this.#liveWaiters()
+    const polling = this.#pollingListeners.filter((listener) => listener.count <= waiting)
+    this.#pollingListeners = this.#pollingListeners.filter((listener) => listener.count > waiting)
+    for (const listener of polling) listener.resolve()
     const listeners = this.#nextListeners
     this.#nextListeners = []
     for (const listener of listeners) listener()
