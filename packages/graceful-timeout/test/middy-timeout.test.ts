@@ -72,12 +72,14 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
 
   it('with graceful.plugin: a handler that ignores the signal is settled at the cutoff', async () => {
     const steps: string[] = []
-    const graceful = gracefulTimeout({ reserveMs: 200, onTimeout: () => steps.push('hook') })
-    const handler = middy(ignoresSignal(steps), graceful.plugin).use(graceful)
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    // 500 ms of reserve in 1200 (not 200 in 600): settled at the cutoff plus its 100 ms grace,
+    // 400 ms before the hard deadline, further than a loaded machine's timers run late.
+    const graceful = gracefulTimeout({ reserveMs: 500, onTimeout: () => steps.push('hook') })
+    const handler = middy(ignoresSignal(steps, 1250), graceful.plugin).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(390)
-    expect(outcome.durationMs).toBeLessThan(550)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(690)
+    expect(outcome.durationMs).toBeLessThan(1050)
     expect(steps).toEqual(['hook'])
     expect(stdout.records()).toHaveLength(1)
     // The abandoned handler fails later: no unhandled rejection, no second record.
@@ -163,29 +165,31 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
   })
 
   it('when the deadline caps the reserve on a short function, the plugin still waits for the real cutoff', async () => {
-    // 600 ms function, 500 ms asked: the deadline keeps at most half (300 ms); Middy's timer,
-    // fixed at 500 ms, would fire at 100 ms.
-    const graceful = gracefulTimeout({ reserveMs: 500 })
-    const handler = middy(ignoresSignal([]), graceful.plugin).use(graceful)
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    // 1200 ms function, 1000 ms asked: the deadline keeps at most half (600 ms); Middy's timer,
+    // fixed at 1000 ms, would fire at 200 ms. (Was 500 of 600: the answer, at the cutoff plus the
+    // grace, had 140 ms of room below its bound that a loaded machine's late timers overran.)
+    const graceful = gracefulTimeout({ reserveMs: 1000 })
+    const handler = middy(ignoresSignal([], 1250), graceful.plugin).use(graceful)
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect(outcome.durationMs).toBeGreaterThanOrEqual(290)
-    expect(outcome.durationMs).toBeLessThan(500)
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(590)
+    expect(outcome.durationMs).toBeLessThan(1000)
     const [record] = stdout.records()
     expect(record?.trigger).toBe('cutoff')
-    // Half of the budget the invocation started with: under 600 by however late a loaded machine
+    // Half of the budget the invocation started with: under 1200 by however late a loaded machine
     // started the deadline (the record's budget is rounded to the ms).
     expect(Math.abs((record?.reserveMs as number) - (record?.budgetMs as number) / 2)).toBeLessThanOrEqual(0.5)
-    expect(record?.reserveMs).toBeLessThanOrEqual(300)
+    expect(record?.reserveMs).toBeLessThanOrEqual(600)
     await abandonedHandlersThrew()
     expect(unhandled).toEqual([])
   })
 
   it('with timeoutEarlyInMillis 0: a handler that honours the signal still settles at the cutoff', async () => {
-    const handler = middy(overrunsHonouringSignal, { timeoutEarlyInMillis: 0 }).use(gracefulTimeout({ reserveMs: 200 }))
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    // 500 ms of reserve in 1200, as above: the answer at the cutoff (700 ms) has 350 ms to spare.
+    const handler = middy(overrunsHonouringSignal, { timeoutEarlyInMillis: 0 }).use(gracefulTimeout({ reserveMs: 500 }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
     expect(outcome.status === 'failed' && outcome.error).toBeInstanceOf(GracefulTimeoutError)
-    expect(outcome.durationMs).toBeLessThan(550)
+    expect(outcome.durationMs).toBeLessThan(1050)
   })
 
   it('with timeoutEarlyInMillis 0: a handler that ignores the signal is killed, but hooks and record ran at the cutoff', async () => {
@@ -306,15 +310,16 @@ describe('gracefulTimeout with @middy/core’s early timeout', () => {
 
   it('graceful.plugin’s early response in an invocation without a deadline behaves as Middy’s own', async () => {
     // Middy's two options taken from the plugin, without its hooks and without the middleware.
-    const { timeoutEarlyInMillis, timeoutEarlyResponse } = gracefulTimeout({ reserveMs: 200 }).plugin
-    const handler = middy(ignoresSignal([]), { timeoutEarlyInMillis, timeoutEarlyResponse })
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 600 })
+    // Middy's timer at 700 ms of 1200 (not 400 of 600), far enough from the hard deadline.
+    const { timeoutEarlyInMillis, timeoutEarlyResponse } = gracefulTimeout({ reserveMs: 500 }).plugin
+    const handler = middy(ignoresSignal([], 1250), { timeoutEarlyInMillis, timeoutEarlyResponse })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
     expect(outcome.status === 'failed' && outcome.error).toMatchObject({
       name: 'TimeoutError',
       message: 'The handler did not settle before the early timeout',
       cause: { package: '@middy/core' },
     })
-    expect(outcome.durationMs).toBeLessThan(500)
+    expect(outcome.durationMs).toBeLessThan(1000)
     await abandonedHandlersThrew()
   })
 })
