@@ -118,26 +118,28 @@ describe('gracefulTimeout', () => {
   })
 
   it('ends with timeoutResponse when one is given', async () => {
+    // 400 ms of reserve in 800 (not 200 in 400): the answer at the cutoff must come before the
+    // hard deadline, and a loaded machine ran the cutoff's timer 200 ms late (1 run in 6, load 13).
     const handler = middy(slowHandler([])).use(
       gracefulTimeout({
-        reserveMs: 200,
+        reserveMs: 400,
         timeoutResponse: (request) => ({ statusCode: 504, body: `gave up on ${(request.event as { id: string }).id}` }),
       }),
     )
-    const outcome = await invokeWithTimeout(handler, { id: 'order-7' }, { timeoutMs: 400 })
+    const outcome = await invokeWithTimeout(handler, { id: 'order-7' }, { timeoutMs: 800 })
     expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 504, body: 'gave up on order-7' } })
   })
 
   it('ends with the error of a timeoutResponse that throws', async () => {
     const handler = middy(slowHandler([])).use(
       gracefulTimeout({
-        reserveMs: 200,
+        reserveMs: 400,
         timeoutResponse: () => {
           throw new Error('no fallback today')
         },
       }),
     )
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400, awsRequestId: 'req-no-fallback' })
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 800, awsRequestId: 'req-no-fallback' })
     expect(outcome.status === 'failed' && (outcome.error as Error).message).toBe('no fallback today')
     expect(stdout.warnings()).toEqual([
       expect.objectContaining({
