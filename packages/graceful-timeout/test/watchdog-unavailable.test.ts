@@ -17,10 +17,14 @@ it('where Node has no process.getBuiltinModule (before 22.3), the watchdog says 
       await handler({}, createLambdaContext({ timeoutMs: 2000 })),
     ]
     expect(answers).toEqual(['done', 'done'])
-    const messages = stderr.lines().map((line) => String(line.message))
     // (The deadline says its own: currentDeadline() needs Node >= 22.3 outside Lambda.)
-    expect(messages.filter((message) => message.includes('watchdog'))).toEqual([
-      'the watchdog thread could not start; invocations are not watched',
+    expect(stderr.lines().filter((line) => String(line.message).includes('watchdog'))).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/graceful-timeout',
+        message: 'the watchdog thread could not start; invocations are not watched',
+        error: expect.stringMatching(/^TypeError: /),
+      },
     ])
   } finally {
     Object.defineProperty(process, 'getBuiltinModule', { value: getBuiltinModule, configurable: true, writable: true })
