@@ -7,7 +7,11 @@ import { captureStderr } from '../../../test/support/output.js'
 
 // A file of its own: the warning that the slots are full is said once per process, and
 // watchdog-slots.test.ts says it on purpose.
-it('gives a slot back when its invocation ends: one invocation after another, far more than 64, are all watched', async () => {
+// No retry (mutation runs retry failing tests): a second attempt would not see the warning the
+// first one used up.
+it('gives a slot back when its invocation ends: one invocation after another, far more than 64, are all watched', {
+  retry: 0,
+}, async () => {
   const handler = middy(async () => 'done').use(gracefulTimeout({ reserveMs: 100, watchdog }))
   const stderr = captureStderr()
   for (let i = 0; i < 70; i++) {
