@@ -74,3 +74,25 @@ export async function overrunsHonouringSignal(_event: unknown, context: Deadline
   await delay(3000, undefined, { signal: context.deadline.signal })
   return 'done'
 }
+
+/**
+ * An `onTimeout` hook and a handler that ignores the signal and answers once that hook has run
+ * (after the cutoff): the answer comes only if the hook starts while the invocation still runs.
+ */
+export function answersOnceHookRan(steps: string[], hookStep: string) {
+  let hookRan: () => void = () => {}
+  const ran = new Promise<void>((resolve) => {
+    hookRan = resolve
+  })
+  return {
+    handler: async () => {
+      await ran
+      steps.push('handler done')
+      return 'late'
+    },
+    hook: () => {
+      steps.push(hookStep)
+      hookRan()
+    },
+  }
+}

@@ -6,7 +6,7 @@ import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@midd
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
-import { activeTimers, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
+import { activeTimers, answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 
@@ -132,31 +132,13 @@ describe('gracefulTimeout in a chain', () => {
 
   it('used twice in one chain with hooks only in the inner one, starts them after the grace when the handler ignores the signal', async () => {
     const steps: string[] = []
-    let hookRan: () => void = () => {}
-    const hook = new Promise<void>((resolve) => {
-      hookRan = resolve
-    })
-    const handler = middy(
-      async () => {
-        // Ignores the signal, and answers once the hook has run.
-        await hook
-        return 'late'
-      },
-      { timeoutEarlyInMillis: 0 },
-    )
+    const { handler: answersLate, hook } = answersOnceHookRan(steps, 'inner hook')
+    const handler = middy(answersLate, { timeoutEarlyInMillis: 0 })
       .use(gracefulTimeout({ reserveMs: 300 }))
-      .use(
-        gracefulTimeout({
-          reserveMs: 300,
-          onTimeout: () => {
-            steps.push('inner hook')
-            hookRan()
-          },
-        }),
-      )
+      .use(gracefulTimeout({ reserveMs: 300, onTimeout: hook }))
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'late' })
-    expect(steps).toEqual(['inner hook'])
+    expect(steps).toEqual(['inner hook', 'handler done'])
   })
 
   it('used twice in one chain, says once that what only the outer one can use is not used in the inner one', async () => {

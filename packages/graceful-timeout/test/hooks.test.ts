@@ -4,7 +4,7 @@ import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
-import { captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
+import { answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 
@@ -187,28 +187,12 @@ describe('onTimeout hooks', () => {
 
   it('start after a short grace when the handler ignores the signal, before the invocation is settled', async () => {
     const steps: string[] = []
-    let hookRan: () => void = () => {}
-    const hook = new Promise<void>((resolve) => {
-      hookRan = resolve
-    })
-    const handler = middy(
-      async () => {
-        // Ignores the signal, and answers once the hook has run (after the cutoff).
-        await hook
-        steps.push('handler done')
-        return 'late'
-      },
-      { timeoutEarlyInMillis: 0 },
-    ).use(
-      gracefulTimeout({
-        reserveMs: 300,
-        onTimeout: () => {
-          steps.push('hook')
-          hookRan()
-        },
-      }),
+    const { handler, hook } = answersOnceHookRan(steps, 'hook')
+    const outcome = await invokeWithTimeout(
+      middy(handler, { timeoutEarlyInMillis: 0 }).use(gracefulTimeout({ reserveMs: 300, onTimeout: hook })),
+      {},
+      { timeoutMs: 1000 },
     )
-    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
     // The handler answered after the cutoff but before the hard deadline: its answer stands.
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'late' })
     expect(steps).toEqual(['hook', 'handler done'])
