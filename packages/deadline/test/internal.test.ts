@@ -137,4 +137,73 @@ describe('jsonLine and boundedObject', () => {
     expect(boundedObject(fits)).toBe(fits)
     expect(Buffer.byteLength(JSON.stringify(boundedObject({ big: 'x'.repeat(MAX_LINE_BYTES) })))).toBeLessThan(MAX_LINE_BYTES)
   })
+
+  it('keep a line of up to 64 KiB (newline included) as JSON.stringify writes it, and cut a longer one: long strings end in …, and the line says truncated', () => {
+    // `{"s":"…"}` is 8 characters around the string.
+    const atTheBound = { s: 'x'.repeat(MAX_LINE_BYTES - 9) }
+    expect(jsonLine(atTheBound)).toBe(`${JSON.stringify(atTheBound)}\n`)
+    expect(Buffer.byteLength(jsonLine(atTheBound))).toBe(MAX_LINE_BYTES)
+    const overTheBound = jsonLine({ s: 'x'.repeat(MAX_LINE_BYTES - 8) })
+    expect(JSON.parse(overTheBound)).toEqual({ s: `${'x'.repeat(8 * 1024 - 1)}…`, truncated: true })
+    // Counted in bytes, not characters: 30,000 three-byte characters are 90 KB.
+    const euros = jsonLine({ s: '€'.repeat(30_000) })
+    expect(Buffer.byteLength(euros)).toBeLessThanOrEqual(MAX_LINE_BYTES)
+    expect(JSON.parse(euros)).toEqual({ s: `${'€'.repeat(8 * 1024 - 1)}…`, truncated: true })
+    // The bounded line is plain ASCII (one byte a character): whatever is not is escaped.
+    expect(Buffer.byteLength(euros)).toBe(euros.length)
+    expect(boundedObject({ s: '€'.repeat(30_000) })).toEqual({ s: `${'€'.repeat(8 * 1024 - 1)}…`, truncated: true })
+  })
+
+  it('write what JSON.stringify cannot as JSON would, member by member: arrays, toJSON, values JSON leaves out, cycles, depth', () => {
+    const cycle: Record<string, unknown> = { name: 'loop' }
+    cycle.self = cycle
+    let deep: Record<string, unknown> = { bottom: true }
+    for (let i = 0; i < 14; i++) deep = { deeper: deep }
+    const record = {
+      // A BigInt makes JSON.stringify throw: the whole record goes the careful way.
+      n: 2n,
+      list: [1, undefined, () => 1, Number.NaN, true, null, 'x', 3n],
+      skipped: undefined,
+      fn: () => 1,
+      infinite: Number.POSITIVE_INFINITY,
+      when: { toJSON: () => ({ at: 'noon' }) },
+      broken: {
+        toJSON: () => {
+          throw new Error('no JSON for you')
+        },
+      },
+      cycle,
+      deep,
+    }
+    const line = jsonLine(record)
+    const parsed = JSON.parse(line)
+    expect(parsed).toMatchObject({
+      n: '2',
+      list: [1, null, null, null, true, null, 'x', '3'],
+      infinite: null,
+      when: { at: 'noon' },
+      broken: '[unserializable]',
+      cycle: { name: 'loop', self: '[…]' },
+      truncated: true,
+    })
+    expect(parsed).not.toHaveProperty('skipped')
+    expect(parsed).not.toHaveProperty('fn')
+    // Cut at a depth of 12.
+    let level = parsed.deep
+    let depth = 1
+    while (typeof level === 'object' && level !== null && 'deeper' in level) {
+      level = level.deeper
+      depth++
+    }
+    expect([level, depth]).toEqual(['[…]', 12])
+    expect(line.endsWith(',"truncated":true}\n')).toBe(true)
+  })
+
+  it('keep the named members first when a record is cut, so that level and message survive members named with numbers', () => {
+    const record = { 0: 'y'.repeat(40_000), 1: 'z'.repeat(40_000), level: 'WARN', message: 'kept', n: 1n }
+    const line = jsonLine(record)
+    expect(line.indexOf('"level"')).toBeLessThan(line.indexOf('"0"'))
+    expect(JSON.parse(line)).toMatchObject({ level: 'WARN', message: 'kept', n: '1', truncated: true })
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX_LINE_BYTES)
+  })
 })
