@@ -54,14 +54,44 @@ describe('timingLogger: cold starts', () => {
     expect(warm).toMatch(/^total;dur=[\d.]+$/)
   })
 
-  it('leaves the init duration out when the environment was initialised ahead of time', async () => {
-    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'provisioned-concurrency')
-    const timingLogger = await freshTimingLogger()
-    const logger = memoryLogger()
-    await invokeWithTimeout(middy(async () => 'ok').use(timingLogger({ logger })), {})
+  it.each(['provisioned-concurrency', 'snap-start'])(
+    'leaves the init duration out, in the record and the Server-Timing header, when the environment was initialised ahead of time (%s)',
+    async (initType) => {
+      vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', initType)
+      const timingLogger = await freshTimingLogger()
+      const logger = memoryLogger()
+      const outcome = await invokeWithTimeout(
+        middy(async () => ({ statusCode: 200 })).use(timingLogger({ logger, serverTiming: true })),
+        {},
+      )
 
-    expect(logger.records[0]).toMatchObject({ coldStart: true, initType: 'provisioned-concurrency' })
-    expect(logger.records[0]).not.toHaveProperty('initDurationMs')
+      expect(logger.records[0]).toMatchObject({ coldStart: true, initType })
+      expect(logger.records[0]).not.toHaveProperty('initDurationMs')
+      expect((outcome as unknown as { response: { headers: Record<string, string> } }).response.headers['Server-Timing']).toMatch(
+        /^total;dur=[\d.]+$/,
+      )
+    },
+  )
+
+  it('counts the init duration to the start of the invocation, not to its own before, when another middleware made the deadline first', async () => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
+    const timingLogger = await freshTimingLogger()
+    const { deadline } = await import('@middy-deadline/deadline')
+    const logger = memoryLogger()
+    const slowAuth = { before: () => sleep(50) }
+    const handler = middy(async () => 'ok')
+      .use(deadline())
+      .use(slowAuth)
+      .use(timingLogger({ logger }))
+    const beforeInvocation = performance.now()
+    await invokeWithTimeout(handler, {})
+
+    const initDurationMs = logger.records[0]?.initDurationMs as number
+    expect(logger.records[0]).toMatchObject({ coldStart: true, initType: 'on-demand' })
+    expect(initDurationMs).toBeGreaterThan(0)
+    // Our before ran 50 ms or more into the invocation: the init ended as the invocation began
+    // (what runs between the test's clock reading and the first middleware is a few ms at most).
+    expect(initDurationMs).toBeLessThanOrEqual(beforeInvocation + 25)
   })
 
   it('makes exactly one of several concurrent first invocations cold', async () => {

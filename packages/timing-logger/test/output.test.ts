@@ -41,6 +41,8 @@ describe('timingLogger: output', () => {
     const instants = [
       '2026-11-23T10:28:00.000Z',
       '2026-11-23T10:28:05.007Z',
+      '2026-11-23T10:28:05.010Z',
+      '2026-11-23T10:28:05.100Z',
       '2026-11-23T10:28:59.999Z',
       '2026-11-23T10:29:10.042Z',
       '2027-01-01T00:00:09.990Z',
@@ -68,8 +70,9 @@ describe('timingLogger: output', () => {
 
   it('hands a logger the record without level or timestamp, which the logger adds itself', async () => {
     const logger = memoryLogger()
-    await invoke(chain(async () => 'ok', { logger }))
+    const { raw } = await stdoutLines(() => invoke(chain(async () => 'ok', { logger })))
 
+    expect(raw).toEqual([])
     const { level, ...given } = logger.records[0] ?? {}
     expect(level).toBe('INFO')
     expect(given).not.toHaveProperty('level')
@@ -105,6 +108,50 @@ describe('timingLogger: output', () => {
     expect(result.status).toBe('succeeded')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatchObject({ level: 'INFO', outcome: 'success' })
+  })
+
+  it('writes the fallback record and the metrics in one write when the logger throws', async () => {
+    const broken = {
+      info: () => {
+        throw new Error('closed')
+      },
+      warn: () => {},
+    }
+    const { raw, lines } = await stdoutLines(() => invoke(chain(async () => 'ok', { logger: broken, emf: { namespace: 'Orders' } })))
+
+    expect(raw).toHaveLength(1)
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'INFO', outcome: 'success' }),
+      expect.objectContaining({ _aws: expect.any(Object), Duration: expect.any(Number) }),
+    ])
+  })
+
+  it.each([
+    ['fields', { fields: () => ({ note: 'x'.repeat(100_000) }) }],
+    ['summarizeOutbound', { summarizeOutbound: () => ({ note: 'x'.repeat(100_000) }) }],
+  ])('hands a logger values of yours (%s) within the bound of a line (64 KiB), cut and said so', async (_option, options) => {
+    const logger = memoryLogger()
+    await invoke(chain(async () => 'ok', { logger, ...options }))
+
+    const { level, ...given } = logger.records[0] ?? {}
+    expect(level).toBe('INFO')
+    expect(Buffer.byteLength(JSON.stringify(given))).toBeLessThanOrEqual(64 * 1024)
+    expect(given).toMatchObject({ outcome: 'success', truncated: true })
+  })
+
+  it.each([
+    ['injectLambdaContext', { injectLambdaContext: () => {} }],
+    ['addContext', { addContext: () => {} }],
+  ])("takes a logger with only one of Powertools' methods (%s) for another logger: the record's own names", async (_method, methods) => {
+    const logger = memoryLogger()
+    await invoke(
+      chain(async () => 'ok', { logger: { ...methods, info: logger.info, warn: logger.warn } }),
+      {},
+      { awsRequestId: 'req-lookalike', memoryLimitInMB: 256 },
+    )
+    expect(logger.records[0]).toMatchObject({ requestId: 'req-lookalike', memoryLimitMB: 256, coldStart: expect.any(Boolean) })
+    expect(logger.records[0]).not.toHaveProperty('function_request_id')
+    expect(logger.records[0]).not.toHaveProperty('function_memory_size')
   })
 
   it('shows a middleware function without a name as `anonymous` among the phases', async () => {
@@ -146,6 +193,29 @@ describe('timingLogger: output', () => {
     expect(phases[0]?.durationMs).toBeGreaterThanOrEqual(28)
     expect(phases[1]?.durationMs).toBeGreaterThanOrEqual(38)
   })
+
+  it('cuts coarse spans that follow one another without a gap or an overlap, and add up to the duration', async () => {
+    const logger = memoryLogger()
+    // The deadline is made first, and an after placed outside ours takes 30 ms after our own after.
+    const handler = middy(() => sleep(20))
+      .use(deadline())
+      .use(delayedMiddleware('audit', { before: 10, after: 30 }))
+      .use(timingLogger({ logger }))
+    await invokeWithTimeout(handler, {})
+
+    const record = logger.records[0]
+    const phases = record?.phases as { name: string; startMs: number; durationMs: number }[]
+    expect(phases.map((phase) => phase.name)).toEqual(['outer-before', 'inner', 'outer-after'])
+    expect(phases[0]?.startMs).toBe(0)
+    // Each span starts where the one before it ended (rounded to the µs on both sides).
+    for (const [i, phase] of phases.slice(1).entries()) {
+      const before = phases[i] as { startMs: number; durationMs: number }
+      expect(Math.abs(before.startMs + before.durationMs - phase.startMs)).toBeLessThanOrEqual(0.002)
+    }
+    expect(phases[2]?.durationMs).toBeGreaterThanOrEqual(28)
+    const last = phases[2] as { startMs: number; durationMs: number }
+    expect(Math.abs(last.startMs + last.durationMs - (record?.durationMs as number))).toBeLessThanOrEqual(0.002)
+  })
 })
 
 describe('timingLogger: a context without a usable remaining time', () => {
@@ -161,6 +231,7 @@ describe('timingLogger: a context without a usable remaining time', () => {
       remainingMs: null,
       timeoutUsedShare: null,
       nearMiss: false,
+      message: 'invocation success',
     })
     expect(lines[0]).not.toHaveProperty('Remaining')
     expect(lines[0]).not.toHaveProperty('TimeoutUsed')
@@ -208,6 +279,18 @@ describe('timingLogger: Server-Timing', () => {
     expect(second.response.headers['Server-Timing']).toMatch(/^total;dur=[\d.]+$/)
   })
 
+  it('adds the middlewares’ time, and no handler time, to an early response with the plugin', async () => {
+    const early = chain(
+      async () => ({ statusCode: 200 }),
+      { logger: memoryLogger(), serverTiming: true },
+      { middlewares: [{ before: () => ({ statusCode: 304 }) }] },
+    )
+    const answer = (await invoke(early)) as { response: { statusCode: number; headers: Record<string, string> } }
+
+    expect(answer.response.statusCode).toBe(304)
+    expect(answer.response.headers['Server-Timing']).toMatch(/^total;dur=[\d.]+, middleware;dur=[\d.]+$/)
+  })
+
   it('leaves a response that is not an HTTP one alone, and adds nothing unless asked', async () => {
     const plain = await invoke(chain(async () => ({ items: 3 }), { logger: memoryLogger(), serverTiming: true }))
     const notAsked = await invoke(chain(async () => ({ statusCode: 200 }), { logger: memoryLogger() }))
@@ -224,7 +307,9 @@ describe('timingLogger: Server-Timing', () => {
     const emptyHeader = await invoke(chain(async () => ({ statusCode: 200, headers: { 'Server-Timing': '' } }), options))
 
     expect(text).toMatchObject({ status: 'succeeded', response: 'ok' })
+    const textHeaders = await invoke(chain(async () => ({ statusCode: 200, headers: 'content-type: text/plain' }), options))
     expect(oddHeaders).toMatchObject({ status: 'succeeded', response: { statusCode: 200, headers: null } })
+    expect(textHeaders).toMatchObject({ status: 'succeeded', response: { statusCode: 200, headers: 'content-type: text/plain' } })
     expect((emptyHeader as { response: { headers: Record<string, string> } }).response.headers['Server-Timing']).toMatch(
       /^total;dur=[\d.]+, handler/,
     )
@@ -308,23 +393,28 @@ describe('timingLogger: outbound calls', () => {
     },
   })
 
-  it('summarises the calls the outbound package kept on the deadline, without query strings', async () => {
+  it('summarises the calls the outbound package kept on the deadline, the three slowest, without query strings', async () => {
     const logger = memoryLogger()
     const snapshot = () => ({
-      recent: [call('https://api.example.com/users?email=a@b.c', 120, 'ok'), call('https://db.example.com/q', 40, 'ok')],
+      recent: [
+        call('https://api.example.com/users?email=a@b.c', 120, 'ok'),
+        { ...call('https://db.example.com/q', 40, 'error'), status: 503 },
+        call('https://fast.example.com/', 5, 'ok'),
+        null,
+      ],
       pending: [call('https://slow.example.com/report#x', 300, 'pending')],
-      counts: { started: 3, ok: 2, error: 0, timeout: 0, aborted: 0 },
-      totalDurationMs: 160,
+      counts: { started: 9, ok: 2, error: 1, timeout: 3, aborted: 2 },
+      totalDurationMs: 165,
       dropped: 0,
     })
     await invoke(chain(async () => 'ok', { logger }, { middlewares: [recordingCalls(snapshot)] }))
 
-    const outbound = logger.records[0]?.outbound as { slowest: { target: string; outcome: string }[] }
-    expect(outbound).toMatchObject({ started: 3, ok: 2, pending: 1, totalMs: 160 })
-    expect(outbound.slowest.map((slow) => [slow.target, slow.outcome])).toEqual([
-      ['https://slow.example.com/report', 'pending'],
-      ['https://api.example.com/users', 'ok'],
-      ['https://db.example.com/q', 'ok'],
+    const outbound = logger.records[0]?.outbound as { slowest: { target: string; outcome: string; status: number }[] }
+    expect(outbound).toMatchObject({ started: 9, ok: 2, error: 1, timeout: 3, aborted: 2, pending: 1, totalMs: 165 })
+    expect(outbound.slowest.map((slow) => [slow.target, slow.outcome, slow.status])).toEqual([
+      ['https://slow.example.com/report', 'pending', 200],
+      ['https://api.example.com/users', 'ok', 200],
+      ['https://db.example.com/q', 'error', 503],
     ])
     expect(JSON.stringify(logger.records[0])).not.toContain('email=')
   })
@@ -399,10 +489,50 @@ describe('timingLogger: options', () => {
     [{ emf: { namespace: 'x', dimensions: 'checkout' } }, 'emf.dimensions'],
     [{ emf: { namespace: 'x', dimensions: {} } }, 'emf.dimensions'],
     [{ emf: { namespace: 'x', dimensions: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`d${i}`, 'v'])) } }, 'emf.dimensions'],
+    [{ emf: { namespace: 'x', dimensions: null } }, 'emf.dimensions'],
     [{ serverTiming: 'yes' }, 'serverTiming'],
     [{ sampelRate: 0.5 }, 'sampelRate'],
   ])('rejects %j at creation, naming the option', (options, option) => {
     expect(() => timingLogger(options as never)).toThrow(`@middy-deadline/timing-logger: option \`${option}\``)
+  })
+
+  it.each([
+    [{ nearMissThreshold: 0 }, 'option `nearMissThreshold` must be a number in (0, 1]'],
+    [{ emf: { namespace: 'x', dimensions: null } }, 'option `emf.dimensions` must be an object of name → value'],
+    [
+      { emf: { namespace: 'x', dimensions: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`d${i}`, 'v'])) } },
+      'option `emf.dimensions` must have 1 to 30 entries, got 31',
+    ],
+    [
+      { emf: { namespace: 'x', dimensions: { requestId: 'x' } } },
+      'option `emf.dimensions.requestId` is a member of the EMF document (_aws, requestId, Duration, Remaining, NearMiss, TimedOut, ColdStart, TimeoutUsed)',
+    ],
+    [{ emf: { namespace: 'x', dimensions: { ['d'.repeat(256)]: 'x' } } }, 'is longer than 255 characters'],
+  ])('says what is wrong with %j', (options, message) => {
+    expect(() => timingLogger(options as never)).toThrow(message)
+  })
+
+  it.each(['_aws', 'requestId', 'Duration', 'Remaining', 'NearMiss', 'TimedOut', 'ColdStart', 'TimeoutUsed'])(
+    'refuses a dimension named %s, a member of the EMF document',
+    (name) => {
+      expect(() => timingLogger({ emf: { namespace: 'x', dimensions: { [name]: 'x' } } })).toThrow(`option \`emf.dimensions.${name}\``)
+    },
+  )
+
+  it('takes the edges of each range: a threshold of 1 or 0.5, 30 dimensions, a dimension name of 255 characters', async () => {
+    const thirty = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i}`, 'v']))
+    const long = { ['d'.repeat(255)]: 'v' }
+    for (const options of [
+      { nearMissThreshold: 1 },
+      { nearMissThreshold: 0.5 },
+      { emf: { namespace: 'x', dimensions: thirty } },
+      { emf: { namespace: 'x', dimensions: long } },
+    ])
+      expect(() => timingLogger(options)).not.toThrow()
+    const { lines } = await stdoutLines(() =>
+      invoke(chain(async () => 'ok', { logger: memoryLogger(), emf: { namespace: 'x', dimensions: long } })),
+    )
+    expect(lines[0]).toMatchObject({ ['d'.repeat(255)]: 'v' })
   })
 
   it('works with the plugin spread into options of its own', async () => {

@@ -1,5 +1,6 @@
 import middy from '@middy/core'
 import { deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { createLambdaContext } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import { describe, expect, it, vi } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
@@ -52,6 +53,7 @@ describe('timingLogger: one record on every path', () => {
     expect(record?.budgetMs).toBeLessThanOrEqual(1000)
     expect(record?.remainingMs).toBeGreaterThan(800)
     expect(record?.timeoutUsedShare).toBeLessThan(0.2)
+    for (const absent of ['errorName', 'droppedPhases', 'droppedMarks', 'sampleRate']) expect(record).not.toHaveProperty(absent)
     expect(JSON.stringify(record)).not.toContain(SECRET)
   })
 
@@ -152,6 +154,79 @@ describe('timingLogger: one record on every path', () => {
       expect(logger.records[0]).toMatchObject({ outcome: 'success', statusCode: 201 })
     })
   }
+
+  for (const plugin of [true, false]) {
+    it(`writes an error record for a handler that throws undefined ${plugin ? 'with' : 'without'} the plugin`, async () => {
+      const logger = memoryLogger()
+      const handler = chain(
+        async () => {
+          throw undefined
+        },
+        { logger },
+        { plugin },
+      )
+      const outcome = await invoke(handler)
+
+      expect(outcome.status).toBe('failed')
+      expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'undefined', level: 'INFO' })])
+      const phases = ((logger.records[0]?.phases ?? []) as { name: string }[]).map((phase) => phase.name)
+      expect(phases).toEqual(plugin ? ['timingLoggerBefore', 'handler', 'timingLoggerOnError'] : ['inner', 'outer-onError'])
+    })
+  }
+
+  it("calls a downstream's TimeoutError a timeout when an error handler has answered it with a plain object", async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async () => {
+        throw Object.assign(new Error('the payments API did not answer'), { name: 'TimeoutError' })
+      },
+      { logger },
+      {
+        plugin: false,
+        middlewares: [
+          {
+            onError: (request) => {
+              // As @middy/http-error-handler does with an error it will not expose.
+              ;(request as { error?: unknown }).error = { statusCode: 500, expose: true }
+              request.response = { statusCode: 500 }
+            },
+          },
+        ],
+      },
+    )
+    const outcome = await invoke(handler)
+
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 500 } })
+    expect(logger.records).toEqual([
+      expect.objectContaining({ outcome: 'timeout', errorName: 'TimeoutError', cutoffReached: false, level: 'WARN', statusCode: 500 }),
+    ])
+  })
+
+  it('without the plugin, waits for the whole onError chain when a middleware wraps the error: the record has the status answered after it', async () => {
+    const logger = memoryLogger()
+    const wrapper = {
+      onError: (request: { error?: unknown }) => {
+        request.error = Object.assign(new Error('wrapped'), { name: 'WrappedError', cause: request.error })
+      },
+    }
+    const answerer = {
+      onError: (request: { response?: unknown }) => {
+        request.response = { statusCode: 502 }
+      },
+    }
+    // Middy runs the onError middlewares from the last used to the first: the wrapper, then the answerer.
+    const handler = chain(
+      async () => {
+        throw new RangeError('bad input')
+      },
+      { logger },
+      { plugin: false, middlewares: [answerer, wrapper] },
+    )
+    const outcome = await invoke(handler)
+
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 502 } })
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'RangeError', statusCode: 502 })])
+  })
 
   it("writes a WARN timeout record when Middy's early timeout fires", async () => {
     const logger = memoryLogger()
@@ -257,6 +332,52 @@ describe('timingLogger: one record on every path', () => {
     }
 
     expect(logger.records[1]?.maxRssMB).toBeGreaterThanOrEqual((logger.records[0]?.maxRssMB as number) + 48)
+  })
+
+  it('reads the peak memory at most every 100 ms for routine records (in MB, from the kilobytes Linux reports), afresh for an error', async () => {
+    const logger = memoryLogger()
+    const handler = chain(async () => 'ok', { logger })
+    const failing = chain(
+      async () => {
+        throw new Error('boom')
+      },
+      { logger },
+    )
+    const timingOut = chain(
+      async () => {
+        throw Object.assign(new Error('the payments API did not answer'), { name: 'TimeoutError' })
+      },
+      { logger },
+    )
+    const peakKB = { now: 256 * 1024 }
+    const usage = process.resourceUsage()
+    const resourceUsage = vi.spyOn(process, 'resourceUsage').mockImplementation(() => ({ ...usage, maxRSS: peakKB.now }))
+    // Later than any reading an earlier test made; the clock stands still within each invocation.
+    const start = performance.now() + 10_000_000
+    const now = vi.spyOn(performance, 'now').mockReturnValue(start)
+    try {
+      await invoke(handler, {}, { memoryLimitInMB: 1024 })
+      peakKB.now = 512 * 1024
+      now.mockReturnValue(start + 99)
+      await invoke(handler, {}, { memoryLimitInMB: 1024 })
+      now.mockReturnValue(start + 100)
+      await invoke(handler, {}, { memoryLimitInMB: 1024 })
+      peakKB.now = 768 * 1024
+      await invoke(failing, {}, { memoryLimitInMB: 1024 })
+      peakKB.now = 896 * 1024
+      await invoke(timingOut, {}, { memoryLimitInMB: 1024 })
+    } finally {
+      now.mockRestore()
+      resourceUsage.mockRestore()
+    }
+
+    expect(logger.records.map((record) => [record.outcome, record.maxRssMB, record.memoryUsedShare])).toEqual([
+      ['success', 256, 0.25],
+      ['success', 256, 0.25],
+      ['success', 512, 0.5],
+      ['error', 768, 0.75],
+      ['timeout', 896, 0.88],
+    ])
   })
 
   it('writes the record without the fields when what the fields hook returned cannot be read, and says so', async () => {
@@ -382,6 +503,19 @@ describe('timingLogger: one record on every path', () => {
     expect(seen[0]).toEqual({ statusCode: 304 })
   })
 
+  it('sets a response that other code made an accessor only to add Server-Timing: a response without the header is set once, by Middy', async () => {
+    const seen: unknown[] = []
+    const logger = memoryLogger()
+    const handler = middy(async () => ({ items: 3 }), deadlinePlugin())
+      .use(accessorOf('response', seen))
+      .use(timingLogger({ logger, serverTiming: true }))
+    const outcome = await invoke(handler as never)
+
+    expect(outcome).toMatchObject({ status: 'succeeded', response: { items: 3 } })
+    expect(seen).toEqual([{ items: 3 }])
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'success' })])
+  })
+
   it('without the plugin, leaves request.error to a middleware before it that made it an accessor: the record names the error the invocation ends with', async () => {
     const errorWatcher = accessorOf('error')
     const wrapper = {
@@ -430,4 +564,101 @@ describe('timingLogger: one record on every path', () => {
     expect(outcome.status === 'failed' && outcome.error).toBe(odd)
     expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'RangeError' })])
   })
+})
+
+describe('timingLogger: the record’s fields', () => {
+  const direct = (context: object) => {
+    const logger = memoryLogger()
+    const handler = middy(async () => 'ok', deadlinePlugin()).use(timingLogger({ logger }))
+    return handler({}, context as never).then(() => logger.records[0])
+  }
+
+  it.each([
+    ['1024', 1024],
+    [undefined, undefined],
+    ['0', undefined],
+    ['-128', undefined],
+    ['a lot', undefined],
+    ['Infinity', undefined],
+  ])('reads the memory size Lambda gives as a string (%j), and leaves out one that is not a positive number', async (given, expected) => {
+    const record = await direct({ ...createLambdaContext({ timeoutMs: 1000 }), memoryLimitInMB: given })
+    expect(record?.memoryLimitMB).toBe(expected)
+    if (expected === undefined) expect(record).not.toHaveProperty('memoryUsedShare')
+    else expect(record?.memoryUsedShare).toBeCloseTo((record?.maxRssMB as number) / expected, 2)
+  })
+
+  it('reads the function’s name and memory size from the Lambda context a durable context wraps', async () => {
+    const lambdaContext = createLambdaContext({ timeoutMs: 1000, functionName: 'orders', memoryLimitInMB: 256, awsRequestId: 'durable-7' })
+    const record = await direct({ lambdaContext })
+    expect(record).toMatchObject({ requestId: 'durable-7', functionName: 'orders', memoryLimitMB: 256, outcome: 'success' })
+    expect(record?.budgetMs).toBeGreaterThan(500)
+  })
+
+  it('leaves out a statusCode that is not a number', async () => {
+    const logger = memoryLogger()
+    await invoke(chain(async () => ({ statusCode: '200', body: 'ok' }), { logger }))
+    expect(logger.records[0]).toMatchObject({ outcome: 'success' })
+    expect(logger.records[0]).not.toHaveProperty('statusCode')
+  })
+
+  it('keeps the last 100 marks and says how many it left out', async () => {
+    const logger = memoryLogger()
+    const handler = chain(
+      async (_event: unknown, context: { deadline: { mark(name: string): void } }) => {
+        for (let i = 0; i < 105; i++) context.deadline.mark(`step${i}`)
+      },
+      { logger },
+    )
+    await invoke(handler)
+
+    const marks = logger.records[0]?.marks as { name: string }[]
+    expect(marks).toHaveLength(100)
+    expect(marks[0]?.name).toBe('step5')
+    expect(marks[99]?.name).toBe('step104')
+    expect(logger.records[0]?.droppedMarks).toBe(5)
+  })
+
+  it('calls a share of the budget exactly at the threshold a near miss', async () => {
+    const logger = memoryLogger()
+    // 240 of 300 ms: 0.8, exactly, on the fake clock.
+    await invokeOnTheFakeClock(
+      chain(() => sleep(240), { logger }),
+      240,
+      { timeoutMs: 300 },
+    )
+    expect(logger.records[0]).toMatchObject({ level: 'WARN', outcome: 'success', nearMiss: true, timeoutUsedShare: 0.8 })
+  })
+
+  for (const plugin of [true, false]) {
+    it(`writes an error record when an error handler handles the error (clears it) and answers ${plugin ? 'with' : 'without'} the plugin, by setting the response or by returning it`, async () => {
+      const logger = memoryLogger()
+      const setting = {
+        onError: (request: { error?: unknown; response?: unknown }) => {
+          request.error = undefined
+          request.response = { statusCode: 503 }
+        },
+      }
+      const returning = {
+        onError: (request: { error?: unknown }) => {
+          request.error = undefined
+          return { statusCode: 502 }
+        },
+      }
+      const failing = async () => {
+        throw new RangeError('bad input')
+      }
+      const answers = []
+      for (const errorHandler of [setting, returning])
+        answers.push(await invoke(chain(failing, { logger }, { plugin, middlewares: [errorHandler] })))
+
+      expect(answers).toMatchObject([
+        { status: 'succeeded', response: { statusCode: 503 } },
+        { status: 'succeeded', response: { statusCode: 502 } },
+      ])
+      expect(logger.records).toEqual([
+        expect.objectContaining({ outcome: 'error', errorName: 'RangeError', statusCode: 503 }),
+        expect.objectContaining({ outcome: 'error', errorName: 'RangeError', statusCode: 502 }),
+      ])
+    })
+  }
 })

@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest'
-import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep, warmUp } from './helpers.js'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { chain, invoke, invokeOnTheFakeClock, memoryLogger, sleep, stdoutLines, warmUp } from './helpers.js'
 
 beforeAll(warmUp)
 
@@ -57,5 +57,49 @@ describe('timingLogger: sampling', () => {
 
     expect(random.calls).toBe(6)
     expect(logger.records).toHaveLength(3)
+  })
+
+  it('never draws when every record is kept (sampleRate 1, the default), and writes no sampleRate', async () => {
+    const logger = memoryLogger()
+    const random = draws(0.99)
+    await invoke(chain(async () => 'ok', { logger, random }))
+    await invoke(chain(async () => 'ok', { logger, sampleRate: 1, random }))
+
+    expect(random.calls).toBe(0)
+    expect(logger.records).toHaveLength(2)
+    for (const record of logger.records) expect(record).not.toHaveProperty('sampleRate')
+  })
+
+  it('samples an early response as a routine record, and draws with no arguments', async () => {
+    const logger = memoryLogger()
+    const random = vi.fn(draws(0.9, 0.1))
+    const handler = chain(
+      async () => ({ statusCode: 200 }),
+      { logger, sampleRate: 0.5, random },
+      { middlewares: [{ before: () => ({ statusCode: 304 }) }] },
+    )
+    await invoke(handler)
+    await invoke(handler)
+
+    expect(random.mock.calls).toEqual([[], []])
+    expect(logger.records).toEqual([expect.objectContaining({ outcome: 'early-response', sampleRate: 0.5 })])
+  })
+
+  it('costs a sampled-out invocation none of your hooks, and still adds its Server-Timing header when asked', async () => {
+    const fields = vi.fn(() => ({ tenant: 'acme' }))
+    const summarizeOutbound = vi.fn(() => ({ calls: 0 }))
+    const logger = memoryLogger()
+    const quiet = await invoke(chain(async () => 'ok', { logger, sampleRate: 0, fields, summarizeOutbound }))
+    expect(summarizeOutbound).not.toHaveBeenCalled()
+    const timed = chain(async () => ({ statusCode: 200 }), { logger, sampleRate: 0, fields, serverTiming: true })
+    const { lines, result } = await stdoutLines(() => invoke(timed))
+
+    expect(quiet.status).toBe('succeeded')
+    expect(logger.records).toEqual([])
+    expect(lines).toEqual([])
+    expect(fields).not.toHaveBeenCalled()
+    expect((result as { response: { headers: Record<string, string> } }).response.headers['Server-Timing']).toMatch(
+      /^total;dur=[\d.]+, handler;dur=[\d.]+, middleware;dur=[\d.]+$/,
+    )
   })
 })

@@ -49,6 +49,8 @@ describe('timingLogger: where the time went', () => {
     expectAbout(byName('auditAfter'), 30, invocationMs)
     // The record is written while our own `after` ends the invocation.
     expect(byName('timingLoggerAfter')?.open).toBe(true)
+    // Every other phase had ended: none says `open`.
+    expect(phases.filter((phase) => 'open' in phase).map((phase) => phase.name)).toEqual(['timingLoggerAfter'])
     expect(byName('handler')?.startMs).toBeGreaterThanOrEqual(38)
     expect(record?.handlerMs).toBe(byName('handler')?.durationMs)
     expect(record?.middlewareMs).toBeGreaterThanOrEqual(68)
