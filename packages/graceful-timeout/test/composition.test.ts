@@ -6,7 +6,7 @@ import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@midd
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
-import { activeTimers, answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
+import { answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal, watchTimers } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 
@@ -46,7 +46,7 @@ describe('gracefulTimeout in a chain', () => {
   })
 
   it('passes on errors thrown by other middlewares, before and after, and releases the deadline', async () => {
-    const timersBefore = activeTimers()
+    const timers = watchTimers()
     const failing = (phase: 'before' | 'after', message: string) => ({
       [phase]: () => {
         throw new Error(message)
@@ -74,13 +74,13 @@ describe('gracefulTimeout in a chain', () => {
       .use(gracefulTimeout({ reserveMs: 200 }))
     await expect(first({}, createLambdaContext({ timeoutMs: 400 }))).rejects.toThrow('auth down')
     // No timer left that could write later.
-    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
+    expect(await timers.left()).toBe(0)
     expect(stdout.lines()).toEqual([])
   })
 
   it('releases everything when an onError outside ours throws', async () => {
     // Middy stops the onError chain at the first one that throws; ours runs before any outer one.
-    const timersBefore = activeTimers()
+    const timers = watchTimers()
     const context = createLambdaContext<DeadlineContext>({ timeoutMs: 400 })
     const handler = middy(async () => {
       throw new Error('handler failed')
@@ -94,7 +94,7 @@ describe('gracefulTimeout in a chain', () => {
     await expect(handler({}, context)).rejects.toThrow('reporter failed')
     expect(context.deadline.ended).toBe(true)
     // No timer left that could write later.
-    expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
+    expect(await timers.left()).toBe(0)
     expect(stdout.lines()).toEqual([])
   })
 

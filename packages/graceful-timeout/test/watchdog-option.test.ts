@@ -1,4 +1,5 @@
 import middy from '@middy/core'
+import type { Deadline } from '@middy-deadline/deadline'
 import { gracefulTimeout, type TimeoutWatchdog } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
@@ -10,13 +11,16 @@ describe('the watchdog option', () => {
   it('is prepared when the middleware is created, has each invocation watched from its start and acknowledged at the cutoff; no second record when the watchdog wrote first', async () => {
     const calls: string[] = []
     let watchdogWroteFirst = false
+    // Each call noted with the number of arguments it got: none for `prepare` and `acknowledge`,
+    // the deadline alone for `watch`, as the option's type declares them.
     const recording: TimeoutWatchdog = {
-      prepare: () => calls.push('prepare'),
-      watch: (deadline) => {
-        calls.push(`watch ${deadline.requestId}`)
+      prepare: (...args: unknown[]) => calls.push(`prepare (${args.length})`),
+      watch: (...args: unknown[]) => {
+        const deadline = args[0] as Deadline
+        calls.push(`watch ${deadline.requestId} (${args.length})`)
         return {
-          acknowledge: () => {
-            calls.push(`acknowledge ${deadline.requestId}`)
+          acknowledge: (...args: unknown[]) => {
+            calls.push(`acknowledge ${deadline.requestId} (${args.length})`)
             return !watchdogWroteFirst
           },
         }
@@ -34,17 +38,21 @@ describe('the watchdog option', () => {
     }
     // Prepared once, when the middleware was created (on Lambda: during init, before a cold start's first invocation).
     expect(calls).toEqual([
-      'prepare',
-      'watch req-main',
-      'acknowledge req-main',
-      'watch req-late',
-      'acknowledge req-late',
-      'watch req-quick',
+      'prepare (0)',
+      'watch req-main (1)',
+      'acknowledge req-main (0)',
+      'watch req-late (1)',
+      'acknowledge req-late (0)',
+      'watch req-quick (1)',
     ])
     expect(capture.records().map((record) => record.requestId)).toEqual(['req-main'])
   })
 
-  it('takes a watchdog of yours without `prepare`: each invocation is watched from its start, and the record written once', async () => {
+  // No retry (mutation runs retry failing tests): a warning is said once per failure and process,
+  // so a second attempt would not see the one the first attempt used up.
+  it('takes a watchdog of yours without `prepare`: each invocation is watched from its start, and the record written once', {
+    retry: 0,
+  }, async () => {
     const watched: string[] = []
     const yours: TimeoutWatchdog = {
       watch: (deadline) => {
@@ -71,7 +79,8 @@ describe('the watchdog option', () => {
     expect(stderr.chunks).toEqual([])
   })
 
-  it('takes a watchdog whose watch gives nothing to acknowledge: the record is written, and nothing is said', async () => {
+  // No retry, as above.
+  it('takes a watchdog whose watch gives nothing to acknowledge: the record is written, and nothing is said', { retry: 0 }, async () => {
     const stderr = captureStderr()
     const capture = captureStdout()
     try {
