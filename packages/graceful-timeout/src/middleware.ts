@@ -66,8 +66,10 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     }
     handling.stage = 'onError'
     const trigger = timeoutTrigger(request.error, deadline)
-    if (trigger === 'middy-timeout' && !deadline.cutoffReached) {
-      // Middy's early timeout came before our cutoff: it is the cutoff now.
+    if (trigger !== undefined && !deadline.cutoffReached) {
+      // The timeout came before our cutoff's timer: Middy's early timeout fired first, or an event
+      // loop blocked past the cutoff kept the timer from firing. It is the cutoff now: the record,
+      // then the hooks.
       handling.trigger = trigger
       reachCutoff(deadline)
     }

@@ -2,21 +2,22 @@ import { causeChain, type Deadline, readSafely } from '@middy-deadline/deadline/
 import type { TimeoutTrigger } from './record.js'
 
 /**
- * Whether the error that reached `onError` is the invocation running out of time, and how:
- * - a timeout error of ours with `limit: 'cutoff'` once the cutoff's time has come, thrown as it
- *   is or kept as the `cause` of the handler's own error: the deadline's reason, also in the moment
- *   before its timer fires (a scope opened then is refused with it). Before that time, a call
- *   refused because too little was left (also `limit: 'cutoff'`) is the function's own error;
+ * Whether the error that reached `onError` is the invocation running out of time, and how, by the
+ * error or anything in its `cause` chain:
  * - `@middy/core`'s early timeout (`TimeoutError` with `cause.package` `@middy/core`);
- * - once the cutoff has come, any `AbortError`/`TimeoutError` (a client that aborts with its own
- *   error instead of the signal's reason, as the AWS SDK does).
+ * - once the cutoff's time has come, any `AbortError`/`TimeoutError`: the deadline's reason, a call
+ *   refused for lack of time, a client that aborts with its own error instead of the signal's
+ *   reason (as the AWS SDK does). Its time, not its timer: an event loop blocked past the cutoff
+ *   keeps the timer from firing, and a call the handler makes then is refused with a
+ *   `limit: 'cutoff'` error before the deadline has said anything. Before that time, the same
+ *   errors (a call refused because too little was left) are the function's own.
  * Anything else is the function's own error and is left alone.
  */
 export function timeoutTrigger(error: unknown, deadline: Deadline): TimeoutTrigger | undefined {
-  for (const { name, limit, cause } of causeChain(error)) {
-    if (name === 'TimeoutError' && limit === 'cutoff' && deadline.remaining() === 0) return 'cutoff'
+  const cutoffCame = deadline.cutoffReached || deadline.remaining() === 0
+  for (const { name, cause } of causeChain(error)) {
     if (name === 'TimeoutError' && readSafely(cause, 'package') === '@middy/core') return 'middy-timeout'
-    if (deadline.cutoffReached && (name === 'AbortError' || name === 'TimeoutError')) return 'cutoff'
+    if (cutoffCame && (name === 'AbortError' || name === 'TimeoutError')) return 'cutoff'
   }
   return undefined
 }

@@ -176,6 +176,10 @@ describe('gracefulTimeout', () => {
       // A client that aborted with an error of its own, and a timeout of someone else's.
       new DOMException('The operation was aborted', 'AbortError'),
       new DOMException('The operation timed out', 'TimeoutError'),
+      // An error of Middy's that is not its early timeout (Middy 7 says so of a middleware without a phase).
+      new Error('Middleware must be an object containing at least one key among "before", "after", "onError"', {
+        cause: { package: '@middy/core' },
+      }),
     ]
     for (const [index, thrown] of lookalikes().entries()) {
       const early = middy(async () => {
@@ -185,7 +189,7 @@ describe('gracefulTimeout', () => {
       expect(outcome.status === 'failed' && outcome.error).toBe(thrown)
     }
     expect(stdout.records()).toEqual([])
-    for (const [index, thrown] of lookalikes().slice(1).entries()) {
+    for (const [index, thrown] of lookalikes().slice(1, 3).entries()) {
       const late = middy(async (_e: unknown, context: DeadlineContext) => {
         await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
         throw thrown
@@ -198,6 +202,49 @@ describe('gracefulTimeout', () => {
       ['req-late-0', 'cutoff'],
       ['req-late-1', 'cutoff'],
     ])
+  })
+
+  it('takes a call refused after the event loop was blocked past the cutoff for the timeout, before the cutoff’s timer could fire: its record, its hooks, the 504', async () => {
+    const refusals = [
+      // The deadline refuses the next call: the cutoff's time has come (limit: 'cutoff').
+      (context: DeadlineContext) => context.deadline.timeout(50).throwIfAborted(),
+      // A client that checks the time left itself and aborts with an error of its own.
+      () => {
+        throw new DOMException('The operation was aborted', 'AbortError')
+      },
+    ]
+    for (const [index, refuse] of refusals.entries()) {
+      for (const withPlugin of [false, true]) {
+        const requestId = `req-blocked-${index}-${withPlugin ? 'plugin' : 'alone'}`
+        const hooks: string[] = []
+        let thrown: unknown
+        const graceful = gracefulTimeout({ reserveMs: 500, onTimeout: (request) => hooks.push(request.context.awsRequestId) })
+        const handler = middy(
+          async (_e: unknown, context: DeadlineContext) => {
+            // Synchronous work until 100 ms past the cutoff: its timer cannot fire meanwhile.
+            while (context.deadline.remainingToHardDeadline() > 400) {}
+            try {
+              refuse(context)
+            } catch (error) {
+              thrown = error
+              throw error
+            }
+            return 'done'
+          },
+          withPlugin ? graceful.plugin : undefined,
+        ).use(graceful)
+        const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200, awsRequestId: requestId })
+        expect(outcome.status === 'failed' && outcome.error, requestId).toBeInstanceOf(GracefulTimeoutError)
+        expect(outcome.status === 'failed' && (outcome.error as Error).cause, requestId).toBe(thrown)
+        expect(thrown, requestId).toMatchObject({ name: index === 0 ? 'TimeoutError' : 'AbortError' })
+        // As at any cutoff: one record, written then, and the hooks.
+        expect(
+          stdout.records().filter((record) => record.requestId === requestId),
+          requestId,
+        ).toMatchObject([{ trigger: 'cutoff' }])
+        expect(hooks, requestId).toEqual([requestId])
+      }
+    }
   })
 
   it('lets a handler that answers after the cutoff keep its answer, once the hooks ran', async () => {
