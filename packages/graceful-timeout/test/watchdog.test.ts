@@ -141,6 +141,26 @@ describe('the watchdog', () => {
     expect(Date.parse(String(record?.timestamp))).toBeLessThan(start?.hardDeadlineAt as number)
   })
 
+  it('reports each of thirty invocations blocked at once from its own slot: its request id, its mark and when it was made, its budget', async () => {
+    const lines = await run('many')
+    expect(lines.find((line) => line.scenario === 'many')).toMatchObject({ count: 30 })
+    const found = records(lines)
+    // The watchdog wrote every record while the loop was blocked: the main thread, late, wrote none.
+    expect(new Set(found.map((line) => line.source))).toEqual(new Set(['watchdog']))
+    expect(found.map((line) => line.requestId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `req-many-${i}`).sort())
+    for (const record of found) {
+      expect(record, String(record.requestId)).toMatchObject({
+        phase: 'handler',
+        reserveMs: 400,
+        marks: [{ name: `mark of ${record.requestId}` }],
+      })
+      // Each mark came after a 50 ms timer; each budget is the function's 1 s, less its start.
+      expect((record.marks as { atMs: number }[])[0]?.atMs, String(record.requestId)).toBeGreaterThanOrEqual(50)
+      expect(record.budgetMs, String(record.requestId)).toBeGreaterThan(500)
+      expect(record.budgetMs, String(record.requestId)).toBeLessThanOrEqual(1000)
+    }
+  })
+
   it('names the phase where the loop blocked: a middleware without a name `anonymous`; `handler` without the plugin', async () => {
     const lines = await run('unnamed', 'no-plugin')
     expect(records(lines).map((line) => [line.requestId, line.source, line.phase])).toEqual([
