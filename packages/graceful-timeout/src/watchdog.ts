@@ -70,6 +70,7 @@ function watch(deadline: Deadline): WatchedInvocation | undefined {
   const ours = () => memory.claims[slot] === claimed
   const at = slot * N
   const reserveMs = deadline.reserveMs
+  // Stryker disable next-line ArithmeticOperator: equivalent, `startedAt` is the slot's first number (index 0)
   memory.numbers[at + NUMBER_INDEX.startedAt] = deadline.startedAt
   memory.numbers[at + NUMBER_INDEX.hardDeadlineAt] = deadline.hardDeadlineAt
   memory.numbers[at + NUMBER_INDEX.budgetMs] = deadline.budgetMs

@@ -46,7 +46,6 @@ function stdoutIsAsync(): boolean {
       const stat = fs()?.fstatSync(1)
       asyncStdout = stat !== undefined && (stat.isFIFO() || stat.isSocket())
     } catch {
-      /* v8 ignore next -- fstat fails only on a closed fd 1 (same) */
       asyncStdout = false
     }
   }
