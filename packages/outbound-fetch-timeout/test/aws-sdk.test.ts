@@ -226,6 +226,19 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect(error).not.toBeInstanceOf(OutboundTimeoutError)
   })
 
+  it("changes nothing outside an invocation: the caller's own abortSignal still aborts the request", async () => {
+    const client = sqsClient('/never', {}, 1)
+    const controller = new AbortController()
+    // Once the server has the request: the socket must be aborted by the caller's signal itself.
+    void server.nextArrival().then(() => controller.abort())
+    const closedBefore = server.closedEarly()
+    const error = await client
+      .send(new GetQueueUrlCommand({ QueueName: 'orders' }), { abortSignal: controller.signal })
+      .catch((failure: unknown) => failure)
+    expect(error).toMatchObject({ name: 'AbortError' })
+    await vi.waitFor(() => expect(server.closedEarly()).toBe(closedBefore + 1))
+  })
+
   it('given a config without a request handler, says once that sockets are not aborted, and still ends the send at the deadline', async () => {
     const stderr = captureStderr()
     const client = new SQSClient({

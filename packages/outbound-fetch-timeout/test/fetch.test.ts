@@ -67,6 +67,51 @@ async function callOnce(
 }
 
 describe('context.fetch', () => {
+  it('used twice in one chain with different options, applies the outer one and says so once', async () => {
+    const stderr = captureStderr()
+    const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+      // Headers after 150 ms: within the outer per-request limit, past the inner one.
+      await (await context.fetch(`${server.base}/headers/150`)).text()
+      return outboundCallsOf(context.deadline).recent
+    })
+      .use(outboundFetchTimeout({ perRequestMs: 2000 }))
+      .use(outboundFetchTimeout({ perRequestMs: 50, minimumMs: 10 }))
+    for (let i = 0; i < 2; i++)
+      expect(await handler({}, createLambdaContext({ timeoutMs: 3000 }))).toEqual([expect.objectContaining({ outcome: 'ok' })])
+    expect(stderr.lines()).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/outbound-fetch-timeout',
+        message: 'outboundFetchTimeout used twice in one chain with different options: the outer one applies, the inner one is ignored',
+      },
+    ])
+  })
+
+  it('gives the deadline back when the invocation fails: used alone, it ends the deadline on the error path', async () => {
+    let seen: Deadline | undefined
+    const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+      seen = context.deadline
+      await (await context.fetch(`${server.base}/ok`)).text()
+      throw new Error('the handler failed after its call')
+    }).use(outboundFetchTimeout())
+    await expect(handler({}, createLambdaContext({ timeoutMs: 2000 }))).rejects.toThrow('the handler failed after its call')
+    expect(seen?.ended).toBe(true)
+  })
+
+  it('fails the call, as an error, when a fetch option answers with something that cannot be read as a Response', async () => {
+    const unreadable = new Error('not a response')
+    const fetch = async () =>
+      ({
+        get status(): number {
+          throw unreadable
+        },
+      }) as unknown as Response
+    const result = await callOnce((context) => context.fetch(`${server.base}/ok`), 1000, { fetch })
+    expect(result.error).toBe(unreadable)
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'error' })])
+    expect(result.calls.pending).toEqual([])
+  })
+
   it('leaves a healthy server alone and records the call by its origin: no path, no query string', async () => {
     const result = await callOnce(async (context) => {
       const response = await context.fetch(`${server.base}/ok?token=secret`)

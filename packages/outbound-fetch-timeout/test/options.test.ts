@@ -23,6 +23,10 @@ describe('options', () => {
   it('are checked when the AWS SDK plugin is created', () => {
     expect(() => awsSdkDeadlinePlugin({}, { perRequestMs: -5 })).toThrow(/option `perRequestMs`/)
     expect(() => awsSdkDeadlinePlugin({}, { perRequestMs: 100, minimumMs: 200 })).toThrow(/option `minimumMs`/)
+    // Without the client's config there is no request handler to hand the attempt's signal to.
+    expect(() => awsSdkDeadlinePlugin(undefined as never)).toThrow(
+      '@middy-deadline/outbound-fetch-timeout: option `config` must be an object, got undefined',
+    )
   })
 
   it('reject a bad timeoutMs of withDeadline at the call', () => {

@@ -88,6 +88,20 @@ describe('withDeadline', () => {
     expect(result.calls.recent[0]).toMatchObject({ outcome: 'error' })
   })
 
+  it('rejects with the error a work function throws as it starts (not a promise), and records it as an error', async () => {
+    const failure = new TypeError('pool is closed')
+    const result = await inInvocation(1000, () =>
+      withDeadline(
+        () => {
+          throw failure
+        },
+        { label: 'postgres' },
+      ),
+    )
+    expect(result.error).toBe(failure)
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'custom', label: 'postgres', outcome: 'error' })])
+  })
+
   it('records the work as timed out, with that limit, when a bounded call inside it timed out first', async () => {
     const result = await inInvocation(1000, () =>
       withDeadline(() => withDeadline((signal) => query(2000, signal), { label: 'postgres', timeoutMs: 100 }), {
