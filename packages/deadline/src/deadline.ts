@@ -305,7 +305,9 @@ export class Deadline {
       dispose()
       controller.abort(reason)
     }
+    // Stryker disable next-line OptionalChaining: the listener is added only where there is a signal.
     const onCallerAbort = () => abort(signal?.reason)
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a signal aborts once, and the abort removes the listener (dispose).
     signal?.addEventListener('abort', onCallerAbort, { once: true })
     this.#children ??= new Set()
     this.#children.add(abort)

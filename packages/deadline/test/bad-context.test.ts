@@ -36,7 +36,7 @@ describe('deadline with a bad context', () => {
         },
       },
       'unknown',
-      'threw (Error: no clock here)',
+      'context.getRemainingTimeInMillis() threw (Error: no clock here)',
     ],
     ['a deadline already past', { ...noClock, getRemainingTimeInMillis: () => -20 }, 'expired', 'returned -20 at the start'],
   ])('keeps the function working with %s, enforces nothing, and warns once', async (_label, context, status, says) => {
@@ -46,7 +46,7 @@ describe('deadline with a bad context', () => {
     expect(first).toEqual({ status, remaining: Number.POSITIVE_INFINITY, fits: true, aborted: false })
     expect(second).toEqual(first)
     expect(stderr.lines()).toHaveLength(1)
-    expect(stderr.lines()[0]).toMatchObject({ level: 'WARN', package: '@middy-deadline/deadline' })
+    expect(stderr.lines()[0]).toMatchObject({ level: 'WARN', package: '@middy-deadline/deadline', status })
     expect(stderr.lines()[0]?.message).toContain(says)
     expect(stderr.lines()[0]?.message).toContain('nothing is enforced')
   })
