@@ -87,6 +87,40 @@ describe('runtime stores of other shapes', () => {
   })
 })
 
+describe('auto, by what the Node version offers', () => {
+  // What Node offers is read through process.getBuiltinModule: standing in for it shows, on any
+  // Node, what `auto` does on the others.
+  const realGetBuiltinModule = process.getBuiltinModule
+  const asyncHooks = realGetBuiltinModule('node:async_hooks')
+  const offering = (hooks: unknown) => {
+    ;(process as { getBuiltinModule: unknown }).getBuiltinModule = (id: string) =>
+      id === 'node:async_hooks' ? hooks : realGetBuiltinModule(id)
+  }
+  afterEach(() => {
+    process.getBuiltinModule = realGetBuiltinModule
+  })
+
+  it('keeps deadlines in our own store where AsyncLocalStorage runs on AsyncContextFrame (no `_enable`: Node 24)', async () => {
+    class FrameStorage<T> extends asyncHooks.AsyncLocalStorage<T> {}
+    Object.defineProperty(FrameStorage.prototype, '_enable', { value: undefined })
+    offering({ ...asyncHooks, AsyncLocalStorage: FrameStorage })
+    const { current } = installStore()
+    expect(await invoke(current)).toEqual({ found: true, inRuntimeStore: false })
+  })
+
+  it("keeps them in the runtime's store where it runs on async_hooks (Node 22), and where Node cannot say (before 22.3)", async () => {
+    class HookStorage<T> extends asyncHooks.AsyncLocalStorage<T> {
+      _enable() {}
+    }
+    offering({ ...asyncHooks, AsyncLocalStorage: HookStorage })
+    expect(await invoke(installStore().current)).toEqual({ found: true, inRuntimeStore: true })
+    offering(undefined)
+    expect(await invoke(installStore().current)).toEqual({ found: true, inRuntimeStore: true })
+    ;(process as { getBuiltinModule: unknown }).getBuiltinModule = undefined
+    expect(await invoke(installStore().current)).toEqual({ found: true, inRuntimeStore: true })
+  })
+})
+
 describe('isolated', () => {
   it("shows no deadline of the caller's inside, and lets none entered inside out", async () => {
     captureStderr()
