@@ -3,7 +3,7 @@ import middy from '@middy/core'
 import { type DeadlineContext, deadlinePlugin } from '@middy-deadline/deadline'
 import { gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
@@ -146,33 +146,102 @@ describe('onTimeout hooks', () => {
   })
 
   it('keep their time in the reserve when the event loop was blocked past the cutoff: the grace counts from the cutoff as it was due', async () => {
+    // Real timers: the ordering the fake-clock tests below check exactly, with no bound a late
+    // timer can break. The grace (100 ms) is used up by the time the cutoff's timer fires, so the
+    // hooks start at once: before a timer of the test's armed right after ours at that moment and
+    // due 57 ms later (a duration no other timer here has: Node runs late timers list by list, one
+    // list per duration). Counted from the late timer, the grace would start them 100 ms later;
+    // waiting for the handler's own cleanup (100 ms), too.
+    let hooksStartedBefore57Ms: boolean | undefined
     let flushed = false
     const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      let testTimerFired = false
+      context.deadline.onCutoff(() => {
+        const testTimer = setTimeout(() => {
+          testTimerFired = true
+        }, 57)
+        context.deadline.onEnd(() => clearTimeout(testTimer))
+      })
+      hookSawTestTimer = () => testTimerFired
       // Synchronous work until 100 ms past the cutoff: the cutoff's timer fires that late.
       while (context.deadline.remainingToHardDeadline() > 400) {}
       try {
         await delay(3000, undefined, { signal: context.deadline.signal })
       } finally {
-        // The handler's own cleanup, longer than the grace: the hooks start without waiting for it.
-        // 150 ms, not 300: the invocation answers once it is done, and a loaded machine's late
-        // timers took the 300 ms version past the hard deadline (2 runs in 6 at load 13).
-        await delay(150)
+        // The handler's own cleanup, longer than the 57 ms: the hooks start without waiting for it.
+        await delay(100)
       }
     }).use(
       gracefulTimeout({
         reserveMs: 500,
         onTimeout: async function flushLogs() {
-          // Fits what is left of the reserve (350 ms before the 50 ms margin), not what a grace
-          // counted from the late timer would leave (250 ms).
-          await delay(250)
+          hooksStartedBefore57Ms = !hookSawTestTimer()
+          // Well within what is left of the reserve (about 350 ms before the 50 ms margin).
+          await delay(20)
           flushed = true
         },
       }),
     )
+    let hookSawTestTimer: () => boolean = () => true
     const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
     expect(outcome).toMatchObject({ status: 'failed', error: { name: 'TimeoutError' } })
+    expect(hooksStartedBefore57Ms).toBe(true)
     expect(flushed).toBe(true)
     expect(stdout.warnings()).toEqual([])
+  })
+
+  describe('on a fake clock', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    /**
+     * Blocks the event loop for `ms` of the fake clock: time moves on, and the timers due meanwhile
+     * fire once, late, when it ends (fake-timers' `jump`; vitest's own helpers fire them on time).
+     */
+    const blockEventLoop = (ms: number) => (Date as unknown as { clock: { jump(ms: number): number } }).clock.jump(ms)
+
+    // [blocked past the cutoff, when the hooks start after the cutoff as it was due]: the rest of
+    // the grace (100 ms) once the late timer fires, or, with the grace used up, a timer of 0 ms
+    // (Node's 1 ms) after the loop is free. Counted from the late timer, the grace would start them
+    // at 140, 200 and 250 ms.
+    it.each([
+      [40, 100],
+      [100, 101],
+      [150, 151],
+    ])(
+      'with the event loop blocked %i ms past the cutoff: the hooks start at %i ms after the cutoff as it was due, and have the rest of the reserve',
+      async (lateMs, startMs) => {
+        vi.useFakeTimers()
+        const hookStarts: number[] = []
+        const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+          await new Promise((resolve) => context.deadline.signal.addEventListener('abort', resolve))
+          // The handler's own cleanup, 150 ms: the hooks do not wait for it.
+          await new Promise((resolve) => setTimeout(resolve, 150))
+          throw context.deadline.signal.reason
+        }).use(
+          gracefulTimeout({
+            reserveMs: 500,
+            onTimeout: function flushLogs(_request, { deadline, signal }) {
+              hookStarts.push(deadline.sinceCutoff())
+              // Hangs: its share, in the warning, is the time it had.
+              return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+            },
+          }),
+        )
+        const pending = invokeWithTimeout(handler, {}, { timeoutMs: 1200 })
+        // The cutoff is due at 700 ms; the loop is blocked from 690 ms to `lateMs` past it.
+        await vi.advanceTimersByTimeAsync(690)
+        blockEventLoop(10 + lateMs)
+        await vi.advanceTimersByTimeAsync(600)
+        const outcome = await pending
+        expect(hookStarts).toEqual([startMs])
+        // All that is left to the hard deadline (500 ms after the cutoff) less the 50 ms margin for
+        // answering; the answer comes as that share ends, 50 ms before the hard deadline.
+        expect(stdout.warnings().map((w) => [w.hook, w.shareMs])).toEqual([['flushLogs', 500 - startMs - 50]])
+        expect(outcome).toMatchObject({ status: 'failed', error: { name: 'TimeoutError' }, settledBeforeHardDeadlineMs: 50 })
+      },
+    )
   })
 
   it('get the request, so they can reach what the handler left on it', async () => {
