@@ -101,23 +101,38 @@ describe('onTimeout hooks', () => {
     expect(shares[1]).toBeLessThanOrEqual(shares[0] as number)
   })
 
-  it('start a grace after the cutoff when the handler ignores the signal: 20 % of the reserve, at most 100 ms', async () => {
-    const order: string[] = []
+  it('start a grace after the cutoff when the handler ignores the signal: not before it, and well before the end of the reserve', async () => {
+    // Real timers; the grace's length (20 % of the reserve, at most 100 ms) is checked exactly on the
+    // fake clock below. Here: never before the grace, on the deadline's clock, and before a timer of
+    // the test's due 240 ms after the cutoff as it was due (the grace: 60 ms; the hard deadline:
+    // 300), a gap no late loop bridges. As first written, with timers at 40 and 80 ms around the
+    // grace, all three became 0 ms timers (run in the order armed) when the cutoff fired 60 ms late.
+    const steps: string[] = []
+    const { handler: answersOnceTheHookRan, hook } = answersOnceHookRan(steps, 'hook')
+    let hookStartedMs = Number.NaN
     const handler = middy(
       async (_event: unknown, context: DeadlineContext) => {
-        // Armed right after ours, counted as ours from the cutoff as it was due (its timer may fire
-        // late): however late Node runs timers, it runs the due ones in order.
         context.deadline.onCutoff(() => {
-          const since = context.deadline.sinceCutoff()
-          setTimeout(() => order.push('40 ms after the cutoff'), 40 - since)
-          setTimeout(() => order.push('80 ms after the cutoff'), 80 - since)
+          const nearTheEnd = setTimeout(() => steps.push('240 ms after the cutoff'), 240 - context.deadline.sinceCutoff())
+          context.deadline.onEnd(() => clearTimeout(nearTheEnd))
         })
-        await delay(900)
+        return answersOnceTheHookRan()
       },
       { timeoutEarlyInMillis: 0 },
-    ).use(gracefulTimeout({ reserveMs: 300, onTimeout: () => order.push('hooks (60 ms grace)') }))
+    ).use(
+      gracefulTimeout({
+        reserveMs: 300,
+        onTimeout: (_request, { deadline }) => {
+          hookStartedMs = deadline.sinceCutoff()
+          hook()
+        },
+      }),
+    )
     await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
-    expect(order).toEqual(['40 ms after the cutoff', 'hooks (60 ms grace)', '80 ms after the cutoff'])
+    // The invocation ended once the hook had run, and with it the test's timer.
+    expect(steps).toEqual(['hook', 'handler done'])
+    // 1 ms of timer tolerance.
+    expect(hookStartedMs).toBeGreaterThanOrEqual(59)
   })
 
   it('skip, with a warning, the hooks left when an earlier one used up the time before the hard deadline', async () => {
@@ -200,6 +215,27 @@ describe('onTimeout hooks', () => {
      * fire once, late, when it ends (fake-timers' `jump`; vitest's own helpers fire them on time).
      */
     const blockEventLoop = (ms: number) => (Date as unknown as { clock: { jump(ms: number): number } }).clock.jump(ms)
+
+    // [reserve, grace]: 20 % of the reserve, at most 100 ms.
+    it.each([
+      [200, 40],
+      [300, 60],
+      [500, 100],
+      [1000, 100],
+    ])(
+      'with a reserve of %i ms, a handler that ignores the signal has a grace of %i ms before the hooks start',
+      async (reserveMs, graceMs) => {
+        vi.useFakeTimers()
+        const hookStarts: number[] = []
+        const handler = middy(() => new Promise((resolve) => setTimeout(resolve, 5000)), { timeoutEarlyInMillis: 0 }).use(
+          gracefulTimeout({ reserveMs, onTimeout: (_request, { deadline }) => void hookStarts.push(deadline.sinceCutoff()) }),
+        )
+        const pending = invokeWithTimeout(handler, {}, { timeoutMs: 2000 })
+        await vi.advanceTimersByTimeAsync(2000)
+        expect(await pending).toMatchObject({ status: 'killed' })
+        expect(hookStarts).toEqual([graceMs])
+      },
+    )
 
     // [blocked past the cutoff, when the hooks start after the cutoff as it was due]: the rest of
     // the grace (100 ms) once the late timer fires, or, with the grace used up, a timer of 0 ms
