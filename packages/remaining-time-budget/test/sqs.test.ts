@@ -116,9 +116,13 @@ describe('sqsBatch on real timers', () => {
       createLambdaContext({ timeoutMs: 400 }),
     )
     const tookMs = performance.now() - started
+    // An answer at all is the proof: had the run waited for m2 past Middy's own timer (5 ms before
+    // the hard deadline), Middy would have thrown its TimeoutError instead. That timer is due 115 ms
+    // after the abandon wait's, alone in its list, and from the abandon timer to the answer is
+    // promises only, so this holds however late the loop runs. (`tookMs < 395` measured the
+    // lateness too: 573 ms at load 11 on Node 22, answered all the same.)
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m2'])
     expect(tookMs).toBeGreaterThanOrEqual(240)
-    expect(tookMs).toBeLessThan(395)
   })
 
   // Found by the composition matrix: a run whose invocation was settled without its answer (here
