@@ -91,7 +91,8 @@ export interface GracefulTimeoutConfig<TEvent, TResult> {
   onTimeout: TimeoutHook<TEvent, TResult>[]
   timeoutResponse: GracefulTimeoutOptions<TEvent, TResult>['timeoutResponse']
   logger: TimeoutLogger | undefined
-  watchdog: TimeoutWatchdog | undefined
+  /** The option's watchdog as we call it: its methods read once and guarded, `prepare` always there. */
+  watchdog: Required<TimeoutWatchdog> | undefined
 }
 
 // Each hook gets an equal share of what is left of the reserve: past a handful the shares are too
@@ -116,7 +117,7 @@ export function validate<TEvent, TResult>(options: unknown): GracefulTimeoutConf
  * called, and each call is guarded: a watchdog that fails leaves the invocation unwatched, with a
  * warning, never failing it.
  */
-function watchdogOf(value: unknown): TimeoutWatchdog | undefined {
+function watchdogOf(value: unknown): Required<TimeoutWatchdog> | undefined {
   if (value === undefined) return undefined
   let watch: (deadline: Deadline) => unknown
   let prepare: (() => unknown) | undefined

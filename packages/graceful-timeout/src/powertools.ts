@@ -49,8 +49,7 @@ export function flushPowertools(options: FlushPowertoolsOptions): TimeoutHook {
     const errors: unknown[] = []
     for (const logger of loggers) attempt(() => logger.flushBuffer(), errors)
     for (const metric of metrics) attempt(() => metric.publishStoredMetrics(), errors)
-    if (errors.length === 1) throw errors[0]
-    if (errors.length > 1) throw new AggregateError(errors, 'flushing Powertools failed')
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'flushing Powertools failed')
   }
 }
 

@@ -130,6 +130,26 @@ describe('gracefulTimeout in a chain', () => {
     expect(stdout.warnings()).toEqual([])
   })
 
+  it('used twice in one chain, starts the hooks when the chain reaches the outer one’s after: what the middlewares between the two do in theirs comes first', async () => {
+    const steps: string[] = []
+    const handler = middy(async (_e: unknown, context: DeadlineContext) => {
+      // Honours the signal, then answers with what it has: the chain goes on through the `after`s.
+      await delay(3000, undefined, { signal: context.deadline.signal }).catch(() => {})
+      return 'partial'
+    })
+      .use(gracefulTimeout({ reserveMs: 300, onTimeout: () => steps.push('hook') }))
+      .use({
+        after: () => {
+          steps.push('between after')
+        },
+      })
+      .use(gracefulTimeout({ reserveMs: 300 }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1000 })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'partial' })
+    // A log line written between them is among what a flush hook flushes.
+    expect(steps).toEqual(['between after', 'hook'])
+  })
+
   it('used twice in one chain with hooks only in the inner one, starts them after the grace when the handler ignores the signal', async () => {
     const steps: string[] = []
     const { handler: answersLate, hook } = answersOnceHookRan(steps, 'inner hook')
