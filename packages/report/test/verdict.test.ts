@@ -35,7 +35,8 @@ describe('an error that only Lambda saw', () => {
 
 describe('where a duration and a cold start come from', () => {
   it("is our record's duration when Lambda's REPORT is not in the logs", async () => {
-    const fn = only(await run([timingLine({ requestId: id, durationMs: 250 })]))
+    // And an invocation that only started has no duration, from either source.
+    const fn = only(await run([timingLine({ requestId: id, durationMs: 250 }), startLine(requestId(2))]))
     expect(fn.duration).toMatchObject({ count: 1, p50: 250, source: { lambda: 0, record: 1 } })
   })
 
@@ -80,7 +81,11 @@ describe('which function an invocation is of (attribution)', () => {
       function: 'orders',
       alias: 'live',
     })
-    expect(only(await runWith([invokedBy('arn:aws:lambda:eu-west-1:123456789012:function:orders:7')])).alias).toBeNull()
+    for (const versionOrLatest of ['7', '12', '$LATEST'])
+      expect(only(await runWith([invokedBy(`arn:aws:lambda:eu-west-1:123456789012:function:orders:${versionOrLatest}`)])).alias).toBeNull()
+    // An alias may hold digits; only digits alone make a version.
+    for (const alias of ['live2', '2026-release'])
+      expect(only(await runWith([invokedBy(`arn:aws:lambda:eu-west-1:123456789012:function:orders:${alias}`)])).alias).toBe(alias)
     // A record without a name of its own is named by the ARN.
     const unnamed = { ...JSON.parse(timingLine({ requestId: id, durationMs: 5 })), functionName: undefined }
     const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:billing:$LATEST'
