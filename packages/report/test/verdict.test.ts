@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildReport, type FunctionReport, type Report } from '../src/index.js'
-import { endLine, platformReport, platformStart, reportLine, requestId, startLine, timingLine } from './lines.js'
+import { endLine, platformReport, platformStart, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
 
 // What one invocation amounts to when only some of its lines are in the logs. (Written for the
 // survivors of verdict.ts's mutation run.)
@@ -44,6 +44,19 @@ describe('where a duration and a cold start come from', () => {
     const lines = [startLine(id), timingLine({ requestId: id, durationMs: 50, coldStart: false }), endLine(id)]
     const fn = only(await run([...lines, reportLine(id, { durationMs: 51, initDurationMs: 240 })]))
     expect(fn.coldStarts).toMatchObject({ count: 1, init: { count: 1, p50: 240 } })
+  })
+})
+
+describe('the reserve an invocation ran with', () => {
+  it("is read from the watchdog's record when it is the only one (the loop was blocked at the cutoff)", async () => {
+    const lines = [
+      startLine(id),
+      timeoutLine({ requestId: id, elapsedMs: 2501, reserveMs: 500, source: 'watchdog' }),
+      endLine(id),
+      reportLine(id, { durationMs: 3000, status: 'timeout' }),
+    ]
+    const reserve = only(await run(lines)).recommendations.find((r) => r.kind === 'reserve')
+    expect(reserve).toMatchObject({ evidence: { blockedAtCutoff: 1, currentMs: 500 } })
   })
 })
 
