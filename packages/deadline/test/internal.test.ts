@@ -273,6 +273,24 @@ describe('jsonLine and boundedObject', () => {
     expect(Math.max(...lengths)).toBeGreaterThanOrEqual(MAX_LINE_BYTES - 1)
   })
 
+  it('cut an array anywhere into valid JSON: an element that no longer fits, even as null, is left out with the rest', () => {
+    for (let pad = 0; pad < 12; pad++) {
+      const root: unknown[] = [1n, 'p'.repeat(pad)]
+      for (let i = 0; i < 8; i++) root.push('x'.repeat(7_800))
+      for (let i = 0; i < 500; i++) root.push([undefined])
+      const line = jsonLine(root)
+      expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX_LINE_BYTES)
+      const parsed = JSON.parse(line) as unknown[]
+      expect(parsed.slice(0, 3)).toEqual(['1', 'p'.repeat(pad), 'x'.repeat(7_800)])
+      // Each small element is whole ([null]) but perhaps the last, which may have been cut to [].
+      const small = parsed.slice(10)
+      expect(small.length).toBeGreaterThan(0)
+      expect(small.length).toBeLessThan(500)
+      expect(small.slice(0, -1).every((element) => JSON.stringify(element) === '[null]')).toBe(true)
+      expect(['[null]', '[]']).toContain(JSON.stringify(small.at(-1)))
+    }
+  })
+
   it('cut a string longer than 8 KiB only, and escape what is not ASCII as JSON reads it back', () => {
     const parsed = JSON.parse(jsonLine({ n: 1n, whole: 'w'.repeat(8 * 1024), cut: 'c'.repeat(8 * 1024 + 1) }))
     expect(parsed).toEqual({ n: '1', whole: 'w'.repeat(8 * 1024), cut: `${'c'.repeat(8 * 1024 - 1)}…`, truncated: true })

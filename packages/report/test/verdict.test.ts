@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildReport, type FunctionReport, type Report } from '../src/index.js'
-import { endLine, platformReport, platformStart, reportLine, requestId, startLine, timingLine } from './lines.js'
+import { endLine, platformReport, platformStart, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
 
 // What one invocation amounts to when only some of its lines are in the logs. (Written for the
 // survivors of verdict.ts's mutation run.)
@@ -35,7 +35,8 @@ describe('an error that only Lambda saw', () => {
 
 describe('where a duration and a cold start come from', () => {
   it("is our record's duration when Lambda's REPORT is not in the logs", async () => {
-    const fn = only(await run([timingLine({ requestId: id, durationMs: 250 })]))
+    // And an invocation that only started has no duration, from either source.
+    const fn = only(await run([timingLine({ requestId: id, durationMs: 250 }), startLine(requestId(2))]))
     expect(fn.duration).toMatchObject({ count: 1, p50: 250, source: { lambda: 0, record: 1 } })
   })
 
@@ -43,6 +44,19 @@ describe('where a duration and a cold start come from', () => {
     const lines = [startLine(id), timingLine({ requestId: id, durationMs: 50, coldStart: false }), endLine(id)]
     const fn = only(await run([...lines, reportLine(id, { durationMs: 51, initDurationMs: 240 })]))
     expect(fn.coldStarts).toMatchObject({ count: 1, init: { count: 1, p50: 240 } })
+  })
+})
+
+describe('the reserve an invocation ran with', () => {
+  it("is read from the watchdog's record when it is the only one (the loop was blocked at the cutoff)", async () => {
+    const lines = [
+      startLine(id),
+      timeoutLine({ requestId: id, elapsedMs: 2501, reserveMs: 500, source: 'watchdog' }),
+      endLine(id),
+      reportLine(id, { durationMs: 3000, status: 'timeout' }),
+    ]
+    const reserve = only(await run(lines)).recommendations.find((r) => r.kind === 'reserve')
+    expect(reserve).toMatchObject({ evidence: { blockedAtCutoff: 1, currentMs: 500 } })
   })
 })
 
@@ -80,7 +94,11 @@ describe('which function an invocation is of (attribution)', () => {
       function: 'orders',
       alias: 'live',
     })
-    expect(only(await runWith([invokedBy('arn:aws:lambda:eu-west-1:123456789012:function:orders:7')])).alias).toBeNull()
+    for (const versionOrLatest of ['7', '12', '$LATEST'])
+      expect(only(await runWith([invokedBy(`arn:aws:lambda:eu-west-1:123456789012:function:orders:${versionOrLatest}`)])).alias).toBeNull()
+    // An alias may hold digits; only digits alone make a version.
+    for (const alias of ['live2', '2026-release'])
+      expect(only(await runWith([invokedBy(`arn:aws:lambda:eu-west-1:123456789012:function:orders:${alias}`)])).alias).toBe(alias)
     // A record without a name of its own is named by the ARN.
     const unnamed = { ...JSON.parse(timingLine({ requestId: id, durationMs: 5 })), functionName: undefined }
     const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:billing:$LATEST'

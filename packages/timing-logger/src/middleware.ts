@@ -105,8 +105,10 @@ export function timingLogger<TEvent = unknown, TResult = any>(
       // With the plugin the handler ran if it has a phase; without it, the accessor saw its answer.
       // The first error the invocation raised: the plugin or the error accessor told the deadline.
       const answered = handlerAnswered(request) || timelineOf(deadline).phases.some(isHandlerPhase)
-      // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it.
-      const failed = state.own.endStep?.step === 'onError' && request.response === undefined
+      // A handler may throw `undefined`: Middy then ran `onError` with no error to show for it, and
+      // it failed even when an error handler answered (as @middy/http-error-handler does, by setting
+      // the response): Middy runs `onError` only for something thrown.
+      const failed = state.own.endStep?.step === 'onError'
       const ending = invocationEndOf(
         deadline.firstError,
         request.error,

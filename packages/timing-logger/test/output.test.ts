@@ -180,6 +180,16 @@ describe('timingLogger: output', () => {
     expect(record?.droppedPhases).toBe(23)
   })
 
+  it('keeps exactly 100 phases whole, and says nothing was left out', async () => {
+    const logger = memoryLogger()
+    // timingLoggerBefore, 97 befores, the handler, timingLoggerAfter: 100 phases.
+    const befores = Array.from({ length: 97 }, (_, i) => ({ before: Object.defineProperty(() => {}, 'name', { value: `step${i}Before` }) }))
+    await invoke(chain(async () => 'ok', { logger }, { middlewares: befores }))
+
+    expect(logger.records[0]?.phases).toHaveLength(100)
+    expect(logger.records[0]).not.toHaveProperty('droppedPhases')
+  })
+
   it('cuts coarse phases at its own before when another middleware of ours created the deadline first', async () => {
     const logger = memoryLogger()
     const handler = middy(() => sleep(40))

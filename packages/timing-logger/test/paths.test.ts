@@ -174,6 +174,29 @@ describe('timingLogger: one record on every path', () => {
     })
   }
 
+  for (const plugin of [true, false]) {
+    it(`writes an error record for a handler that throws undefined when an error handler answers it ${plugin ? 'with' : 'without'} the plugin`, async () => {
+      const logger = memoryLogger()
+      // As @middy/http-error-handler answers: it sets the response, and returns nothing.
+      const errorHandler = {
+        onError: (request: { response?: unknown }) => {
+          request.response = { statusCode: 500 }
+        },
+      }
+      const handler = chain(
+        async () => {
+          throw undefined
+        },
+        { logger },
+        { plugin, middlewares: [errorHandler] },
+      )
+      const outcome = await invoke(handler)
+
+      expect(outcome).toMatchObject({ status: 'succeeded', response: { statusCode: 500 } })
+      expect(logger.records).toEqual([expect.objectContaining({ outcome: 'error', errorName: 'undefined', statusCode: 500 })])
+    })
+  }
+
   it("calls a downstream's TimeoutError a timeout when an error handler has answered it with a plain object", async () => {
     const logger = memoryLogger()
     const handler = chain(

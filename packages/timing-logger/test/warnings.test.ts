@@ -13,6 +13,9 @@ import { chain, invoke, memoryLogger, stdoutLines } from './helpers.js'
 const PACKAGE = '@middy-deadline/timing-logger'
 const CALLS = Symbol.for('@middy-deadline/outbound.calls')
 
+/** One warning line on stderr, as the package writes it. */
+const warning = (message: string, detail: Record<string, unknown> = {}) => ({ level: 'WARN', package: PACKAGE, message, ...detail })
+
 describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
   it('says nothing with deadlinePlugin() and the default output', async () => {
     const stderr = captureStderr()
@@ -31,12 +34,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
 
     expect(logger.records.map((record) => record.timingSource)).toEqual(['coarse', 'coarse'])
     expect(stderr.lines()).toEqual([
-      {
-        level: 'WARN',
-        package: PACKAGE,
-        message: 'deadlinePlugin() is not set up: the record shows coarse phases only',
-        setup: 'middy(handler, { ...deadlinePlugin() })',
-      },
+      warning('deadlinePlugin() is not set up: the record shows coarse phases only', { setup: 'middy(handler, { ...deadlinePlugin() })' }),
     ])
   })
 
@@ -54,11 +52,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
     expect(outer.records.map((record) => record.outcome)).toEqual(['success', 'success'])
     expect(inner.records).toEqual([])
     expect(stderr.lines()).toEqual([
-      {
-        level: 'WARN',
-        package: PACKAGE,
-        message: 'timingLogger used twice in one chain: the outer one writes the record, the inner one writes nothing',
-      },
+      warning('timingLogger used twice in one chain: the outer one writes the record, the inner one writes nothing'),
     ])
   })
 
@@ -83,9 +77,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
     const outcome = await invoke(chain(async () => 'ok', {})).finally(() => write.mockRestore())
 
     expect(outcome).toMatchObject({ status: 'succeeded', response: 'ok' })
-    expect(stderr.lines()).toEqual([
-      { level: 'WARN', package: PACKAGE, message: 'could not write the timing record', error: 'Error: stdout is closed' },
-    ])
+    expect(stderr.lines()).toEqual([warning('could not write the timing record', { error: 'Error: stdout is closed' })])
   })
 
   it('says so when the logger throws, and the record goes to stdout with the record’s own names', async () => {
@@ -106,12 +98,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
 
     expect(lines).toEqual([expect.objectContaining({ level: 'INFO', requestId: 'req-thrown', outcome: 'success' })])
     expect(stderr.lines()).toEqual([
-      {
-        level: 'WARN',
-        package: PACKAGE,
-        message: 'the logger failed; the timing record went to stdout instead',
-        error: 'Error: logger closed',
-      },
+      warning('the logger failed; the timing record went to stdout instead', { error: 'Error: logger closed' }),
     ])
   })
 
@@ -136,12 +123,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
     expect(outcome.status).toBe('succeeded')
     expect(stdout.lines()).toEqual([expect.objectContaining({ level: 'INFO', requestId: 'req-rejected', outcome: 'success' })])
     expect(stderr.lines()).toEqual([
-      {
-        level: 'WARN',
-        package: PACKAGE,
-        message: 'the logger failed; the timing record went to stdout instead',
-        error: 'Error: transport down',
-      },
+      warning('the logger failed; the timing record went to stdout instead', { error: 'Error: transport down' }),
     ])
   })
 
@@ -157,9 +139,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
     await invoke(chain(async () => 'ok', { logger, sampleRate: 0.5, random: () => '0.9' as never }))
 
     expect(logger.records.map((record) => record.sampleRate)).toEqual([0.5, 0.5])
-    expect(stderr.lines()).toEqual([
-      { level: 'WARN', package: PACKAGE, message: 'random() failed; the record is written', error: 'Error: no entropy' },
-    ])
+    expect(stderr.lines()).toEqual([warning('random() failed; the record is written', { error: 'Error: no entropy' })])
   })
 
   it('writes the record without an outbound summary when reading the calls fails, and says so; says nothing for a summary without counts', async () => {
@@ -183,12 +163,7 @@ describe('timingLogger: what it says on stderr', { retry: 0 }, () => {
       ['success', false],
     ])
     expect(stderr.lines()).toEqual([
-      {
-        level: 'WARN',
-        package: PACKAGE,
-        message: 'could not read the outbound calls; the record goes without them',
-        error: 'Error: other version',
-      },
+      warning('could not read the outbound calls; the record goes without them', { error: 'Error: other version' }),
     ])
   })
 })
