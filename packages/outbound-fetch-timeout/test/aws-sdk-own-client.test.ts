@@ -99,6 +99,11 @@ describe('awsSdkDeadlinePlugin on a Smithy client of your own', () => {
     ['both names', { clientName: 'OrdersClient', commandName: 'PingCommand' }, 'Orders.Ping'],
     ['only a command name', { commandName: 'PingCommand' }, 'Ping'],
     ['only a client name', { clientName: 'OrdersClient' }, 'Orders'],
+    [
+      'names that hold the suffix elsewhere too',
+      { clientName: 'ClientRegistryClient', commandName: 'CommandListCommand' },
+      'ClientRegistry.CommandList',
+    ],
     ['no names', {}, 'aws-sdk'],
     ["empty names (Smithy's command builder without `.n()`)", { clientName: '', commandName: '' }, 'aws-sdk'],
   ])('labels the call by what the command is called, given %s', async (_case, names, label) => {
