@@ -154,9 +154,18 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
     expect((result.error as Error).message).toMatch(/not retried after 1 attempt/)
     expect((result.error as Error).cause).toMatchObject({ name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })
     expect(result.attemptsLeftMs).toHaveLength(1)
+    // The send, recorded as cut at the cutoff, and its error's time counted from the send's start.
+    expect(result.calls.recent).toEqual([expect.objectContaining({ outcome: 'timeout', limit: 'cutoff', attempts: 1 })])
+    expect((result.error as OutboundTimeoutError).elapsedMs).toBeLessThanOrEqual(Math.ceil(result.afterMs) + 1)
     // Given up when only minimumMs was left (300 ms after the start), before the cutoff.
     expect(result.afterMs).toBeGreaterThanOrEqual(280)
     expect(result.beforeCutoff).toBe(true)
+  })
+
+  it("records a service's own error, answered with time to spare, as an error call", async () => {
+    const result = await sendInInvocation(sqsClient('/missing/0', { perRequestMs: 2000, minimumMs: 100 }), 2000)
+    expect(result.error).toMatchObject({ name: 'QueueDoesNotExist' })
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'aws-sdk', outcome: 'error', attempts: 1 })])
   })
 
   it("keeps the service's own error when it comes after retries stopped fitting: no timeout is made up for it", async () => {
@@ -213,17 +222,19 @@ describe('awsSdkDeadlinePlugin with a real SQSClient', () => {
 
   it("keeps the caller's own abortSignal as the SDK's AbortError", async () => {
     const client = sqsClient('/never', {})
-    const handler = middy(async () => {
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
       const controller = new AbortController()
       // While the send is in flight: once the server has it.
       void server.nextArrival().then(() => controller.abort())
-      return client
+      const error = await client
         .send(new GetQueueUrlCommand({ QueueName: 'orders' }), { abortSignal: controller.signal })
-        .catch((error: unknown) => error)
+        .catch((failure: unknown) => failure)
+      return { error, calls: outboundCallsOf(context.deadline).recent }
     }).use(deadline({ reserveMs: RESERVE_MS }))
-    const error = await handler({}, createLambdaContext({ timeoutMs: 1000 }))
+    const { error, calls } = await handler({}, createLambdaContext({ timeoutMs: 1000 }))
     expect(error).toMatchObject({ name: 'AbortError' })
     expect(error).not.toBeInstanceOf(OutboundTimeoutError)
+    expect(calls).toEqual([expect.objectContaining({ kind: 'aws-sdk', outcome: 'aborted' })])
   })
 
   // Run once: a retry would count the sockets the first attempt left open.
