@@ -204,7 +204,8 @@ describe('awsSdkDeadlinePlugin on a Smithy client of your own', () => {
   })
 })
 
-describe("awsSdkDeadlinePlugin on a Smithy client of your own: the attempt's per-request limit once send returned", () => {
+// Run once: the checks count the process's timers, and a retry would count the first attempt's leftovers.
+describe("awsSdkDeadlinePlugin on a Smithy client of your own: the attempt's per-request limit once send returned", { retry: 0 }, () => {
   it('is released at once for a response without a body to read', async () => {
     expect(await timersAroundPing(ownClient({ perRequestMs: 5000 }))).toEqual({ armedBySend: 0, leftByInvocation: 0 })
   })
@@ -214,6 +215,36 @@ describe("awsSdkDeadlinePlugin on a Smithy client of your own: the attempt's per
       throw Object.assign(new Error('connection reset'), { name: 'ECONNRESET' })
     })
     expect(await timersAroundPing(failing)).toEqual({ armedBySend: 0, leftByInvocation: 0 })
+  })
+
+  it.each([
+    ['already read to its end', { readableEnded: true, destroyed: false }],
+    ['already destroyed', { readableEnded: false, destroyed: true }],
+  ])('is released at once for a Node stream body %s', async (_case, state) => {
+    const body = () => ({ ...state, once: () => {} })
+    expect(await timersAroundPing(ownClient({ perRequestMs: 5000 }, body))).toEqual({ armedBySend: 0, leftByInvocation: 0 })
+  })
+
+  it('stays armed for a Node stream body until it closes', async () => {
+    const closers: (() => void)[] = []
+    const body = () => ({
+      readableEnded: false,
+      destroyed: false,
+      once: (event: string, close: () => void) => event === 'close' && closers.push(close),
+    })
+    const client = ownClient({ perRequestMs: 5000 }, body)
+    const handler = middy(
+      async (_event: unknown, context: DeadlineContext) => {
+        context.deadline.onCutoff(() => {})
+        const before = timers()
+        await client.send(new Ping({}, REQUEST))
+        const whileOpen = timers() - before
+        for (const close of closers) close()
+        return { whileOpen, afterClose: timers() - before }
+      },
+      { timeoutEarlyInMillis: 0 },
+    ).use(deadline())
+    expect(await handler({}, createLambdaContext({ timeoutMs: 2000 }))).toEqual({ whileOpen: 1, afterClose: 0 })
   })
 
   it('stays armed for a body that is a web stream (its end cannot be seen from outside), until the invocation ends', async () => {
