@@ -56,9 +56,10 @@ export function withDeadline<T>(work: DeadlineWork<T>, options: Partial<WithDead
   const log = callLogOf(deadline)
   const refused = log.refusal('custom', target, minimumMs)
   if (refused !== undefined) return Promise.reject(refused)
+  // Read before the scope arms its timer: a pause in between would shorten the elapsed time the error reports.
+  const startedAt = performance.now()
   const scope = deadline.scope(timeoutMs, signal)
   const call = log.start('custom', target)
-  const startedAt = performance.now()
   return startRaced(work, scope.signal).then(
     (value) => {
       scope.dispose()
@@ -104,8 +105,8 @@ function withoutDeadline<T>(
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
 ): Promise<T> {
-  const scope = scopeWithoutDeadline(timeoutMs, callerSignal)
   const startedAt = performance.now()
+  const scope = scopeWithoutDeadline(timeoutMs, callerSignal)
   return startRaced(work, scope.signal).then(
     (value) => {
       scope.dispose()
