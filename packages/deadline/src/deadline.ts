@@ -93,7 +93,7 @@ export class Deadline {
 
   readonly #startMono: number
   readonly #hardMono: number
-  readonly #isOver: (() => boolean) | undefined
+  readonly #isOverGiven: (() => boolean) | undefined
   readonly #request: { readonly error?: unknown } | undefined
   #firstError: unknown
   #requestedReserveMs = 0
@@ -112,7 +112,7 @@ export class Deadline {
   constructor({ context, request, isOver }: DeadlineInit) {
     this.#startMono = monotonicNow()
     this.startedAt = Date.now()
-    this.#isOver = isOver
+    this.#isOverGiven = isOver
     this.#request = request
     this.requestId = requestIdOf(context)
     const remaining = readRemaining(context)
@@ -161,12 +161,13 @@ export class Deadline {
    * it instead of pushing the answer towards the hard deadline.
    */
   sinceCutoff(): number {
-    return this.#cutoffCameMono === undefined ? 0 : Math.max(0, monotonicNow() - this.#cutoffCameMono)
+    const came = this.#cutoffCameMono ?? (this.#cutoffTimeHasCome() ? this.#cutoffMono() : undefined)
+    return came === undefined ? 0 : Math.max(0, monotonicNow() - came)
   }
 
-  /** Whether `ms` of work still fits before the cutoff. */
+  /** Whether `ms` of work still fits before the cutoff: never once the cutoff has come (see `cutoffReached`). */
   hasTimeFor(ms: number): boolean {
-    return !this.#cutoffReached && this.remaining() >= ms
+    return !this.cutoffReached && this.remaining() >= ms
   }
 
   /** The reserve in force: the largest asked for, capped at half of the starting budget. */
@@ -180,8 +181,15 @@ export class Deadline {
     return this.hardDeadlineAt - this.reserveMs
   }
 
+  /**
+   * Whether the cutoff has come: reached (its timer fired, or Middy's own early timeout came first),
+   * or its time has come though its timer has not run yet, as when synchronous work blocks the
+   * event loop past it. Reading it changes nothing. Once it is true it stays true. After `end()` it
+   * tells whether the cutoff came before the end; after an early response (the invocation was over
+   * before the cutoff's timer ran), it stays as it was. Never true while `status` is not `running`.
+   */
   get cutoffReached(): boolean {
-    return this.#cutoffReached
+    return this.#cutoffReached || this.#cutoffTimeHasCome()
   }
 
   get ended(): boolean {
@@ -242,9 +250,12 @@ export class Deadline {
 
   /**
    * The invocation's signal: aborts at the cutoff with a `TimeoutError`-named reason, or when the
-   * invocation ends with an `InvocationEndedError`. Created on first use.
+   * invocation ends with an `InvocationEndedError`. Created on first use. Taken once the cutoff's
+   * time has come, it has aborted already, even if the cutoff's timer has not run (see
+   * `cutoffReached`): taking it reaches the cutoff then.
    */
   get signal(): AbortSignal {
+    this.#catchUp()
     if (this.#controller === undefined) {
       this.#controller = new AbortController()
       if (this.#ended) this.#controller.abort(ended())
@@ -254,8 +265,12 @@ export class Deadline {
     return this.#controller.signal
   }
 
-  /** Runs `listener` once at the cutoff (synchronously, in registration order). */
+  /**
+   * Runs `listener` once at the cutoff (synchronously, in registration order); at once if the
+   * cutoff has come, even if its timer has not run (the listeners added before it run first).
+   */
   onCutoff(listener: Listener): () => void {
+    this.#catchUp()
     if (this.#ended) return noop
     if (this.#cutoffReached) {
       listener(this)
@@ -357,13 +372,21 @@ export class Deadline {
    */
   end(): void {
     if (this.#ended) return
+    // A cutoff whose time came before the end (its timer kept from running by a blocked event loop)
+    // came first: it stays reached, and what the end aborts says so. Its listeners do not run: they
+    // act for an invocation that has not answered yet, and this one has.
+    const cutoffCame = !this.#cutoffReached && this.#cutoffTimeHasCome()
+    if (cutoffCame) {
+      this.#cutoffReached = true
+      this.#cutoffCameMono = this.#cutoffMono()
+    }
     this.#ended = true
     this.#disarm()
     this.#cutoffListeners = undefined
     // Building an Error captures a stack: the most expensive thing an invocation would do here,
     // so the reason exists only when there is a signal or a scope to abort with it.
     if (this.#controller?.signal.aborted === false || this.#children !== undefined) {
-      const reason = ended()
+      const reason = cutoffCame ? this.#cutoffReason() : ended()
       // A no-op on a signal that the cutoff already aborted.
       this.#controller?.abort(reason)
       this.#abortChildren(reason)
@@ -411,8 +434,45 @@ export class Deadline {
     if (this.#ended || this.#cutoffReached) return
     // An early response from a later middleware skips our `after`: nothing told us the invocation
     // was over. Lambda may have frozen the process since; we must not act on a finished request.
-    if (this.#isOver?.() ?? (this.#request !== undefined && 'earlyResponse' in this.#request)) this.end()
+    if (this.#isOver()) this.end()
     else this[REACH_CUTOFF]()
+  }
+
+  /**
+   * Whether the invocation is over without having told us: an early response from a later
+   * middleware skips our `after` (the `isOver` given, or the request's `earlyResponse`).
+   */
+  #isOver(): boolean {
+    return this.#isOverGiven?.() ?? (this.#request !== undefined && 'earlyResponse' in this.#request)
+  }
+
+  /**
+   * The cutoff's time has come, by the clock, on an invocation still running: what `cutoffReached`
+   * adds to the cutoff reached by its timer. Decided by time rather than by the timer because a
+   * timer cannot fire while synchronous work blocks the event loop: every reader in that moment
+   * (a refused call, the timing record, a batch's abandoned items, graceful-timeout's recognition of
+   * a timeout) must see the same answer, the one a timer on time would have given. Strictly by the
+   * clock (remaining() is 0), without the timer's early tolerance: a read is never early. An
+   * invocation already over (ended, or answered early) no longer moves on with the clock.
+   */
+  #cutoffTimeHasCome(): boolean {
+    return !this.#ended && this.#cutoffIsPast() && !this.#isOver()
+  }
+
+  #cutoffIsPast(): boolean {
+    return this.#cutoffMono() <= monotonicNow()
+  }
+
+  /**
+   * Where a caller acts on the cutoff (takes the signal, adds a cutoff listener, opens a scope), a
+   * cutoff whose time has come is acted on first, as its timer would have: reached (the signal
+   * aborted, the listeners run in order), or, if the invocation was over, ended. Otherwise the
+   * caller would get a live signal, or a listener left for a timer that may run only after the
+   * invocation has answered, while `cutoffReached` says true. A plain read (`cutoffReached`,
+   * `hasTimeFor`, `sinceCutoff`) stays a read.
+   */
+  #catchUp(): void {
+    if (this.#cutoffIsPast()) this.#onCutoffDue()
   }
 
   /**
@@ -441,6 +501,7 @@ export class Deadline {
 
   /** Why a scope is over before it starts, if it is (the caller's abort keeps its own reason). */
   #overBeforeStart(timeoutMs: number, limitMs: number, signal: AbortSignal | undefined): { reason: unknown } | undefined {
+    this.#catchUp()
     if (this.#ended) return { reason: ended() }
     if (this.#cutoffReached) return { reason: this.#cutoffReason() }
     if (signal?.aborted) return { reason: signal.reason }

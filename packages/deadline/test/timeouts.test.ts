@@ -31,6 +31,16 @@ describe('noTimeToStart', () => {
     )
   })
 
+  it('says the cutoff has been reached once its time has come, though no timer has reached it (none armed, or the event loop blocked)', () => {
+    fakeClock()
+    const deadline = new Deadline({ context: createLambdaContext({ timeoutMs: 10_000 }) })
+    deadline.reserve(1000)
+    // Nothing armed the cutoff's timer (no signal taken, no listener): only the clock moves on.
+    vi.advanceTimersByTime(9000)
+    expect(noTimeToStart(deadline, 1)).toBe('the invocation cutoff has been reached')
+    expect(noTimeToStart(deadline, 100, 'minimumMs (100 ms)')).toBe('the invocation cutoff has been reached')
+  })
+
   it('says the cutoff has been reached once it has, and refuses nothing once the invocation has ended', () => {
     const deadline = new Deadline({ context: createLambdaContext({ timeoutMs: 10_000 }) })
     reachCutoff(deadline)

@@ -1,5 +1,6 @@
-import type { Deadline } from '@middy-deadline/deadline'
-import { sqsBatch } from '@middy-deadline/remaining-time-budget'
+import middy from '@middy/core'
+import type { Deadline, DeadlineContext } from '@middy-deadline/deadline'
+import { type BudgetRun, ItemAbandonedError, remainingTimeBudget, runWithinBudget, sqsBatch } from '@middy-deadline/remaining-time-budget'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import type { SQSEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
@@ -49,5 +50,23 @@ describe('a batch whose cutoff came late (the event loop was blocked past it)', 
     // Freed about 400 ms before the hard deadline; counted from the late timer, the 800 ms wait would
     // have been cut only by the margin, 50 ms before it.
     expect(freedBeforeHardDeadlineMs - answeredBeforeHardDeadlineMs).toBeLessThan(200)
+  })
+})
+
+describe('a run left going by an invocation that ended after blocking the event loop past its cutoff', () => {
+  it('abandons what still runs at the end as cut by the cutoff, which came first though its timer never ran', async () => {
+    const runs: Promise<BudgetRun<string, never>>[] = []
+    const handler = middy(async (_event: unknown, context: DeadlineContext) => {
+      // Not awaited: the handler answers while the item still runs (it ignores its signal).
+      runs.push(runWithinBudget(['stuck'], () => new Promise<never>(() => {})))
+      // Synchronous work until 10 ms past the cutoff; the invocation ends before the loop is free.
+      while (context.deadline.remainingToHardDeadline() > context.deadline.reserveMs - 10) {}
+      return 'answered'
+    }).use(remainingTimeBudget({ reserveMs: 150 }))
+    const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 400 })
+    expect(outcome).toMatchObject({ status: 'succeeded', response: 'answered' })
+    const [run] = await Promise.all(runs)
+    expect(run?.outcomes[0]).toMatchObject({ status: 'failed', error: expect.any(ItemAbandonedError) })
+    expect(run?.outcomes[0]).toMatchObject({ error: { limit: 'cutoff' } })
   })
 })

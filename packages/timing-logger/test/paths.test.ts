@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { deadline, deadlinePlugin } from '@middy-deadline/deadline'
+import { type Deadline, deadline, deadlinePlugin } from '@middy-deadline/deadline'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { timingLogger } from '@middy-deadline/timing-logger'
 import { describe, expect, it, vi } from 'vitest'
@@ -289,6 +289,32 @@ describe('timingLogger: one record on every path', () => {
     expect(record?.remainingMs).toBeGreaterThan(0)
     expect(Math.abs((record?.remainingMs as number) + (record?.durationMs as number) - (record?.budgetMs as number))).toBeLessThanOrEqual(2)
   })
+
+  it.each([
+    [
+      'fails with its own error: a timeout record',
+      () => Promise.reject(new Error('parse failed')),
+      { outcome: 'timeout', errorName: 'Error' },
+    ],
+    ['answers: a success record', () => Promise.resolve('parsed'), { outcome: 'success' }],
+  ])(
+    'says the cutoff was reached when the handler blocked the event loop past it (its timer never ran) and then %s',
+    async (_what, finish, expected) => {
+      const logger = memoryLogger()
+      const handler = chain(
+        async (_event: unknown, context: { deadline: Deadline }) => {
+          // Synchronous work until 10 ms past the cutoff: its timer cannot fire meanwhile, and the
+          // invocation ends before the loop gets to it.
+          while (context.deadline.remainingToHardDeadline() > context.deadline.reserveMs - 10) {}
+          return finish()
+        },
+        { logger },
+        { middlewares: [deadline({ reserveMs: 150 })] },
+      )
+      await invoke(handler, {}, { timeoutMs: 300 })
+      expect(logger.records).toEqual([expect.objectContaining({ ...expected, cutoffReached: true })])
+    },
+  )
 
   it('writes a WARN near-miss record when the share of the budget used crosses the threshold', async () => {
     const logger = memoryLogger()
