@@ -67,10 +67,10 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     }
     handling.stage = 'onError'
     const trigger = timeoutTrigger(request.error, deadline)
-    if (trigger !== undefined && !deadline.cutoffReached) {
-      // The timeout came before our cutoff's timer: Middy's early timeout fired first, or an event
-      // loop blocked past the cutoff kept the timer from firing. It is the cutoff now: the record,
-      // then the hooks.
+    if (trigger !== undefined && !handling.reached) {
+      // The timeout came before our cutoff listener ran: Middy's early timeout fired first, or an
+      // event loop blocked past the cutoff kept its timer from firing (the deadline's `cutoffReached`
+      // is already true then: it goes by time). It is the cutoff now: the record, then the hooks.
       handling.trigger = trigger
       reachCutoff(deadline)
     }

@@ -258,6 +258,31 @@ describe('gracefulTimeout', () => {
     }
   })
 
+  it('settles a handler that finds its signal aborted after blocking the event loop past the cutoff, before the cutoff’s timer could fire: its record (in the handler), its hooks, the 504', async () => {
+    for (const withPlugin of [false, true]) {
+      const requestId = `req-blocked-signal-${withPlugin ? 'plugin' : 'alone'}`
+      const hooks: string[] = []
+      const graceful = gracefulTimeout({ reserveMs: 500, onTimeout: (request) => hooks.push(request.context.awsRequestId) })
+      const handler = middy(
+        async (_e: unknown, context: DeadlineContext) => {
+          // Synchronous work until 100 ms past the cutoff, then the check a careful loop makes.
+          while (context.deadline.remainingToHardDeadline() > 400) {}
+          context.deadline.signal.throwIfAborted()
+          return 'done'
+        },
+        withPlugin ? graceful.plugin : undefined,
+      ).use(graceful)
+      const outcome = await invokeWithTimeout(handler, {}, { timeoutMs: 1200, awsRequestId: requestId })
+      expect(outcome.status === 'failed' && outcome.error, requestId).toBeInstanceOf(GracefulTimeoutError)
+      expect(outcome.status === 'failed' && (outcome.error as Error).cause, requestId).toBeInstanceOf(DeadlineTimeoutError)
+      expect(
+        stdout.records().filter((record) => record.requestId === requestId),
+        requestId,
+      ).toMatchObject([{ trigger: 'cutoff', phase: 'handler' }])
+      expect(hooks, requestId).toEqual([requestId])
+    }
+  })
+
   it('lets a handler that answers after the cutoff keep its answer, once the hooks ran', async () => {
     const steps: string[] = []
     const handler = middy(async (_e: unknown, context: DeadlineContext) => {
