@@ -234,6 +234,18 @@ describe('context.fetch', () => {
     expect(server.arrivals.length).toBe(arrivalsBefore)
   })
 
+  it('refuses a call made after the event loop was blocked past the cutoff, before its timer ran: not sent, because the cutoff has been reached', async () => {
+    const arrivalsBefore = server.arrivals.length
+    const result = await callOnce((context) => {
+      // Synchronous work until 20 ms past the cutoff: the cutoff's timer cannot fire meanwhile.
+      while (context.deadline.remainingToHardDeadline() > context.deadline.reserveMs - 20) {}
+      return context.fetch(`${server.base}/ok`)
+    }, 600)
+    expect(result.error).toMatchObject({ name: 'TimeoutError', limit: 'cutoff', sent: false })
+    expect((result.error as Error).message).toMatch(/not sent: the invocation cutoff has been reached$/)
+    expect(server.arrivals.length).toBe(arrivalsBefore)
+  })
+
   it("keeps the caller's own abort: the caller's reason, not a timeout", async () => {
     const reason = new Error('user went away')
     const result = await callOnce((context) => {
