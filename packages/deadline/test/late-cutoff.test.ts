@@ -1,6 +1,7 @@
 import { Deadline, DeadlineTimeoutError, InvocationEndedError } from '@middy-deadline/deadline'
+import { reachCutoff } from '@middy-deadline/deadline/internal'
 import { createLambdaContext } from '@middy-deadline/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
 
 // A cutoff whose time comes while synchronous work blocks the event loop: its timer cannot fire
@@ -16,6 +17,7 @@ const aDeadline = (init: Partial<ConstructorParameters<typeof Deadline>[0]> = {}
 }
 afterEach(() => {
   for (const deadline of made.splice(0)) deadline.end()
+  vi.useRealTimers()
 })
 
 /** Synchronous work until `pastMs` after the cutoff as it is due now (on the deadline's clock). */
@@ -115,6 +117,18 @@ describe('a cutoff whose time came while the event loop was blocked, before its 
     expect(deadline.cutoffReached).toBe(false)
   })
 
+  it('keeps when it came if it was reached early (Middy timed out first) and the invocation ends after its time', () => {
+    const deadline = aDeadline()
+    reachCutoff(deadline)
+    // When the cutoff was due, in ms since the start (about 100).
+    const dueAtMs = deadline.budgetMs - deadline.reserveMs
+    blockPastCutoff(deadline, 10)
+    deadline.end()
+    const sinceCutoffMs = deadline.sinceCutoff()
+    // From the early reach, right at the start: nearly all the time elapsed, not only what came after dueAtMs.
+    expect(sinceCutoffMs).toBeGreaterThan(deadline.elapsed() - dueAtMs / 2)
+  })
+
   it('follows a reserve asked for later: once the cutoff it moves to is past, it has come', () => {
     const deadline = new Deadline({ context: createLambdaContext({ timeoutMs: 200 }) })
     made.push(deadline)
@@ -122,5 +136,21 @@ describe('a cutoff whose time came while the event loop was blocked, before its 
     expect(deadline.cutoffReached).toBe(false)
     deadline.reserve(RESERVE_MS)
     expect([deadline.cutoffReached, deadline.remaining()]).toEqual([true, 0])
+  })
+})
+
+describe('the cutoff by the clock alone', () => {
+  it('has come exactly when remaining() reaches 0, not a millisecond before (the fake performance clock moves, no timer fires)', () => {
+    // Only performance.now() is faked: the clock moves as a blocked loop's would, and the
+    // deadline's real timer (armed by the listener) cannot fire inside this synchronous test.
+    vi.useFakeTimers({ toFake: ['performance'] })
+    const deadline = aDeadline({}, 10_000)
+    deadline.onCutoff(() => {})
+    vi.advanceTimersByTime(deadline.remaining() - 1)
+    expect([deadline.remaining(), deadline.cutoffReached, deadline.hasTimeFor(1), deadline.sinceCutoff()]).toEqual([1, false, true, 0])
+    vi.advanceTimersByTime(1)
+    expect([deadline.remaining(), deadline.cutoffReached, deadline.hasTimeFor(0), deadline.sinceCutoff()]).toEqual([0, true, false, 0])
+    vi.advanceTimersByTime(7)
+    expect(deadline.sinceCutoff()).toBe(7)
   })
 })
