@@ -141,6 +141,23 @@ describe('the cutoff of a deadline made by hand', () => {
     expect(timersArmed()).toBe(before)
   })
 
+  it('asking for a reserve arms no timer: only a signal, a cutoff listener or a scope needs one', { retry: 0 }, () => {
+    const before = timersArmed()
+    const deadline = aDeadline(60_000)
+    deadline.reserve(500)
+    deadline.reserve(1_000)
+    expect(timersArmed()).toBe(before)
+    deadline.onCutoff(() => {})
+    deadline.reserve(2_000)
+    expect(timersArmed()).toBe(before + 1)
+  })
+
+  it('a scope of 0 ms is over before it starts, at once, as an operation that timed out', () => {
+    const scope = aDeadline(60_000).scope(0)
+    expect(scope.signal.aborted).toBe(true)
+    expect(scope.signal.reason).toMatchObject({ name: 'TimeoutError', limit: 'operation', message: 'operation timed out after 0 ms' })
+  })
+
   it('an unknown deadline arms no timer for its signal, its listeners or a scope without a limit', () => {
     captureStderr() // its warning
     const before = timersArmed()
