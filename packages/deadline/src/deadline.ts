@@ -183,10 +183,10 @@ export class Deadline {
 
   /**
    * Whether the cutoff has come: reached (its timer fired, or Middy's own early timeout came first),
-   * or its time has come though its timer has not run yet, as when synchronous work blocks the
-   * event loop past it. Reading it changes nothing. Once it is true it stays true. After `end()` it
-   * tells whether the cutoff came before the end; after an early response (the invocation was over
-   * before the cutoff's timer ran), it stays as it was. Never true while `status` is not `running`.
+   * or its time has come though its timer has not run yet, as when synchronous work blocks the event
+   * loop past it. Reading it changes nothing. After `end()` it tells whether the cutoff came before
+   * the end. An invocation answered early (a later middleware's early response) is over: only a
+   * cutoff reached before that counts. Never true while `status` is not `running`.
    */
   get cutoffReached(): boolean {
     return this.#cutoffReached || this.#cutoffTimeHasCome()
