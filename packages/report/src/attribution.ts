@@ -39,8 +39,8 @@ export class Attribution {
     return key
   }
 
+  /** Only a stream not yet named is learned: the oldest is forgotten first past MAX_STREAMS. */
   #learn(stream: string, key: FunctionKey): void {
-    this.#streams.delete(stream)
     this.#streams.set(stream, key)
     if (this.#streams.size > MAX_STREAMS) this.#streams.delete(this.#streams.keys().next().value as string)
   }
