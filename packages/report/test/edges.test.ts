@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { Attribution } from '../src/attribution.js'
 import { classify } from '../src/classify.js'
 import { logGroupEvents } from '../src/cloudwatch.js'
 import type { LogEvent } from '../src/envelope.js'
@@ -12,6 +13,7 @@ import {
   renderText,
   reportFromEvents,
 } from '../src/index.js'
+import type { Invocation } from '../src/invocations.js'
 import { linesOf } from '../src/lines.js'
 import { SeriesBuilder } from '../src/series.js'
 import { QuantileSketch } from '../src/sketch.js'
@@ -229,6 +231,22 @@ describe('options', () => {
   it('takes an option given as undefined for its default', async () => {
     const result = new ReportBuilder({ nearMissThreshold: undefined, maxOpenInvocations: undefined }).finish()
     expect(result.settings).toEqual({ nearMissThreshold: 0.8, timeoutMs: null, functionName: null })
+  })
+})
+
+describe('log streams past 10,000', () => {
+  it('remembers what the last 10,000 streams said: a hard kill in a stream older than that is not named by it', () => {
+    // Through the attribution itself: the same through buildReport costs a second and a half
+    // (20,000 events), on every mutant of the whole pipeline in a mutation run.
+    const stream = (i: number) => `2026/11/30/[$LATEST]${i.toString(16).padStart(8, '0')}`
+    const invocation = (i: number, functionName?: string) =>
+      ({ stream: stream(i), timing: functionName === undefined ? undefined : { functionName } }) as unknown as Invocation
+    const attribution = new Attribution(undefined)
+    for (let i = 0; i < 10_000; i++) attribution.keyOf(invocation(i, 'orders'))
+    expect(attribution.keyOf(invocation(0))).toEqual({ functionName: 'orders', version: '$LATEST', alias: undefined })
+    attribution.keyOf(invocation(10_000, 'orders'))
+    expect(attribution.keyOf(invocation(0)).functionName).toBeUndefined()
+    expect(attribution.keyOf(invocation(1)).functionName).toBe('orders')
   })
 })
 

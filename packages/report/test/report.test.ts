@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildReport, type FunctionReport, type Report, ReportOptionError, reportFromEvents } from '../src/index.js'
+import { buildReport, type FunctionReport, type Report, ReportOptionError } from '../src/index.js'
 import {
   endLine,
   invocationLines,
@@ -288,27 +288,5 @@ describe('bounded memory', () => {
     const report = await run(lines, { maxOpenInvocations: 3, functionName: 'orders' })
     expect(report.input).toMatchObject({ invocations: 10, evictedInvocations: 7, skipped: { lateLines: 1 } })
     expect(only(report).outcomes).toMatchObject({ success: 1, unknown: 9 })
-  })
-
-  it('remembers what the last 10,000 log streams said: a hard kill in a stream older than that is not named', async () => {
-    const stream = (i: number) => `2026/11/30/[$LATEST]${i.toString(16).padStart(8, '0')}`
-    const named = (i: number, functionName: string) => [
-      { message: timingLine({ requestId: requestId(i), durationMs: 10, functionName }), stream: stream(i) },
-      { message: reportLine(requestId(i), { durationMs: 11 }), stream: stream(i) },
-    ]
-    const killed = (n: number) => [
-      { message: startLine(requestId(n, 'k')), stream: stream(0) },
-      { message: reportLine(requestId(n, 'k'), { durationMs: 3000, status: 'timeout' }), stream: stream(0) },
-    ]
-    // Another function in the input, in no stream: the hard kills cannot be named by elimination.
-    const events = [{ message: timingLine({ requestId: requestId(0, 'b'), durationMs: 10, functionName: 'billing' }) }]
-    for (let i = 0; i < 10_000; i++) events.push(...named(i, 'orders'))
-    events.push(...killed(1), ...named(10_000, 'orders'), ...killed(2))
-    const report = await reportFromEvents(events)
-    expect(report.functions.map((fn) => [fn.function, fn.invocations, fn.outcomes.hardKill])).toEqual([
-      ['(unknown function)', 1, 1],
-      ['billing', 1, 0],
-      ['orders', 10_002, 1],
-    ])
   })
 })
