@@ -14,6 +14,8 @@ import base from './vitest.config.js'
 //   checks over 300 invocations. Deadline's 200 concurrent invocations, each aborted within its
 //   reserve, failed the initial run at load 15 (419 ms against 249); current.test.ts and
 //   invoke-store-single.test.ts keep invocations apart on the fake clock.
+//   Report's 6,000-invocation chart test (chart-scale.test.ts) ran the whole pipeline for every
+//   mutant of it (4 s at load 12); edges.test.ts checks the chart's slices on its builder itself.
 // - Left out too: report's tests that act through another process (the built CLI, the big-input
 //   bench) or a browser (Chromium): a mutant is switched on in vitest's process only, so they
 //   cannot kill one, and each costs seconds per mutant it would run for.
@@ -32,6 +34,7 @@ const config = mergeConfig(
         'packages/outbound-fetch-timeout/test/memory.test.ts',
         'packages/remaining-time-budget/test/invariant.property.test.ts',
         'packages/report/test/big-input.test.ts',
+        'packages/report/test/chart-scale.test.ts',
         'packages/report/test/cli.test.ts',
         'packages/report/test/html.test.ts',
       ],
