@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { captureStderr, captureStdout } from '../../../test/support/output.js'
 import { main } from '../src/cli.js'
@@ -142,5 +143,58 @@ describe('middy-deadline-report --log-group, run in-process', () => {
     expect(err.join('')).toContain('--since must be like 30m, 6h, 2d, 1w or an ISO date, got "yesterday"')
     expect(await main(['--log-group', 'g', logFile(lambdaOnly)])).toBe(2)
     expect(err.join('')).toContain('give either --log-group or files, not both')
+  })
+})
+
+describe('middy-deadline-report, what only the built command was seen doing', () => {
+  it('reads stdin when given no file, or "-" among files', async () => {
+    const stdin = (lines: string[]) => vi.spyOn(process, 'stdin', 'get').mockReturnValue(Readable.from([`${lines.join('\n')}\n`]) as never)
+    stdin(lambdaOnly)
+    expect(await main(['--function', 'orders'])).toBe(0)
+    expect(out.join('')).toContain('middy-deadline report: 3 invocations in 1 function(s), from 9 lines')
+    out.length = 0
+    stdin(invocationLines(requestId(9), { durationMs: 100 }))
+    expect(await main(['--function', 'orders', logFile(lambdaOnly), '-'])).toBe(0)
+    expect(out.join('')).toContain('middy-deadline report: 4 invocations in 1 function(s), from 13 lines')
+  })
+
+  it('prints text, not the page, by default: the report itself, first line first', async () => {
+    expect(await main([logFile(lambdaOnly)])).toBe(0)
+    expect(out.join('')).toMatch(/^middy-deadline report: 3 invocations in 1 function\(s\), from 9 lines\n/)
+  })
+
+  it('names the failing flag: --max-open and --until', async () => {
+    expect(await main(['--max-open', 'many', logFile(lambdaOnly)])).toBe(2)
+    expect(await main(['--log-group', 'g', '--until', 'later'])).toBe(2)
+    expect(err.join('')).toContain('middy-deadline-report: --max-open must be a number, got "many"')
+    expect(err.join('')).toContain('middy-deadline-report: --until must be like 30m, 6h, 2d, 1w or an ISO date, got "later"')
+  })
+
+  it('reads a span of several digits, and refuses one with anything before or after it', async () => {
+    expect(await main(['--log-group', 'g', '--since', 'x2d'])).toBe(2)
+    expect(await main(['--log-group', 'g', '--since', '2dx'])).toBe(2)
+    expect(err.join('')).toContain('--since must be like 30m, 6h, 2d, 1w or an ISO date, got "x2d"')
+    expect(err.join('')).toContain('--since must be like 30m, 6h, 2d, 1w or an ISO date, got "2dx"')
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST')
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret')
+    server = await startCloudWatch([], { pageSize: 10 })
+    expect(await main(['--log-group', 'g', '--endpoint-url', server.endpoint, '--region', 'us-east-1', '--since', '30m'])).toBe(0)
+    const body = server.requests[0]?.body as { startTime: number; endTime: number } | undefined
+    expect((body?.endTime ?? 0) - (body?.startTime ?? 0)).toBe(30 * 60_000)
+  })
+
+  it('names Lambda-only lines after the log group, less its /aws/lambda/ prefix, and says when a page token was rejected', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST')
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret')
+    const T0 = Date.parse('2026-11-30T10:00:00Z')
+    const events = lambdaOnly.map((message, k) => ({ logStreamName: '2026/11/30/[$LATEST]aaaa', timestamp: T0 + k, message }))
+    server = await startCloudWatch(events, { pageSize: 4, expireTokenAt: 2 })
+    const args = ['--endpoint-url', server.endpoint, '--region', 'us-east-1', '--since', '2026-11-30T09:00:00Z', '--format', 'json']
+    expect(await main(['--log-group', '/aws/lambda/orders', ...args])).toBe(0)
+    expect(JSON.parse(out.join('')).functions[0]).toMatchObject({ function: 'orders', invocations: 3 })
+    expect(err.join('')).toMatch(/^middy-deadline-report: .*page token was rejected.*\n$/m)
+    out.length = 0
+    expect(await main(['--log-group', 'shared/aws/lambda/orders', ...args])).toBe(0)
+    expect(JSON.parse(out.join('')).functions[0]).toMatchObject({ function: 'shared/aws/lambda/orders' })
   })
 })
