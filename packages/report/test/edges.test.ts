@@ -148,6 +148,82 @@ describe('wrappers cut short', () => {
   })
 })
 
+describe('wrappers at their edges', () => {
+  it('reads a lone { that no "events": [ follows as a line of its own, at the end of the input too', () => {
+    expect(unwrap(['{', 'plain', '{']).events).toEqual([{ message: '{' }, { message: 'plain' }, { message: '{' }])
+  })
+
+  it('reads an aws logs tail head with nothing after it as an empty message, and the next line as its own', () => {
+    const { events } = unwrap(['2026-11-30T10:00:00+00:00 stream-a', 'plain'])
+    expect(events).toEqual([{ message: '', timestamp: Date.parse('2026-11-30T10:00:00Z'), stream: 'stream-a' }, { message: 'plain' }])
+  })
+
+  it('takes the time of a filter-log-events text event from the next line only when that line is nothing but the time', () => {
+    const { events } = unwrap([
+      'EVENTS\te1\t1\ts1\tfirst',
+      '\t1764496800000',
+      'EVENTS\te2\t1\ts1\tsecond',
+      '1764496800001  ',
+      'EVENTS\te3\t1\ts1\tthird',
+      'x\t1764496800002',
+      'EVENTS\te4\t1\ts1\tfourth',
+      '1764496800003 later',
+      'EVENTS\te5\t1\ts1\tlast, the input ends',
+    ])
+    expect(events).toEqual([
+      { message: 'first', stream: 's1', timestamp: 1764496800000 },
+      { message: 'second', stream: 's1', timestamp: 1764496800001 },
+      { message: 'third', stream: 's1' },
+      { message: 'x\t1764496800002' },
+      { message: 'fourth', stream: 's1' },
+      { message: '1764496800003 later' },
+      { message: 'last, the input ends', stream: 's1' },
+    ])
+  })
+
+  it('keeps the tabs inside a text event’s message, takes off its trailing spaces, and takes only digits for its time', () => {
+    const { events } = unwrap([
+      'EVENTS\te1\t1\ts1\ta\tb  \t1764496800000',
+      'EVENTS\te2\t1\ts1\tcount\tab12345678901',
+      '\t1764496800001',
+      'EVENTS\te3\t1\ts1\tcount\t12345678901ab',
+      '\t1764496800002',
+      'EVENTS\te4\t1\ts1\t1764496800003',
+      '\t1764496800004',
+    ])
+    expect(events).toEqual([
+      { message: 'a\tb', timestamp: 1764496800000, stream: 's1' },
+      { message: 'count\tab12345678901', stream: 's1', timestamp: 1764496800001 },
+      { message: 'count\t12345678901ab', stream: 's1', timestamp: 1764496800002 },
+      { message: '1764496800003', stream: 's1', timestamp: 1764496800004 },
+    ])
+  })
+
+  it('reads the events of filter-log-events output cut off inside an event, the one before the cut too', () => {
+    const field = (key: string, value: string) => `            "${key}": ${JSON.stringify(value)},`
+    const { events, unwrapper } = unwrap([
+      '{',
+      '    "events": [',
+      '        {',
+      field('logStreamName', 's'),
+      field('message', 'one'),
+      '        {',
+      field('logStreamName', 's'),
+      field('message', 'two'),
+    ])
+    expect(events).toEqual([
+      { message: 'one', stream: 's' },
+      { message: 'two', stream: 's' },
+    ])
+    expect(unwrapper.counts).toEqual({ containerLines: 4, truncated: 0 })
+  })
+
+  it('reads a CloudWatch event printed as one JSON object with its stream and no id', () => {
+    const line = JSON.stringify({ message: 'hello', logStreamName: 's', timestamp: 1764496800000 })
+    expect(unwrap([line]).events).toEqual([{ message: 'hello', timestamp: 1764496800000, stream: 's' }])
+  })
+})
+
 describe('reading a stream of text', () => {
   const collect = async (chunks: (string | Uint8Array)[], maxChars?: number) => {
     let tooLong = 0
