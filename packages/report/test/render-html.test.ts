@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildReport, type Report, renderHtml, renderText } from '../src/index.js'
-import { invocationLines, requestId } from './lines.js'
+import { endLine, invocationLines, reportLine, requestId, startLine, timingLine } from './lines.js'
 import { billingLines, ordersLines } from './two-functions.js'
 
 // The HTML report's own markup as a browser gets it, compared whole (render.test.ts checks single
@@ -85,5 +85,39 @@ describe('the HTML report, its edges', () => {
     const numbered = (name: (n: number) => string) => Array.from({ length: 12 }, (_, i) => name(12 - i))
     expect(firstCells('Phases')).toEqual(numbered((n) => `phase${String(n).padStart(2, '0')}`))
     expect(firstCells('Outbound targets')).toEqual(numbered((n) => `GET https://t${String(n).padStart(2, '0')}.example.com/`))
+  })
+
+  it("shows a function known from Lambda's lines only: durations and memory, no timeout, phases or downstreams", async () => {
+    const id = requestId(1)
+    const html = renderHtml(await reportOf([startLine(id), endLine(id), reportLine(id, { durationMs: 40 })]))
+    const section = html.slice(html.indexOf('<h2>'), html.indexOf('<details>'))
+    expect(section).toBe(`<h2>(unknown function) · version $LATEST</h2>
+<p>Timeout unknown. 1 invocations: 1 success, 0 error, 0 graceful timeout, 0 hard kill (0 seen only in Lambda's lines); 0 near-misses; 0 cold starts.</p>
+<table><tr><th></th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr><tr><td>duration (ms)</td><td>1</td><td>40</td><td>40</td><td>40</td><td>40</td></tr><tr><td>memory (MB of 1024)</td><td>1</td><td>90</td><td>90</td><td>90</td><td>90</td></tr></table>
+<h3>Recommendations</h3>
+<div class="rec"><b>timeout: set → 1000 ms</b> <span class="muted">(confidence low, 1)</span><br>p99 of completed invocations is 40 ms: set the timeout to 1 s (p99 × 1.5 + reserve)</div>
+<div class="rec"><b>memory: lower → 256 MB</b> <span class="muted">(confidence low, 1)</span><br>peak memory is 9 % of 1024 MB: 256 MB would hold it twice over, but CPU shrinks with memory: confirm with Lambda Power Tuning before lowering</div>
+<div class="chart" id="share-0"></div>
+<div class="chart" id="durations-0"></div>
+<div class="chart" id="phases-0"></div>
+
+
+`)
+  })
+
+  it('shows memory it only half knows, in the page and in the text: the peak without the size, the size without a peak', async () => {
+    /** A timing record with only the memory fields given. */
+    const record = (n: number, memory: Record<string, number>) => {
+      const { maxRssMB: _, memoryLimitMB: __, ...rest } = JSON.parse(timingLine({ requestId: requestId(n), durationMs: 20 }))
+      return JSON.stringify({ ...rest, ...memory })
+    }
+    const peakOnly = await reportOf([record(1, { maxRssMB: 90 })])
+    expect(renderHtml(peakOnly)).toContain(
+      '<tr><td>memory (MB of ?)</td><td>1</td><td>90</td><td>90</td><td>90</td><td>90</td></tr></table>',
+    )
+    expect(renderText(peakOnly)).toContain('\ncold starts: 0; memory: peak 90 of ? MB\n')
+    const sizeOnly = await reportOf([record(1, { memoryLimitMB: 512 })])
+    expect(renderHtml(sizeOnly)).not.toContain('<td>memory')
+    expect(renderText(sizeOnly)).toContain('\ncold starts: 0; memory: peak ? of 512 MB\n')
   })
 })

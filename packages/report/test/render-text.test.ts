@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildReport, type Report, renderText } from '../src/index.js'
-import { endLine, invocationLines, reportLine, requestId, startLine, timeoutLine } from './lines.js'
+import { endLine, invocationLines, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
 import { billingLines, ordersLines } from './two-functions.js'
 
 // The text report as a terminal shows it, compared whole: every word, number, separator and column
@@ -142,8 +142,16 @@ cold starts: 0; memory: peak ? of ? MB
         .map((line) => line.split(/\s{2,}/)[0])
     }
     const numbered = (name: (n: number) => string) => Array.from({ length: 12 }, (_, i) => name(12 - i))
+    expect(text).toContain('\n\nOutbound targets by p99\ntarget ')
     expect(column('Where the time went')).toEqual(['phase', ...numbered((n) => `phase${String(n).padStart(2, '0')}`)])
     expect(column('Outbound targets')).toEqual(['target', ...numbered((n) => `GET https://t${String(n).padStart(2, '0')}.example.com/`)])
     expect(column('Warnings logged by our packages')).toEqual(['count', ...Array.from({ length: 10 }, (_, i) => String(11 - i))])
+  })
+
+  it('names every sample rate seen, smallest first', async () => {
+    const sampled = (n: number, sampleRate: number) =>
+      JSON.stringify({ ...JSON.parse(timingLine({ requestId: requestId(n), durationMs: 20 })), sampleRate })
+    const text = renderText(await run([sampled(1, 0.5), sampled(2, 0.25), sampled(3, 0.5)]))
+    expect(text).toContain('\nsampled: 3 routine timing records at sampleRate 0.25, 0.5 stand for 1 / rate invocations each; ')
   })
 })
