@@ -343,6 +343,54 @@ describe('quantiles past the exact buffer', () => {
 })
 
 describe('the durations chart past 5,000 invocations', () => {
+  it('plots invocations by time, in time order, leaving out those without a time once some have one', () => {
+    const series = new SeriesBuilder()
+    series.add(2e12 + 20, 0, 30, 'success')
+    series.add(undefined, 1, 40, 'success')
+    series.add(2e12 + 10, 2, 50, 'hardKill')
+    expect(series.build()).toEqual({
+      axis: 'time',
+      points: [
+        { x: 2e12 + 10, durationMs: 50, outcome: 'hardKill' },
+        { x: 2e12 + 20, durationMs: 30, outcome: 'success' },
+      ],
+      buckets: undefined,
+      bucketWidth: undefined,
+    })
+  })
+
+  it('plots invocations in input order when no line had a time', () => {
+    const series = new SeriesBuilder()
+    series.add(undefined, 1, 40, 'success')
+    series.add(undefined, 0, 30, 'error')
+    expect(series.build()).toEqual({
+      axis: 'order',
+      points: [
+        { x: 0, durationMs: 30, outcome: 'error' },
+        { x: 1, durationMs: 40, outcome: 'success' },
+      ],
+      buckets: undefined,
+      bucketWidth: undefined,
+    })
+  })
+
+  it('slices the 5,001st invocation on: slices in time order, each with its count, max, mean and timeouts', () => {
+    const series = new SeriesBuilder()
+    // 5,001 invocations over 10,000 ms: slices of 20 ms (half of 1,000 slices over the span).
+    for (let n = 0; n <= 5000; n++)
+      series.add(2e12 + 10_000 - n * 2, n, n === 0 ? 700 : 10 + (n % 2) * 20, n === 1 ? 'gracefulTimeout' : 'success')
+    const built = series.build()
+    expect(built.axis).toBe('time')
+    expect(built.points).toBeUndefined()
+    expect(built.bucketWidth).toBe(20)
+    const buckets = built.buckets ?? []
+    expect(buckets).toHaveLength(501)
+    expect(buckets[0]).toEqual({ x: 2e12, count: 10, maxMs: 30, meanMs: 20, timeouts: 0 })
+    expect(buckets.at(-2)).toEqual({ x: 2e12 + 9980, count: 10, maxMs: 30, meanMs: 20, timeouts: 1 })
+    expect(buckets.at(-1)).toEqual({ x: 2e12 + 10_000, count: 1, maxMs: 700, meanMs: 700, timeouts: 0 })
+    expect(buckets.every((bucket, i) => i === 0 || bucket.x > (buckets[i - 1]?.x ?? 0))).toBe(true)
+  })
+
   it('widens its slices so that they stay at most 1,000, merging neighbours and keeping every count, max and timeout', () => {
     const series = new SeriesBuilder()
     for (let n = 0; n < 5001; n++) series.add(1e12 + n, n, 10, 'success')
