@@ -6,7 +6,8 @@ import { GracefulTimeoutError, gracefulTimeout, type TimeoutRecord } from '@midd
 import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
-import { answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal, watchTimers } from './capture.js'
+import { watchTimers } from '../../../test/support/timers.js'
+import { answersOnceHookRan, captureStdoutInEachTest, overrunsHonouringSignal } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 

@@ -4,7 +4,8 @@ import { type DeadlineContext, DeadlineTimeoutError } from '@middy-deadline/dead
 import { GracefulTimeoutError, gracefulTimeout } from '@middy-deadline/graceful-timeout'
 import { invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
-import { captureStdoutInEachTest, watchTimers } from './capture.js'
+import { watchTimers } from '../../../test/support/timers.js'
+import { captureStdoutInEachTest } from './capture.js'
 
 const stdout = captureStdoutInEachTest()
 

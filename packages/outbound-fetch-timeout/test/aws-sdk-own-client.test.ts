@@ -7,6 +7,7 @@ import { Client, Command } from '@smithy/core/client'
 import type { Handler, HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types'
 import { describe, expect, it } from 'vitest'
 import { captureStderr } from '../../../test/support/output.js'
+import { watchTimers } from '../../../test/support/timers.js'
 
 // A Smithy client of one's own rather than one of the AWS SDK's generated ones: its commands carry
 // the names their author gave them (or none), and build whatever request object they like. The
@@ -71,8 +72,6 @@ async function recordedPing(names: Names, request: object, options: Partial<AwsS
   return call
 }
 
-const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
-
 /** Sends one Ping in an invocation: how many timers `send` left armed (answered or failed), and how many the invocation did. */
 async function timersAroundPing(client: ReturnType<typeof ownClient>) {
   // Middy's own early timeout is off: it arms its timer only once the handler has started.
@@ -81,15 +80,15 @@ async function timersAroundPing(client: ReturnType<typeof ownClient>) {
       // The deadline arms a timer of its own once anything needs its cutoff (a send does): armed
       // here first, so that only what the send leaves is counted.
       context.deadline.onCutoff(() => {})
-      const before = timers()
+      const bySend = watchTimers()
       await client.send(new Ping({}, REQUEST)).catch(() => undefined)
-      return timers() - before
+      return bySend.left()
     },
     { timeoutEarlyInMillis: 0 },
   ).use(deadline())
-  const before = timers()
+  const byInvocation = watchTimers()
   const armedBySend = await handler({}, createLambdaContext({ timeoutMs: 2000 }))
-  return { armedBySend, leftByInvocation: timers() - before }
+  return { armedBySend, leftByInvocation: await byInvocation.left() }
 }
 
 const REQUEST = { method: 'POST', protocol: 'http:', hostname: 'orders.internal', port: 8080, path: '/ping' }
@@ -204,7 +203,7 @@ describe('awsSdkDeadlinePlugin on a Smithy client of your own', () => {
   })
 })
 
-// Run once: the checks count the process's timers, and a retry would count the first attempt's leftovers.
+// Run once: the checks count timers (test/support/timers.ts), and a count is a check of state that a retry may not start from.
 describe("awsSdkDeadlinePlugin on a Smithy client of your own: the attempt's per-request limit once send returned", { retry: 0 }, () => {
   it('is released at once for a response without a body to read', async () => {
     expect(await timersAroundPing(ownClient({ perRequestMs: 5000 }))).toEqual({ armedBySend: 0, leftByInvocation: 0 })
@@ -236,11 +235,12 @@ describe("awsSdkDeadlinePlugin on a Smithy client of your own: the attempt's per
     const handler = middy(
       async (_event: unknown, context: DeadlineContext) => {
         context.deadline.onCutoff(() => {})
-        const before = timers()
+        const untilOpen = watchTimers()
+        const untilClosed = watchTimers()
         await client.send(new Ping({}, REQUEST))
-        const whileOpen = timers() - before
+        const whileOpen = await untilOpen.left()
         for (const close of closers) close()
-        return { whileOpen, afterClose: timers() - before }
+        return { whileOpen, afterClose: await untilClosed.left() }
       },
       { timeoutEarlyInMillis: 0 },
     ).use(deadline())
