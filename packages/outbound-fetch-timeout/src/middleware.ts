@@ -46,7 +46,8 @@ export function outboundFetchTimeout(options: Partial<OutboundFetchTimeoutOption
 }
 
 function exposeFetch(context: object, fetch: unknown): void {
-  if (context === null || typeof context !== 'object' || !Object.isExtensible(context)) return
+  // `false` for a primitive too (a handler called without a context).
+  if (!Object.isExtensible(context)) return
   // Not enumerable, like `context.deadline`: serialising the context must not show it.
   Object.defineProperty(context, 'fetch', { value: fetch, configurable: true, enumerable: false, writable: false })
 }

@@ -58,7 +58,7 @@ export function withoutUrlSecrets(error: unknown, input: string | URL | Request,
     return error
   }
   const secret = secretForms(href)
-  if (secret.length === 0 || !mentions(error, secret, 0)) return error
+  if (!mentions(error, secret, 0)) return error
   const scrub = (text: string) => redactUrls(secret.reduce((result, form) => result.replaceAll(form, shown ?? '[invalid URL]'), text))
   return rebuilt(error, scrub, 0)
 }
@@ -67,8 +67,10 @@ export function withoutUrlSecrets(error: unknown, input: string | URL | Request,
 function secretForms(href: string): string[] {
   try {
     const url = new URL(href)
-    if (url.username === '' && url.password === '' && url.search === '' && url.hash === '' && !href.includes('#')) return []
-    return [...new Set([href, url.href])].filter((form) => form !== '')
+    // A fragment, even an empty one (`url.hash` is then ''), is told by its `#`.
+    if (url.username === '' && url.password === '' && url.search === '' && !href.includes('#')) return []
+    // Both non-empty: `new URL` refuses an empty string.
+    return [...new Set([href, url.href])]
   } catch {
     return href === '' ? [] : [href]
   }

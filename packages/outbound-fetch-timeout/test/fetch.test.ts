@@ -14,6 +14,7 @@ import { createLambdaContext, invokeWithTimeout } from '@middy-deadline/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { hardDeadlineNear } from '../../../test/support/hard-deadline.js'
 import { captureStderr } from '../../../test/support/output.js'
+import { watchTimers } from '../../../test/support/timers.js'
 import { localServer } from './server.js'
 
 const server = localServer()
@@ -131,7 +132,8 @@ describe('context.fetch', () => {
     expect(result.calls.pending).toEqual([])
   })
 
-  it('used twice in one chain with the same options, bounds each call once and says nothing', async () => {
+  // Run once: the warning is said once per process, and a retry would not say it again.
+  it('used twice in one chain with the same options, bounds each call once and says nothing (checked once)', { retry: 0 }, async () => {
     const stderr = captureStderr()
     const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
       await (await context.fetch(`${server.base}/ok`)).text()
@@ -194,7 +196,7 @@ describe('context.fetch', () => {
     expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', status: 200 })
   })
 
-  it('cuts a body read through response.body at the invocation cutoff', async () => {
+  it('cuts a body read through response.body at the invocation cutoff, and records the call as cut there', async () => {
     const result = await callOnce(async (context) => {
       const response = await context.fetch(`${server.base}/trickle/20`)
       const reader = (response.body as ReadableStream<Uint8Array>).getReader()
@@ -208,18 +210,24 @@ describe('context.fetch', () => {
     // and before the hard deadline.
     expect(result.afterMs).toBeGreaterThanOrEqual(result.deadline.budgetMs - 200 - 1)
     expect(result.beforeHardDeadline).toBe(true)
+    // Being read when the cutoff came: cut, not an answer whose body nobody asked for.
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'cutoff', status: 200 })
   })
 
-  it('cuts a server that never answers at the invocation cutoff, before Lambda would', async () => {
+  it('cuts a server that never answers at the invocation cutoff, before Lambda would, and says after how long', async () => {
     const result = await callOnce((context) => context.fetch(`${server.base}/never`), 450)
     expect(result.error).toBeInstanceOf(OutboundTimeoutError)
     expect(result.error).toMatchObject({ limit: 'cutoff', method: 'GET' })
+    const { elapsedMs, message } = result.error as OutboundTimeoutError
+    // From the call's start, which came after the invocation's.
+    expect(elapsedMs).toBeLessThanOrEqual(result.afterMs + 1)
+    expect(message).toBe(`Timed out (outbound call): cut at the invocation cutoff after ${elapsedMs} ms`)
     // The cutoff, on the deadline's clock: its budget less the 200 ms reserve (about 250 ms in).
     expect(result.afterMs).toBeGreaterThanOrEqual(result.deadline.budgetMs - 200 - 1)
     expect(result.beforeHardDeadline).toBe(true)
   })
 
-  it('refuses a call that cannot get minimumMs, without sending it', async () => {
+  it('refuses a call that cannot get minimumMs, without sending it, and records it as a fetch cut at the cutoff', async () => {
     const arrivalsBefore = server.arrivals.length
     const result = await callOnce(
       // 350 ms timeout - 200 ms reserve: 150 ms to the cutoff, less than minimumMs from the start.
@@ -232,6 +240,7 @@ describe('context.fetch', () => {
     // At once, not at the cutoff 150 ms later.
     expect(result.beforeCutoff).toBe(true)
     expect(server.arrivals.length).toBe(arrivalsBefore)
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'timeout', limit: 'cutoff' })])
   })
 
   it('refuses a call made after the event loop was blocked past the cutoff, before its timer ran: not sent, because the cutoff has been reached', async () => {
@@ -300,11 +309,13 @@ describe('context.fetch', () => {
     expect(call?.durationMs).toBeLessThanOrEqual(headersWithinMs)
   })
 
-  it('shows the calls in flight at the cutoff to cutoff listeners (the timeout record), then records them', async () => {
+  it('shows the calls in flight at the cutoff to cutoff listeners (the timeout record), how long each has run, then records them', async () => {
     let atCutoff: ReturnType<typeof outboundCallsOf> | undefined
+    let cutoffAtMs = 0
     const result = await callOnce((context) => {
       context.deadline.onCutoff((deadline) => {
         atCutoff = outboundCallsOf(deadline)
+        cutoffAtMs = deadline.elapsed()
       })
       return Promise.allSettled([
         context.fetch(`${server.base}/never?secret=1`),
@@ -318,6 +329,9 @@ describe('context.fetch', () => {
       expect.objectContaining({ kind: 'custom', label: 'db', outcome: undefined }),
     ])
     expect(atCutoff?.pending[0]?.durationMs).toBeGreaterThan(150)
+    // Counted from each call's start, which came after the invocation's.
+    expect(atCutoff?.pending[0]?.durationMs).toBeLessThanOrEqual(cutoffAtMs)
+    expect(atCutoff?.dropped).toBe(0)
     expect(result.calls.pending).toEqual([])
     expect(result.calls.counts).toMatchObject({ started: 2, timeout: 2 })
   })
@@ -378,13 +392,21 @@ describe('the response body', () => {
     expect(result.value).toEqual({ value: 'ok', pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
   })
 
-  it('finishes a call whose body the caller cancels as answered, and closes the connection', async () => {
+  it('finishes a call whose body the caller cancels as answered, at once, and closes the connection', async () => {
     const closedBefore = server.closedEarly()
-    const result = await reading(`${server.base}/trickle/20`, async (response) => {
-      await (response.body as ReadableStream<Uint8Array>).cancel('enough')
-      await vi.waitFor(() => expect(server.closedEarly()).toBe(closedBefore + 1))
-    })
-    expect(result.value).toEqual({ value: undefined, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
+    const result = await reading(
+      `${server.base}/trickle/20`,
+      async (response) => {
+        await (response.body as ReadableStream<Uint8Array>).cancel('enough')
+        // Before any limit could have cut it (the per-request limit is 5 s, the cutoff 800 ms away).
+        await new Promise((resolve) => setImmediate(resolve))
+        const { pending } = outboundCallsOf(currentDeadline() as Deadline)
+        await vi.waitFor(() => expect(server.closedEarly()).toBe(closedBefore + 1))
+        return pending.length
+      },
+      { perRequestMs: 5000 },
+    )
+    expect(result.value).toEqual({ value: 0, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
   })
 
   it('hands out one stream however often response.body is read, and finishes the call once it is read to the end', async () => {
@@ -397,7 +419,7 @@ describe('the response body', () => {
     expect(result.value).toEqual({ value: { same: true, text: 'ok' }, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
   })
 
-  it('hands back the body of another Response class (a Node stream) as it is, and watches the readers it has', async () => {
+  it('hands back the body of another Response class (a Node stream) as it is, and watches the readers it has, adding none', async () => {
     const nodeStream = Readable.from(['other'])
     // A `fetch` option of another library: a body getter of its own, and `text()` only.
     class OtherResponse {
@@ -411,12 +433,18 @@ describe('the response body', () => {
     }
     const result = await reading(
       'https://example.test/other',
-      async (response) => ({ body: (response.body as unknown) === nodeStream, text: await response.text() }),
+      async (response) => ({ body: (response.body as unknown) === nodeStream, text: await response.text(), json: 'json' in response }),
       {
         fetch: async () => new OtherResponse() as unknown as Response,
       },
     )
-    expect(result.value).toEqual({ value: { body: true, text: 'other' }, pendingBefore: 1, pendingAfter: 0, outcome: 'ok', status: 200 })
+    expect(result.value).toEqual({
+      value: { body: true, text: 'other', json: false },
+      pendingBefore: 1,
+      pendingAfter: 0,
+      outcome: 'ok',
+      status: 200,
+    })
   })
   it('hands back untouched a response with no body getter (a fetch option of another kind), the call finished as answered', async () => {
     const custom = { status: 201, body: 'raw' } as unknown as Response
@@ -461,5 +489,210 @@ describe('deadlineFetch (no context)', () => {
     const handler = chain(async () => (await deadlineFetch('https://example.test/a')).text(), { fetch: stub })
     expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe('from stub')
     expect(stub.mock.calls[0]?.[1]?.signal).toBeInstanceOf(AbortSignal)
+  })
+})
+
+describe('context.fetch: how a call ends', () => {
+  /** A `fetch` option that answers after `ms` unless its signal aborts first, then fails with `onAbort`. */
+  const slowFetch =
+    (ms: number, onAbort: Error) =>
+    (_input: unknown, init?: RequestInit): Promise<Response> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(new Response('late')), ms)
+        init?.signal?.addEventListener('abort', () => {
+          clearTimeout(timer)
+          reject(onAbort)
+        })
+      })
+
+  it('at the per-request limit: a 504 the caller may show, its message naming the limit, what fetch failed with as its cause', async () => {
+    const socketClosed = new Error('socket closed by the limit')
+    const result = await callOnce((context) => context.fetch('https://api.test/slow'), 2000, {
+      perRequestMs: 50,
+      minimumMs: 10,
+      fetch: slowFetch(1000, socketClosed),
+    })
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({
+      statusCode: 504,
+      expose: true,
+      limit: 'operation',
+      message: 'Timed out (outbound call): no complete response within the per-request limit of 50 ms',
+    })
+    expect((result.error as Error).cause).toBe(socketClosed)
+  })
+
+  it("with the caller's signal aborted before the call: never sent, the caller's reason, recorded as aborted", async () => {
+    const reason = new Error('the user went away')
+    let sent = 0
+    const result = await callOnce((context) => context.fetch('https://api.test/a', { signal: AbortSignal.abort(reason) }), 1000, {
+      fetch: async () => {
+        sent++
+        return new Response('ok')
+      },
+    })
+    expect(result.error).toBe(reason)
+    expect(sent).toBe(0)
+    expect(result.calls.pending).toEqual([])
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'aborted', limit: undefined })])
+  })
+
+  it('with a fetch option that ignores its signal: recorded as cut when the limit comes, though that fetch has not returned', async () => {
+    let limitCame: () => void = () => {}
+    const cut = new Promise<void>((resolve) => {
+      limitCame = resolve
+    })
+    const result = await callOnce(
+      async (context) => {
+        void context.fetch('https://api.test/deaf').catch(() => undefined)
+        await cut
+        // The call's record is written a microtask after its signal aborted.
+        await new Promise((resolve) => setImmediate(resolve))
+        return outboundCallsOf(context.deadline).recent
+      },
+      2000,
+      {
+        perRequestMs: 50,
+        minimumMs: 10,
+        // Never answers, and does not listen to its signal: only the test does.
+        fetch: (_input, init) => {
+          init?.signal?.addEventListener('abort', () => limitCame())
+          return new Promise(() => {})
+        },
+      },
+    )
+    expect(result.value).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'timeout', limit: 'operation' })])
+  })
+})
+
+describe('OutboundTimeoutError', () => {
+  it('made by hand (a test double of a call): sent unless told otherwise, elapsedMs rounded, a 504 to show', () => {
+    const error = new OutboundTimeoutError({ label: 'postgres', method: undefined, url: undefined }, 'operation', 12.6, 'a test double')
+    expect(error).toMatchObject({
+      name: 'TimeoutError',
+      message: 'Timed out (outbound call): a test double',
+      label: 'postgres',
+      limit: 'operation',
+      elapsedMs: 13,
+      sent: true,
+      statusCode: 504,
+      expose: true,
+    })
+  })
+})
+
+describe('context.fetch as a property of the context', () => {
+  it('is hidden and read-only like context.deadline, and set again for each invocation of a context used twice', async () => {
+    const context = createLambdaContext<OutboundFetchContext>({ timeoutMs: 2000 })
+    const handler = chain(
+      async (_event, ctx) => {
+        await (await ctx.fetch('https://api.test/a')).text()
+        const assign = () => {
+          ;(ctx as { fetch: unknown }).fetch = globalThis.fetch
+        }
+        expect(assign).toThrow(TypeError)
+        return { keys: Object.keys(ctx), calls: outboundCallsOf(ctx.deadline).counts.started }
+      },
+      { fetch: async () => new Response('ok') },
+    )
+    // A test (or a local runner) may hand the same context object to several invocations.
+    for (let i = 0; i < 2; i++) {
+      const { keys, calls } = (await handler({}, context)) as { keys: string[]; calls: number }
+      expect(keys).not.toContain('fetch')
+      expect(calls).toBe(1)
+    }
+  })
+})
+
+// Run once: a warning is said once per process, and a retry would not say it again. Each case
+// loads the package afresh (`vi.resetModules`), with no warning said yet.
+describe('context.fetch: used twice in one chain', { retry: 0 }, () => {
+  const ownFetch = async () => new Response('ok')
+  const describeTarget = (url: URL) => url.href
+  const outer: Partial<OutboundFetchTimeoutOptions> = { perRequestMs: 800, minimumMs: 100, fetch: ownFetch, describeTarget }
+
+  it.each([
+    ['perRequestMs', { perRequestMs: 900 }],
+    ['minimumMs', { minimumMs: 50 }],
+    ['patchGlobalFetch', { patchGlobalFetch: true }],
+    ['fetch', { fetch: async () => new Response('other') }],
+    ['describeTarget', { describeTarget: (url: URL) => url.origin }],
+  ])('with options that differ only in %s, says that the inner one is ignored', async (_option, differs) => {
+    vi.resetModules()
+    const fresh = await import('@middy-deadline/outbound-fetch-timeout')
+    const stderr = captureStderr()
+    const handler = middy(async () => 'done')
+      .use(fresh.outboundFetchTimeout(outer))
+      .use(fresh.outboundFetchTimeout({ ...outer, ...differs }))
+    await handler({}, createLambdaContext({ timeoutMs: 2000 }))
+    expect(stderr.lines().map((line) => line.message)).toEqual([
+      'outboundFetchTimeout used twice in one chain with different options: the outer one applies, the inner one is ignored',
+    ])
+  })
+
+  it('with the same options, given as two objects, says nothing', async () => {
+    vi.resetModules()
+    const fresh = await import('@middy-deadline/outbound-fetch-timeout')
+    const stderr = captureStderr()
+    const handler = middy(async () => 'done')
+      .use(fresh.outboundFetchTimeout({ ...outer }))
+      .use(fresh.outboundFetchTimeout({ ...outer }))
+    await handler({}, createLambdaContext({ timeoutMs: 2000 }))
+    expect(stderr.chunks).toEqual([])
+  })
+})
+
+// Run once: the checks count timers, state a retry does not start from.
+describe('context.fetch: nothing of a call left armed once it settled', { retry: 0 }, () => {
+  it('answered and its body read, or failed', async () => {
+    let fail = false
+    const result = await callOnce(
+      async (context) => {
+        // The deadline's own cutoff timer, armed first: only the calls' timers are counted.
+        context.deadline.onCutoff(() => {})
+        const timers = watchTimers()
+        await (await context.fetch('https://api.test/a')).text()
+        fail = true
+        await context.fetch('https://api.test/b').catch(() => undefined)
+        return timers.left()
+      },
+      3000,
+      {
+        perRequestMs: 1000,
+        fetch: async () => {
+          if (fail) throw new Error('connection reset')
+          return new Response('ok')
+        },
+      },
+    )
+    expect(result.value).toBe(0)
+    expect(result.calls.counts).toMatchObject({ started: 2, ok: 1, error: 1 })
+  })
+})
+
+describe('the response body, as fetch hands it back', () => {
+  const readOnce = (read: (response: Response) => Promise<unknown>) =>
+    callOnce(async (context) => read(await context.fetch('https://api.test/a')), 2000, {
+      fetch: async () => new Response('the body'),
+    })
+
+  it('can still be read with text() after `if (response.body)` and other work', async () => {
+    const result = await readOnce(async (response) => {
+      if (!response.body) return 'no body'
+      await new Promise((resolve) => setImmediate(resolve))
+      return response.text()
+    })
+    expect(result.value).toBe('the body')
+    expect(result.calls.recent).toEqual([expect.objectContaining({ outcome: 'ok' })])
+  })
+
+  it('keeps its readers and its body replaceable, as on a Response straight from fetch (a test double that stubs json())', async () => {
+    const result = await readOnce(async (response) => {
+      response.json = async () => ({ stubbed: true })
+      Object.defineProperty(response, 'text', { get: () => async () => 'redefined' })
+      Object.defineProperty(response, 'body', { value: null })
+      return [await response.json(), await response.text(), response.body]
+    })
+    expect(result.value).toEqual([{ stubbed: true }, 'redefined', null])
   })
 })

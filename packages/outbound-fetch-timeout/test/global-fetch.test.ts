@@ -1,5 +1,5 @@
 import middy from '@middy/core'
-import { deadline } from '@middy-deadline/deadline'
+import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import {
   isGlobalFetchPatched,
   type OutboundFetchContext,
@@ -121,6 +121,46 @@ describe('patchGlobalFetch', () => {
       .use(outboundFetchTimeout({ perRequestMs: 100 }))
     // perRequestMs would cut this call at 100 ms; the global fetch is not bound here, so it completes.
     expect(await plain({}, createLambdaContext({ timeoutMs: 1000 }))).toMatchObject({ text: 'late' })
+  })
+
+  it('is not installed by an invocation whose chain did not ask for it', async () => {
+    const before = globalThis.fetch
+    await middy(async () => 'done').use(outboundFetchTimeout())({}, createLambdaContext({ timeoutMs: 1000 }))
+    expect(globalThis.fetch).toBe(before)
+    expect(isGlobalFetchPatched()).toBe(false)
+  })
+
+  it('is the plain fetch in an invocation of a chain without outboundFetchTimeout, once another function patched it', async () => {
+    const reached: unknown[] = []
+    vi.stubGlobal('fetch', async (_input: unknown, init?: RequestInit) => {
+      reached.push(init)
+      return new Response('ok')
+    })
+    await patched()({ path: '/ok' }, createLambdaContext({ timeoutMs: 1000 }))
+    reached.length = 0
+    const deadlineOnly = middy(async (_event: unknown, context: DeadlineContext) => {
+      await (await fetch('https://api.test/x')).text()
+      return outboundCallsOf(context.deadline).counts.started
+    }).use(deadline())
+    expect(await deadlineOnly({}, createLambdaContext({ timeoutMs: 1000 }))).toBe(0)
+    // Not bounded: no signal of ours on the call.
+    expect(reached).toEqual([undefined])
+  })
+
+  it('left behind by restoreGlobalFetch() in the middle of an invocation (kept by a library), passes its calls through', async () => {
+    const reached: unknown[] = []
+    vi.stubGlobal('fetch', async (_input: unknown, init?: RequestInit) => {
+      reached.push(init)
+      return new Response('ok')
+    })
+    const handler = middy(async (_event: unknown, context: OutboundFetchContext) => {
+      const kept = globalThis.fetch
+      restoreGlobalFetch()
+      await (await kept('https://api.test/x')).text()
+      return outboundCallsOf(context.deadline).counts.started
+    }).use(outboundFetchTimeout({ patchGlobalFetch: true }))
+    expect(await handler({}, createLambdaContext({ timeoutMs: 1000 }))).toBe(0)
+    expect(reached).toEqual([undefined])
   })
 
   it('never wraps twice, whatever number of middlewares or invocations install it', async () => {

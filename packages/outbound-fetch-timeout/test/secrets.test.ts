@@ -148,3 +148,99 @@ describe('how records and errors show a call (describeTarget)', () => {
     }
   })
 })
+
+describe('which errors of a fetch of your own are rebuilt, and how far they are read', () => {
+  /** What `context.fetch(url)` fails with when the fetch option throws `thrown(input)`. */
+  const failing = async (url: string, thrown: (input: string) => unknown) =>
+    (
+      await failureOf((context) => context.fetch(url), url, {
+        fetch: async (input) => {
+          throw thrown(String(input))
+        },
+      })
+    ).error
+
+  it.each([
+    ['a user name', 'https://admin@example.com/a'],
+    ['a password alone', 'https://:hunter2@example.com/a'],
+    ['a query string', 'https://example.com/a?tok3n=1'],
+    ['a fragment', 'https://example.com/a#fr4g'],
+    ['an empty fragment', 'https://example.com/a#'],
+    ['a query string, not in the form URL writes it', 'https://example.com?tok3n=1'],
+  ])('a URL with %s, repeated in the message: rebuilt with the URL as records show it', async (_part, url) => {
+    const thrown = new Error('')
+    const error = await failing(url, (input) => Object.assign(thrown, { message: `upstream refused ${input}` }))
+    expect(error).not.toBe(thrown)
+    expect(error).toMatchObject({ message: 'upstream refused https://example.com' })
+  })
+
+  it('a URL with nothing to hide: the very error, the URL left in its message', async () => {
+    const thrown = new Error('')
+    const error = await failing('https://example.com/a/b', (input) => Object.assign(thrown, { message: `upstream refused ${input}` }))
+    expect(error).toBe(thrown)
+    expect(error).toMatchObject({ message: 'upstream refused https://example.com/a/b' })
+  })
+
+  it('a URL with secrets that the error does not repeat: the very error, even with a cause that points back at it', async () => {
+    const thrown = new Error('upstream refused the request')
+    thrown.cause = thrown
+    expect(await failing('https://example.com/a?tok3n=1', () => thrown)).toBe(thrown)
+  })
+
+  it('the URL only in the stack (the message changed since), only in a message (an object without a stack), only in a cause: rebuilt', async () => {
+    const url = 'https://example.com/a?tok3n=sekr1t'
+    const inStack = await failing(url, (input) => {
+      const error = new Error(`GET ${input}`)
+      // V8 writes the stack's text when it is first read: read here, with the URL, before the message changes.
+      void error.stack
+      error.message = 'request failed'
+      return error
+    })
+    expect(inStack).toMatchObject({ message: 'request failed' })
+    const inMessage = await failing(url, (input) => ({ name: 'FetchError', message: `GET ${input}` }))
+    expect(inMessage).toBeInstanceOf(Error)
+    expect(inMessage).toMatchObject({ name: 'FetchError', message: 'GET https://example.com' })
+    const inCause = await failing(url, (input) => new Error('request failed', { cause: new Error(`GET ${input}`) }))
+    expect(inCause).toMatchObject({ message: 'request failed', cause: { message: 'GET https://example.com' } })
+    for (const error of [inStack, inMessage, inCause]) for (const secret of SECRETS) expect(everything(error)).not.toContain(secret)
+  })
+
+  it('four levels of causes are read and rebuilt, no more: a cycle of causes ends there', async () => {
+    const url = 'https://example.com/a?tok3n=sekr1t'
+    const causes = (error: unknown) => {
+      const messages: unknown[] = []
+      for (let at = error; at !== undefined; at = (at as Error).cause) messages.push((at as Error).message)
+      return messages
+    }
+    // Only the fourth level repeats the URL; a fifth one would be left out.
+    const deep = await failing(url, (input) => {
+      const fifth = new Error(`fifth ${input}`)
+      const fourth = new Error(`fourth ${input}`, { cause: fifth })
+      return new Error('first', { cause: new Error('second', { cause: new Error('third', { cause: fourth }) }) })
+    })
+    expect(causes(deep)).toEqual(['first', 'second', 'third', 'fourth https://example.com'])
+    const cycle = await failing(url, (input) => {
+      const error = new Error(`GET ${input}`)
+      error.cause = error
+      return error
+    })
+    expect(causes(cycle)).toEqual(Array(4).fill('GET https://example.com'))
+  })
+
+  it('a rebuilt error has the code it had, a number too, and no cause or code it did not have; a cause of null is left out', async () => {
+    const url = 'https://example.com/a?tok3n=1'
+    const plain = (await failing(url, (input) => new Error(`GET ${input}`))) as Error
+    expect(Object.hasOwn(plain, 'cause')).toBe(false)
+    expect(Object.hasOwn(plain, 'code')).toBe(false)
+    expect(await failing(url, (input) => Object.assign(new Error(`GET ${input}`), { code: -3008 }))).toMatchObject({ code: -3008 })
+    const nullCause = (await failing(url, (input) => new Error(`GET ${input}`, { cause: null }))) as Error
+    expect(nullCause.cause).toBeUndefined()
+  })
+
+  it('a Request for input is recorded by its host, as a URL is', async () => {
+    const { calls } = await failureOf((context) => context.fetch(new Request('https://example.com/a?tok3n=1')), '', {
+      fetch: async () => new Response(null, { status: 204 }),
+    })
+    expect(calls.recent).toEqual([expect.objectContaining({ label: 'example.com', url: 'https://example.com', outcome: 'ok' })])
+  })
+})

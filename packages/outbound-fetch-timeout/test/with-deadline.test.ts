@@ -3,6 +3,7 @@ import { type DeadlineContext, deadline } from '@middy-deadline/deadline'
 import { OutboundTimeoutError, outboundCallsOf, withDeadline } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
+import { watchTimers } from '../../../test/support/timers.js'
 
 /** A driver call that takes `ms`, honouring the signal or not. */
 const query = (ms: number, signal?: AbortSignal) =>
@@ -57,7 +58,7 @@ describe('withDeadline', () => {
     expect(result.afterMs).toBeLessThan(390)
   })
 
-  it('does not start the work when less than minimumMs is left', async () => {
+  it('does not start the work when less than minimumMs is left, and records it as a custom call cut at the cutoff', async () => {
     let started = false
     const result = await inInvocation(300, async () => {
       await query(190)
@@ -68,6 +69,7 @@ describe('withDeadline', () => {
     })
     expect(result.error).toMatchObject({ name: 'TimeoutError', sent: false })
     expect(started).toBe(false)
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'custom', outcome: 'timeout', limit: 'cutoff' })])
   })
 
   it("rejects with the caller's own reason when the caller aborts", async () => {
@@ -174,5 +176,96 @@ describe('withDeadline', () => {
     })
     // That invocation has ended: work bound to its deadline is refused.
     await expect(withDeadline(() => query(10), { deadline: captured })).rejects.toMatchObject({ name: 'InvocationEndedError' })
+  })
+})
+
+describe('withDeadline: how a call ends', () => {
+  it('says how long it ran before its limit: elapsedMs, and the message at the cutoff and at its own timeout', async () => {
+    const atCutoff = await inInvocation(400, () => withDeadline(query(5000), { label: 'legacy driver' }))
+    const cut = atCutoff.error as OutboundTimeoutError
+    expect(cut.elapsedMs).toBeLessThanOrEqual(atCutoff.afterMs + 1)
+    expect(cut.message).toBe(`Timed out (outbound call): cut at the invocation cutoff after ${cut.elapsedMs} ms`)
+
+    const startedAt = performance.now()
+    const own = (await withDeadline((signal) => query(500, signal), { timeoutMs: 50 }).catch(
+      (error: unknown) => error,
+    )) as OutboundTimeoutError
+    expect(own.elapsedMs).toBeLessThanOrEqual(performance.now() - startedAt + 1)
+    expect(own.message).toBe('Timed out (outbound call): no complete response within the per-request limit of 50 ms')
+  })
+
+  it("given another call's signal, ends with that call's error when that call's limit comes first: recorded as aborted, not as its own timeout", async () => {
+    let inner: unknown
+    const result = await inInvocation(2000, () =>
+      withDeadline(
+        (outer) =>
+          withDeadline((signal) => query(1000, signal), { label: 'inner', signal: outer, timeoutMs: 1500 }).catch((error: unknown) => {
+            inner = error
+            throw error
+          }),
+        { label: 'outer', timeoutMs: 50 },
+      ),
+    )
+    expect(result.error).toMatchObject({ label: 'outer', limit: 'operation' })
+    // The outer call's signal's reason, as the caller's own abort would be: not an error of the inner call.
+    expect(inner).not.toBeInstanceOf(OutboundTimeoutError)
+    expect(inner).toMatchObject({ name: 'TimeoutError', limit: 'operation' })
+    expect(result.calls.recent.map((call) => [call.label, call.outcome, call.limit])).toEqual([
+      ['inner', 'aborted', undefined],
+      ['outer', 'timeout', 'operation'],
+    ])
+  })
+
+  it("stays a timeout when the caller's signal aborts once the limit has come", async () => {
+    const result = await inInvocation(2000, () => {
+      const caller = new AbortController()
+      return withDeadline(
+        (signal) => {
+          // A parent that gives up its other work when this call is cut.
+          signal.addEventListener('abort', () => caller.abort(new Error('parent gave up')))
+          return query(1000, signal)
+        },
+        { label: 'postgres', signal: caller.signal, timeoutMs: 50 },
+      )
+    })
+    expect(result.error).toBeInstanceOf(OutboundTimeoutError)
+    expect(result.error).toMatchObject({ label: 'postgres', limit: 'operation' })
+    expect(result.calls.recent[0]).toMatchObject({ outcome: 'timeout', limit: 'operation' })
+  })
+
+  it('still running when the invocation ends: rejects with the end, recorded as aborted', async () => {
+    let running: Promise<unknown> | undefined
+    let deadline: DeadlineContext['deadline'] | undefined
+    await inInvocation(2000, async (context) => {
+      deadline = context.deadline
+      running = withDeadline(new Promise(() => {}), { label: 'left behind' }).catch((error: unknown) => error)
+    })
+    expect(await running).toMatchObject({ name: 'InvocationEndedError' })
+    const calls = outboundCallsOf(deadline as DeadlineContext['deadline'])
+    expect(calls.recent).toEqual([expect.objectContaining({ label: 'left behind', outcome: 'aborted', limit: undefined })])
+    expect(calls.counts).toMatchObject({ started: 1, aborted: 1 })
+  })
+})
+
+// Run once: the checks count timers, state a retry does not start from.
+describe('withDeadline: nothing left armed once the call settled', { retry: 0 }, () => {
+  it('in an invocation, answered or failed', async () => {
+    const failure = new Error('connection reset')
+    const result = await inInvocation(3000, async (context) => {
+      // The deadline's own cutoff timer, armed first: only the calls' timers are counted.
+      context.deadline.onCutoff(() => {})
+      const timers = watchTimers()
+      await withDeadline(async () => 'rows', { timeoutMs: 1000 })
+      await withDeadline(async () => Promise.reject(failure), { timeoutMs: 1000 }).catch(() => undefined)
+      return timers.left()
+    })
+    expect(result.value).toBe(0)
+  })
+
+  it('outside an invocation, answered or failed', async () => {
+    const timers = watchTimers()
+    expect(await withDeadline(async () => 'rows', { timeoutMs: 1000 })).toBe('rows')
+    await expect(withDeadline(async () => Promise.reject(new Error('connection reset')), { timeoutMs: 1000 })).rejects.toThrow()
+    expect(await timers.left()).toBe(0)
   })
 })
