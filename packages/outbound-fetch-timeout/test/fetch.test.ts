@@ -336,6 +336,17 @@ describe('context.fetch', () => {
     expect(result.calls.counts).toMatchObject({ started: 2, timeout: 2 })
   })
 
+  it('gives an empty record for an invocation without any call', async () => {
+    const result = await callOnce(async () => 'no call', 1000)
+    expect(result.calls).toEqual({
+      recent: [],
+      pending: [],
+      counts: { started: 0, ok: 0, error: 0, timeout: 0, aborted: 0 },
+      totalDurationMs: 0,
+      dropped: 0,
+    })
+  })
+
   it('keeps the record bounded: the last 50 calls and counters over all of them', async () => {
     const result = await callOnce(async (context) => {
       for (let i = 0; i < 60; i++) await (await context.fetch(`${server.base}/ok`)).text()

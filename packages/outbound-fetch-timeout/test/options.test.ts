@@ -29,6 +29,12 @@ describe('options', () => {
     )
   })
 
+  it('reject a signal of withDeadline that is not an AbortSignal, at the call', () => {
+    expect(() => withDeadline(Promise.resolve(1), { signal: 'stop' as never })).toThrow(
+      '@middy-deadline/outbound-fetch-timeout: option `signal` must be an AbortSignal, got "stop"',
+    )
+  })
+
   it('reject a bad timeoutMs of withDeadline at the call', () => {
     expect(() => withDeadline(Promise.resolve(1), { timeoutMs: 0 })).toThrow(
       'option `timeoutMs` must be a number of milliseconds in (0, 900000], got 0',

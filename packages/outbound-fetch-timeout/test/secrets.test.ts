@@ -9,6 +9,7 @@ import {
 } from '@middy-deadline/outbound-fetch-timeout'
 import { createLambdaContext } from '@middy-deadline/testing'
 import { describe, expect, it } from 'vitest'
+import { captureStderr } from '../../../test/support/output.js'
 import { localServer, restoreGlobalFetchAfterEach } from './server.js'
 
 const server = localServer()
@@ -136,16 +137,32 @@ describe('how records and errors show a call (describeTarget)', () => {
     expect(JSON.stringify(calls)).not.toMatch(/hunter2|tok3n|fr4g/)
   })
 
-  it('by its origin when describeTarget fails or answers something else than a string', async () => {
+  // Run once: the warning is said once per process, and a retry would not say it again.
+  it('by its origin when describeTarget fails or answers something else than a string, said once whatever it throws', {
+    retry: 0,
+  }, async () => {
+    const stderr = captureStderr()
     const failing = () => {
       throw Object.create(null)
     }
-    for (const describeTarget of [failing, () => 42 as unknown as string]) {
+    const failingOtherwise = () => {
+      throw new Error('no path today')
+    }
+    for (const describeTarget of [failing, failingOtherwise, () => 42 as unknown as string]) {
       const { calls } = await failureOf((context) => context.fetch(`${server.base}/ok`).then((response) => response.text()), '', {
         describeTarget,
       })
       expect(calls.recent[0]?.url).toBe(server.base)
     }
+    // Called for every call, its failures differ by the call: one warning for them all.
+    expect(stderr.lines()).toEqual([
+      {
+        level: 'WARN',
+        package: '@middy-deadline/outbound-fetch-timeout',
+        message: 'describeTarget failed; the origin is shown instead',
+        error: 'an object',
+      },
+    ])
   })
 })
 

@@ -36,6 +36,11 @@ async function inInvocation<T>(timeoutMs: number, work: (context: DeadlineContex
 }
 
 describe('withDeadline', () => {
+  it('records a call without a label as withDeadline', async () => {
+    const result = await inInvocation(1000, () => withDeadline(Promise.resolve('rows')))
+    expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'custom', label: 'withDeadline', outcome: 'ok' })])
+  })
+
   it('passes a result through and records the call under its label', async () => {
     const result = await inInvocation(1000, () => withDeadline((signal) => query(20, signal), { label: 'postgres' }))
     expect(result.value).toBe('rows')
