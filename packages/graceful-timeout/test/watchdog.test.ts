@@ -59,6 +59,28 @@ function run(...scenarios: string[]): Promise<Line[]> {
 
 const records = (lines: Line[]) => lines.filter((line) => line.package === '@middy-deadline/graceful-timeout')
 
+/**
+ * The invocations whose cutoff the main thread reached with its loop free, as the fixture saw them
+ * (how late it was done with the cutoff, on the deadline's clock), and what is wrong with their
+ * records: each has exactly one, and the main thread wrote it where it was done well before the
+ * watchdog's check (docs/graceful-timeout.md: 20 % of the reserve after the cutoff, at most 100 ms;
+ * 10 ms less here). A main thread later than that finds the record written by the watchdog, and
+ * leaves it: on a loaded machine its timers come that late (100 ms and more at load 13, when
+ * `source: 'main'` failed one run in three).
+ */
+function cutoffsWithLoopFree(lines: Record<string, unknown>[], prefix: string): { count: number; problems: string[] } {
+  const found = records(lines as Line[])
+  const came = lines.filter((line) => String(line.cutoff).startsWith(prefix))
+  const problems = came.flatMap((line) => {
+    const sources = found.filter((record) => record.requestId === line.cutoff).map((record) => record.source)
+    if (sources.length !== 1) return [`${line.cutoff}: ${sources.length} records`]
+    const onTime = (line.lateMs as number) < Math.min(100, (line.reserveMs as number) * 0.2) - 10
+    if (onTime && sources[0] !== 'main') return [`${line.cutoff}: by ${sources[0]}, ${line.lateMs} ms late`]
+    return []
+  })
+  return { count: came.length, problems }
+}
+
 describe('the watchdog', () => {
   it('writes the timeout record before the hard deadline while a synchronous loop blocks the event loop', async () => {
     const lines = await run('blocked')
@@ -99,7 +121,8 @@ describe('the watchdog', () => {
     const lines = await run('responsive', 'quick', 'quick')
     const found = records(lines)
     expect(found).toHaveLength(1)
-    expect(found[0]).toMatchObject({ source: 'main', requestId: 'req-responsive' })
+    expect(found[0]).toMatchObject({ requestId: 'req-responsive' })
+    expect(cutoffsWithLoopFree(lines, 'req-responsive')).toEqual({ count: 1, problems: [] })
     expect(lines.filter((line) => 'outcome' in line).map((line) => line.outcome)).toEqual(['TimeoutError', 'succeeded', 'succeeded'])
     expect(lines.at(-1)).toMatchObject({ done: true })
   })
@@ -119,7 +142,7 @@ describe('the watchdog', () => {
     // The stuck ones reached their cutoffs with the main thread free: it wrote their records itself.
     const stuck = records(lines).filter((line) => String(line.requestId).startsWith('req-stuck-'))
     expect(stuck).toHaveLength(65)
-    expect(new Set(stuck.map((line) => line.source))).toEqual(new Set(['main']))
+    expect(cutoffsWithLoopFree(lines, 'req-stuck-')).toEqual({ count: 65, problems: [] })
     expect(records(lines).filter((line) => line.requestId === 'req-blocked')).toEqual([
       expect.objectContaining({ source: 'watchdog', phase: 'handler' }),
     ])
@@ -130,10 +153,13 @@ describe('the watchdog', () => {
     const start = lines.find((line) => line.scenario === 'resumed' && 'hardDeadlineAt' in line)
     // The stuck ones reached their cutoffs with the main thread free: it wrote their records.
     expect(records(lines).filter((line) => String(line.requestId).startsWith('req-resumed-'))).toHaveLength(64)
+    expect(cutoffsWithLoopFree(lines, 'req-resumed-')).toEqual({ count: 64, problems: [] })
     // Their marks and their ends, after they resumed, left the slot and its names to the new owner.
-    const [record] = records(lines).filter((line) => line.source === 'watchdog')
-    expect(records(lines).filter((line) => line.source === 'watchdog')).toHaveLength(1)
+    const tookOver = records(lines).filter((line) => line.requestId === 'req-took-over')
+    expect(tookOver).toHaveLength(1)
+    const [record] = tookOver
     expect(record).toMatchObject({
+      source: 'watchdog',
       requestId: 'req-took-over',
       phase: 'handler',
       marks: [{ name: 'rendering PDF', atMs: expect.any(Number) }],
@@ -171,10 +197,9 @@ describe('the watchdog', () => {
 
   it('both threads reach stdout when it is a file as well as a pipe', async () => {
     const lines = await runToFile('responsive', 'blocked')
-    expect(records(lines as Line[]).map((line) => [line.requestId, line.source])).toEqual([
-      ['req-responsive', 'main'],
-      ['req-blocked', 'watchdog'],
-    ])
+    expect(records(lines as Line[]).map((line) => line.requestId)).toEqual(['req-responsive', 'req-blocked'])
+    expect(records(lines as Line[])[1]).toMatchObject({ source: 'watchdog' })
+    expect(cutoffsWithLoopFree(lines, 'req-responsive')).toEqual({ count: 1, problems: [] })
   })
 })
 
