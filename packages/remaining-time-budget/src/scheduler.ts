@@ -61,7 +61,8 @@ export class ItemScheduler<TItem, TResult> {
     this.#callerSignal = call.signal
     this.#deadline = deadline
     this.outcomes = new Array(items.length)
-    this.#order = new OrderKeys(call.orderKey === undefined ? [] : items.map((item, index) => keyOf(call.orderKey, item, index)))
+    const { orderKey } = call
+    this.#order = new OrderKeys(orderKey === undefined ? [] : items.map((item, index) => keyOf(orderKey, item, index)))
     this.#pending = new Set(items.keys())
     this.#signals = [deadline?.signal, call.signal].filter((s): s is AbortSignal => s !== undefined)
   }
@@ -265,8 +266,8 @@ function abandonWaitMs(deadline: Deadline | undefined, abandonAfterMs: number): 
 const orderKeyFailed = warnOnFailure('runner:order-key', PACKAGE, 'orderKey failed; the item runs without an ordering constraint', false)
 const estimatorFailed = warnOnFailure('runner:estimator', PACKAGE, 'the estimator failed; expectedMs is used instead', false)
 
-function keyOf<TItem>(orderKey: RunCallOptions<TItem, unknown>['orderKey'], item: TItem, index: number): string | undefined {
-  return orderKey === undefined ? undefined : (callGuarded(orderKey, undefined, [item, index], orderKeyFailed) ?? undefined)
+function keyOf<TItem>(orderKey: NonNullable<RunCallOptions<TItem, unknown>['orderKey']>, item: TItem, index: number): string | undefined {
+  return callGuarded(orderKey, undefined, [item, index], orderKeyFailed) ?? undefined
 }
 
 function itemScope(deadline: Deadline | undefined, itemTimeoutMs: number | undefined, signal: AbortSignal | undefined): DeadlineScope {
