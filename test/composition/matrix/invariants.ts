@@ -82,7 +82,12 @@ export const CHECKS: Record<Invariant, Check> = {
         ? undefined
         : `settled ${s.beforeHardMs.toFixed(1)} ms before the hard deadline, not by Middy's early timeout`
     if (instead !== undefined) throw new Error(`in-time: unknown exception ${instead.join(' ')}`)
-    return s.beforeHardMs > 0 ? undefined : `settled ${(-s.beforeHardMs).toFixed(1)} ms after the hard deadline`
+    // Before the hard deadline, or, on an event loop running late (a loaded machine: 300-450 ms was
+    // seen), answered from a timer due before it: ahead of the harness's timer due at the hard
+    // deadline. An answer planned for after the hard deadline comes after that timer however late
+    // the loop runs.
+    if (s.beforeHardMs > 0 || s.beforeHardTimer) return undefined
+    return `settled ${(-s.beforeHardMs).toFixed(1)} ms after the hard deadline (after a timer due at it)`
   },
   record(o, expected, instead) {
     const want =

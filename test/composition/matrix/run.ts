@@ -12,6 +12,13 @@ export interface Settled {
   readonly seq: number
   /** Milliseconds left before the hard deadline when the invocation settled (negative: after it). */
   readonly beforeHardMs: number
+  /**
+   * Settled before the harness's timer due at the hard deadline fired: armed as the cell starts, in a
+   * timer list of its own (a duration no other timer has), so that on an event loop running late
+   * every timer of the cell due before the hard deadline, and whatever they settle through promises,
+   * still comes first (Node runs due timers list by list, in the order they are due).
+   */
+  readonly beforeHardTimer: boolean
 }
 
 export interface Observation {
@@ -48,9 +55,19 @@ export async function runCell(cell: Cell): Promise<Observation> {
   const hardAt = startedAt + TIMEOUT_MS
   const stream = cell.path.startsWith('stream-') ? streamSink() : undefined
 
+  let hardTimerFired = false
+  // A fraction of a ms of its own per cell: Node files timers by duration, and a list shared with
+  // another cell's timer due earlier would run this one early too, before timers due before it.
+  const hardTimer = setTimeout(
+    () => {
+      hardTimerFired = true
+    },
+    TIMEOUT_MS + (cells % 1000) / 1000 + 0.0005,
+  )
+
   let settled: Settled | undefined
   const settle = (ok: boolean, value: unknown) => {
-    settled = { ok, value, seq: nextSeq(), beforeHardMs: hardAt - performance.now() }
+    settled = { ok, value, seq: nextSeq(), beforeHardMs: hardAt - performance.now(), beforeHardTimer: !hardTimerFired }
   }
   const run = inCell(log, () =>
     Promise.resolve()
@@ -63,6 +80,7 @@ export async function runCell(cell: Cell): Promise<Observation> {
   const cap = new AbortController()
   await Promise.race([run, delay(TIMEOUT_MS + NEVER_MS, undefined, { signal: cap.signal }).catch(() => {})])
   cap.abort()
+  clearTimeout(hardTimer)
   const endedAt = performance.now()
   // One full turn: whatever the end of the invocation released is released by now.
   await turn()
