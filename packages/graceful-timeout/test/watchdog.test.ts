@@ -127,7 +127,11 @@ describe('the watchdog', () => {
     expect(lines.at(-1)).toMatchObject({ done: true })
   })
 
-  it('keeps its record on a line of its own when the blocked main thread left half a line in a full pipe', async () => {
+  // 4 MiB through a pipe between two loaded processes: 9-20 s at load 10-16 (vitest's limit is 20 s
+  // without coverage, and it was reached once).
+  it('keeps its record on a line of its own when the blocked main thread left half a line in a full pipe', {
+    timeout: 60_000,
+  }, async () => {
     const lines = await run('half-line')
     // The half-written line is split (its tail comes once the loop ends); the record is whole.
     // No mark was made: the record lists none.
