@@ -96,9 +96,9 @@ describe('the watchdog', () => {
       phase: 'handler',
       marks: [{ name: 'rendering PDF', atMs: expect.any(Number) }],
     })
-    // The mark came after a 100 ms timer (never early); the budget is the function's 1 s, less
-    // however long the invocation took to start.
-    expect((record?.marks as { atMs: number }[] | undefined)?.[0]?.atMs).toBeGreaterThanOrEqual(100)
+    // The mark came after a 100 ms timer (early by 1 ms at most, and the thread rounds to the ms);
+    // the budget is the function's 1 s, less however long the invocation took to start.
+    expect((record?.marks as { atMs: number }[] | undefined)?.[0]?.atMs).toBeGreaterThanOrEqual(99)
     expect(record?.budgetMs).toBeGreaterThan(500)
     expect(record?.budgetMs).toBeLessThanOrEqual(1000)
     // Stamped like the main thread's record, when it was written.
@@ -184,8 +184,9 @@ describe('the watchdog', () => {
         reserveMs: 400,
         marks: [{ name: `mark of ${record.requestId}` }],
       })
-      // Each mark came after a 50 ms timer; each budget is the function's 1 s, less its start.
-      expect((record.marks as { atMs: number }[])[0]?.atMs, String(record.requestId)).toBeGreaterThanOrEqual(50)
+      // Each mark came after a 50 ms timer (early by 1 ms at most: 49 was seen, rounded); each
+      // budget is the function's 1 s, less its start.
+      expect((record.marks as { atMs: number }[])[0]?.atMs, String(record.requestId)).toBeGreaterThanOrEqual(49)
       expect(record.budgetMs, String(record.requestId)).toBeGreaterThan(500)
       expect(record.budgetMs, String(record.requestId)).toBeLessThanOrEqual(1000)
     }
