@@ -8,7 +8,9 @@ export interface DeadlineOptions {
   reserveMs: number
 }
 
-const OPTIONS = { reserveMs: ms(0) }
+// `@__PURE__`: a bundle that never calls deadline() leaves the rule out; a bundler keeps a top-level
+// call it cannot prove free of effects, and with it the call's code (docs/performance.md, "Bundle size").
+const OPTIONS = { reserveMs: /* @__PURE__ */ ms(0) }
 
 /**
  * Creates the invocation's deadline (`context.deadline`) and ends it when the chain is done.

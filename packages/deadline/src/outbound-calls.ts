@@ -28,8 +28,9 @@ export interface OutboundCallsSnapshot {
   readonly totalDurationMs?: number
 }
 
-// What a reader may rely on: another version of the outbound package may have written it.
-const outboundCalls = deadlineSlot<{ snapshot?: unknown }>(OUTBOUND_CALLS_SLOT)
+// What a reader may rely on: another version of the outbound package may have written it. Pure, so
+// that a bundle that never reads the calls leaves the slot out.
+const outboundCalls = /* @__PURE__ */ deadlineSlot<{ snapshot?: unknown }>(OUTBOUND_CALLS_SLOT)
 
 /** The invocation's outbound calls, if the outbound package recorded any; may throw if its log does. */
 export function outboundCallsSnapshot(deadline: Deadline): OutboundCallsSnapshot | undefined {

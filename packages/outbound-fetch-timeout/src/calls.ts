@@ -162,10 +162,11 @@ export function callLogOf(deadline: Deadline): OutboundCallLog {
   return log
 }
 
-const EMPTY: OutboundCalls = Object.freeze({
-  recent: Object.freeze([]),
-  pending: Object.freeze([]),
-  counts: Object.freeze(noCalls()),
+// Pure, so that a bundle without outboundCallsOf() leaves it out (a bundler keeps top-level calls).
+const EMPTY: OutboundCalls = /* @__PURE__ */ Object.freeze({
+  recent: /* @__PURE__ */ Object.freeze([]),
+  pending: /* @__PURE__ */ Object.freeze([]),
+  counts: /* @__PURE__ */ Object.freeze(/* @__PURE__ */ noCalls()),
   totalDurationMs: 0,
   dropped: 0,
 })

@@ -30,7 +30,8 @@ export type CallLimits = Pick<OutboundFetchTimeoutOptions, 'perRequestMs' | 'min
 const LIMITS = { perRequestMs: ms(10_000, true), minimumMs: ms(100), describeTarget: fn<DescribeTarget>() }
 const OPTIONS = { ...LIMITS, patchGlobalFetch: boolean(false), fetch: fn<FetchLike>() }
 
-export const defaults: OutboundFetchTimeoutOptions = checkOptions(PACKAGE, OPTIONS, {})
+// Pure (as `settingsSlot`): a bundle that never reads them leaves them out.
+export const defaults: OutboundFetchTimeoutOptions = /* @__PURE__ */ checkOptions(PACKAGE, OPTIONS, {})
 
 export const validate = (options: unknown): OutboundFetchTimeoutOptions => withinLimits(checkOptions(PACKAGE, OPTIONS, options))
 export const validateLimits = (options: unknown): CallLimits => withinLimits(checkOptions(PACKAGE, LIMITS, options))
@@ -46,7 +47,7 @@ function withinLimits<T extends CallLimits>(config: T): T {
  * The settings of the middleware that runs this invocation, kept on its deadline so that code
  * without `context` (`deadlineFetch`, the patched global `fetch`, `withDeadline`) uses them too.
  */
-const settingsSlot = deadlineSlot<OutboundFetchTimeoutOptions>('@middy-deadline/outbound.settings')
+const settingsSlot = /* @__PURE__ */ deadlineSlot<OutboundFetchTimeoutOptions>('@middy-deadline/outbound.settings')
 
 export function useSettings(deadline: Deadline, settings: OutboundFetchTimeoutOptions): void {
   settingsSlot.set(deadline, settings)
