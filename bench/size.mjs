@@ -19,7 +19,8 @@ console.log(
     ]),
   ),
 )
-// --breakdown: minified bytes per source file of each package, largest first (where to cut).
+// --breakdown: minified bytes per source file of each package, largest first (where to cut), then
+// the README's handler per source file with its gzip cost.
 if (flag('breakdown')) {
   const { bundleSize, PEERS } = await import('./lib/bundle.mjs')
   const { OURS } = await import('./lib/packages.mjs')
@@ -29,12 +30,25 @@ if (flag('breakdown')) {
     const files = Object.entries(byInput).sort((a, b) => b[1] - a[1])
     console.log(`\n${name}: ${files.map(([path, bytes]) => `${path.split('/').pop()} ${bytes}`).join(', ')}`)
   }
-  // What the README's handler takes from each package (tree-shaken), without @middy/core.
-  const { byInput } = await bundleSize(HANDLER_ALL_FOUR, { external: PEERS })
-  const files = Object.entries(byInput)
-    .filter(([, bytes]) => bytes > 0)
-    .sort((a, b) => b[1] - a[1])
-  console.log(`\nREADME handler: ${files.map(([path, bytes]) => `${path.replace(/^.*packages\//, '')} ${bytes}`).join(', ')}`)
+  // What the README's handler takes from each file (tree-shaken), without @middy/core: minified
+  // bytes, those inside string literals, and the gzip cost (bench/lib/attribution.mjs says how).
+  const { attribute } = await import('./lib/attribution.mjs')
+  const handler = await attribute(HANDLER_ALL_FOUR, { external: PEERS })
+  console.log(
+    `\nREADME handler, without @middy/core: ${handler.minBytes} B minified, ${handler.gzipBytes} B gzipped; string literals ${handler.strings.minBytes} B minified, ${handler.strings.gzipMarginal} B of the gzip\n`,
+  )
+  console.log(
+    table(
+      ['file', 'minified B', 'in strings B', 'gzip B (marginal)', 'gzip B (share)'],
+      handler.files.map((f) => [
+        f.file.replace(/^.*packages\//, '').replace(/^(\.\.\/)+/, ''),
+        f.minBytes,
+        f.stringBytes,
+        f.gzipMarginal,
+        f.gzipShare,
+      ]),
+    ),
+  )
 }
 if (over.length > 0) {
   console.error(`\nbundle-size budget exceeded: ${over.map((r) => `${r.name} ${r.gzipBytes} B > ${r.budget} B`).join('; ')}`)

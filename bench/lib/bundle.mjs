@@ -7,7 +7,7 @@ import { OURS, ROOT, srcSubpath } from './packages.mjs'
  * ESM, Node 22, minified; returns the minified and gzipped sizes. Our packages resolve to their
  * TypeScript sources, so the result does not depend on a stale build.
  */
-export async function bundleSize(contents, { external = [], minify = true } = {}) {
+export async function bundleSize(contents, { external = [], minify = true, sourcemap = false } = {}) {
   const result = await build({
     stdin: { contents, resolveDir: ROOT, loader: 'js' },
     bundle: true,
@@ -21,11 +21,21 @@ export async function bundleSize(contents, { external = [], minify = true } = {}
     plugins: [ourSources(external)],
     logLevel: 'silent',
     metafile: true,
+    // The map goes beside the code (never into it, which would change the size); nothing is written.
+    ...(sourcemap ? { sourcemap: 'external', outdir: `${ROOT}bench/.out/bundle` } : {}),
   })
-  const code = result.outputFiles[0].contents
-  const inputs = Object.values(result.metafile.outputs)[0].inputs
+  const output = result.outputFiles.find((file) => !file.path.endsWith('.map'))
+  const code = output.contents
+  const inputs = Object.entries(result.metafile.outputs).find(([path]) => !path.endsWith('.map'))[1].inputs
   const byInput = Object.fromEntries(Object.entries(inputs).map(([path, { bytesInOutput }]) => [path, bytesInOutput]))
-  return { code, minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, byInput }
+  const map = result.outputFiles.find((file) => file.path.endsWith('.map'))
+  return {
+    code,
+    minBytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    byInput,
+    ...(map === undefined ? {} : { map: JSON.parse(map.text) }),
+  }
 }
 
 /** Peers every package of ours leaves to the user: Middy and the optional integrations. */
