@@ -11,13 +11,14 @@ export const TARGET = { perPackage: 1536, allTogether: 3072, readmeHandler: 7808
 
 /**
  * What CI enforces while the targets are out of reach (issue 16: the sizes reached plus 10 %), so
- * that growth is a decision and not an accident. Set again on 2026-12-02 at 03:50 UTC from main at
- * 9d53454 (the same at 7881b02 and cf5b4cc), with issues 11, 14 and 16's work landed (deadline
- * 5353 B, the largest package; all 18791 B; README handler 17356 B), each plus 10 %. The branch
- * still to land then (cleanup: deadline 5412 B, all 18802 B, README handler 17381 B) fits. Lower
- * it as the packages shrink; raise it only with a line in docs/performance.md saying why.
+ * that growth is a decision and not an accident. Set again on 2026-12-02 at 15:50 UTC from main at
+ * 57b4d77 with the top-level calls marked pure (deadline 5634 B, the largest package; all 19038 B;
+ * README handler 17546 B), each plus 10 %: higher than the budget of 03:50 UTC (5889 / 20671 /
+ * 19092 B), because what landed in between (the cutoff by its time, the fixes mutation testing
+ * found) had brought deadline within 5 % of it (docs/performance.md, "Bundle size"). Lower it as
+ * the packages shrink; raise it only with a line in docs/performance.md saying why.
  */
-export const BUDGET = { perPackage: 5889, allTogether: 20671, readmeHandler: 19092 }
+export const BUDGET = { perPackage: 6198, allTogether: 20942, readmeHandler: 19301 }
 
 /** Subpath entries measured on their own: [package, subpath]. */
 const SUBPATHS = [['graceful-timeout', 'watchdog']]
