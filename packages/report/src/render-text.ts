@@ -18,6 +18,7 @@ export function renderText(report: Report): string {
       ...table(
         ['count', 'package', 'message'],
         report.warnings.slice(0, 10).map((w) => [String(w.count), w.package, w.message]),
+        3,
       ),
     )
   }
@@ -112,12 +113,13 @@ function functionSection(fn: FunctionReport): string[] {
   return lines
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/** Columns before `textColumns` hold text, read from the left; the ones after hold figures, aligned on the right. */
+function table(header: string[], rows: string[][], textColumns = 1): string[] {
   if (rows.length === 0) return []
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const format = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .map((cell, i) => (i < textColumns ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
       .join('  ')
       .trimEnd()
   return [format(header), ...rows.map(format)]

@@ -32,7 +32,7 @@ describe('the HTML report, whole', () => {
 <h3>Phases</h3><table><tr><th>phase</th><th>n</th><th>p50 ms</th><th>p99 ms</th><th>max ms</th><th>slow share</th></tr><tr><td>handler</td><td>13</td><td>210.635</td><td>5598.409</td><td>5600</td><td>100.0 %</td></tr></table>
 
 <h2>orders · version 7</h2>
-<p>Timeout 3000 ms (from lambda). 11 invocations: 5 success, 1 error, 1 graceful timeout, 3 hard kill (1 seen only in Lambda's lines); 2 near-misses; 1 cold starts.</p>
+<p>Timeout 3000 ms (from lambda). 11 invocations: 5 success, 1 error, 1 graceful timeout, 3 hard kill (1 seen only in Lambda's lines), 1 unknown; 2 near-misses; 1 cold starts.</p>
 <table><tr><th></th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr><tr><td>duration (ms)</td><td>10</td><td>2501</td><td>3000</td><td>3000</td><td>3000</td></tr><tr><td>timeout used</td><td>10</td><td>83.4 %</td><td>100.0 %</td><td>100.0 %</td><td>100.0 %</td></tr><tr><td>init (ms)</td><td>1</td><td>310</td><td>310</td><td>310</td><td>310</td></tr><tr><td>memory (MB of 512)</td><td>10</td><td>100</td><td>140</td><td>150</td><td>150</td></tr></table>
 <h3>Recommendations</h3>
 <div class="rec"><b>timeout: raise → 5000 ms</b> <span class="muted">(confidence low, 6)</span><br>4 timed out and completed invocations reach 87 % of the timeout at p99: the timeouts are the tail of the same work; raise to 5 s</div>

@@ -73,8 +73,8 @@ Recommendations
     the event loop was blocked at 1 cutoffs (the watchdog wrote the record): CPU-bound work; Lambda scales CPU with memory (a full vCPU at 1769 MB), so more memory makes it faster
 
 Warnings logged by our packages
-count                           package                                         message
-2         @middy-deadline/timing-logger                  deadlinePlugin() is not set up
+count  package                           message
+2      @middy-deadline/timing-logger     deadlinePlugin() is not set up
 1      @middy-deadline/graceful-timeout  the reserve is shorter than the watchdog needs
 `)
   })
