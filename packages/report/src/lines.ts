@@ -24,7 +24,7 @@ export async function* linesOf(
         rest = ''
         continue
       }
-      const line = rest === '' ? piece : rest + piece
+      const line = rest + piece
       rest = ''
       if (line.length > maxChars) {
         onTooLong()

@@ -45,13 +45,14 @@ export function validate(options: Partial<ReportOptions>): ReportOptions {
     throw new ReportOptionError('timeoutMs', `must be between 1000 and 900000 (Lambda's limits), got ${describe(timeoutMs)}`)
   if (functionName !== undefined && (typeof functionName !== 'string' || functionName === ''))
     throw new ReportOptionError('functionName', `must be a non-empty string, got ${describe(functionName)}`)
-  if (typeof maxOpenInvocations !== 'number' || !Number.isInteger(maxOpenInvocations) || maxOpenInvocations < 1)
+  if (!Number.isInteger(maxOpenInvocations) || maxOpenInvocations < 1)
     throw new ReportOptionError('maxOpenInvocations', `must be a positive integer, got ${describe(maxOpenInvocations)}`)
   return config
 }
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
+  // The rest by their kind (that of undefined is its name): an object's contents are not shown.
   return typeof value
 }

@@ -109,6 +109,33 @@ describe('records with fields missing or of the wrong kind', () => {
     expect(fact(JSON.stringify(record))).toMatchObject({ kind: 'timeout', source: 'main' })
   })
 
+  it('reads a field of the wrong kind as absent: a number as text or past a double, a name as a number, a flag as text, null for an object or a list entry', () => {
+    const line = timing({
+      budgetMs: '2998',
+      functionName: 7,
+      coldStart: 'true',
+      outbound: null,
+      phases: [null, { name: 'handler', durationMs: 40 }],
+    }).replace('"maxRssMB":90', '"maxRssMB":1e999')
+    expect(fact(line)).toMatchObject({
+      kind: 'timing',
+      budgetMs: undefined,
+      maxRssMB: undefined,
+      functionName: undefined,
+      coldStart: undefined,
+      calls: [],
+      phases: [{ name: 'handler', durationMs: 40 }],
+    })
+  })
+
+  it('takes no time from a record whose timestamp is 0, before 1970 or past a double', () => {
+    const at = (line: string) => classify({ message: line }).timestamp
+    expect(at(timing({ timestamp: 0 }))).toBeUndefined()
+    expect(at(timing({ timestamp: -5 }))).toBeUndefined()
+    expect(at(timing({ timestamp: 5 }).replace('"timestamp":5', '"timestamp":1e999'))).toBeUndefined()
+    expect(at(timing({ timestamp: 1764496800000 }))).toBe(1764496800000)
+  })
+
   it('does not take a memory size of 0 MB for a size', async () => {
     const fn = only(await run([startLine(id), endLine(id), reportLine(id, { durationMs: 40, memorySizeMB: 0 })]))
     expect(fn.memory.configuredMB).toBeNull()
@@ -238,6 +265,13 @@ describe('reading a stream of text', () => {
     expect(lines).toEqual(['héllo', 'wörld'])
   })
 
+  it('keeps a line of exactly the limit, in one chunk or across two, and counts a line far past it once however many chunks it spans', async () => {
+    expect(await collect(['12345678\nok\n'], 8)).toEqual({ lines: ['12345678', 'ok'], tooLong: 0 })
+    expect(await collect(['1234', '5678', '\nok'], 8)).toEqual({ lines: ['12345678', 'ok'], tooLong: 0 })
+    expect(await collect(['12345678'], 8)).toEqual({ lines: ['12345678'], tooLong: 0 })
+    expect(await collect(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(10), 'x\nok\n'], 8)).toEqual({ lines: ['ok'], tooLong: 1 })
+  })
+
   it('skips a line longer than the limit, within a chunk or across several, and counts it', async () => {
     expect(await collect(['short\nxxxxxxxxxxxx\nok\n'], 8)).toEqual({ lines: ['short', 'ok'], tooLong: 1 })
     expect(await collect(['ab', 'xxxxxxxxxx', 'xxxx', 'x\nnext\n', 'tail'], 8)).toEqual({ lines: ['next', 'tail'], tooLong: 1 })
@@ -302,6 +336,39 @@ describe('options', () => {
     expect(() => new ReportBuilder({ maxOpenInvocations: {} as never })).toThrow('got object')
     expect(() => new ReportBuilder({ nearMissThreshold: true as never })).toThrow(ReportOptionError)
     expect(() => new ReportBuilder({ timeoutMs: null as never })).toThrow('got null')
+  })
+
+  it('refuses options that are not an object of any kind, and names the options there are', () => {
+    expect(() => new ReportBuilder(5 as never)).toThrow('@middy-deadline/report: option options must be an object')
+    expect(() => new ReportBuilder(true as never)).toThrow('option options must be an object')
+    expect(() => new ReportBuilder({ colour: 'red' } as never)).toThrow(
+      '@middy-deadline/report: option colour is not an option (known: nearMissThreshold, timeoutMs, functionName, maxOpenInvocations)',
+    )
+  })
+
+  it('throws an error named ReportOptionError that names the option', () => {
+    let error: unknown
+    try {
+      new ReportBuilder({ maxOpenInvocations: 0 })
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toBeInstanceOf(ReportOptionError)
+    expect(error).toMatchObject({ name: 'ReportOptionError', option: 'maxOpenInvocations' })
+    expect(String(error)).toBe('ReportOptionError: @middy-deadline/report: option maxOpenInvocations must be a positive integer, got 0')
+  })
+
+  it('takes each number option up to its bounds and refuses it past them, and a number written as text', () => {
+    const settings = (options: object) => new ReportBuilder(options).finish().settings
+    expect(settings({ nearMissThreshold: 1, timeoutMs: 1000 })).toMatchObject({ nearMissThreshold: 1, timeoutMs: 1000 })
+    expect(settings({ timeoutMs: 900_000, maxOpenInvocations: 1 })).toMatchObject({ timeoutMs: 900_000 })
+    expect(() => settings({ nearMissThreshold: 0 })).toThrow('option nearMissThreshold must be a number in (0, 1], got 0')
+    expect(() => settings({ nearMissThreshold: -0.5 })).toThrow('got -0.5')
+    expect(() => settings({ nearMissThreshold: true })).toThrow('option nearMissThreshold must be a number in (0, 1], got true')
+    expect(() => settings({ timeoutMs: 999 })).toThrow("option timeoutMs must be between 1000 and 900000 (Lambda's limits), got 999")
+    expect(() => settings({ timeoutMs: 900_001 })).toThrow('got 900001')
+    expect(() => settings({ timeoutMs: '3000' })).toThrow('option timeoutMs must be between 1000 and 900000 (Lambda\'s limits), got "3000"')
+    expect(() => settings({ maxOpenInvocations: '10' })).toThrow('option maxOpenInvocations must be a positive integer, got "10"')
   })
 
   it('takes an option given as undefined for its default', async () => {
