@@ -105,6 +105,22 @@ describe('the HTML report, its edges', () => {
 `)
   })
 
+  it('shows a function known only from a START: its outcome unknown, and no table or recommendation', async () => {
+    const html = renderHtml(await reportOf([startLine(requestId(1))]))
+    const section = html.slice(html.indexOf('<h2>'), html.indexOf('<details>'))
+    expect(section).toBe(`<h2>(unknown function) · version $LATEST</h2>
+<p>Timeout unknown. 1 invocations: 0 success, 0 error, 0 graceful timeout, 0 hard kill (0 seen only in Lambda's lines), 1 unknown; 0 near-misses; 0 cold starts.</p>
+
+<h3>Recommendations</h3>
+<p class="muted">None: not enough to go on.</p>
+<div class="chart" id="share-0"></div>
+<div class="chart" id="durations-0"></div>
+<div class="chart" id="phases-0"></div>
+
+
+`)
+  })
+
   it('shows memory it only half knows, in the page and in the text: the peak without the size, the size without a peak', async () => {
     /** A timing record with only the memory fields given. */
     const record = (n: number, memory: Record<string, number>) => {
@@ -117,7 +133,8 @@ describe('the HTML report, its edges', () => {
     )
     expect(renderText(peakOnly)).toContain('\ncold starts: 0; memory: peak 90 of ? MB\n')
     const sizeOnly = await reportOf([record(1, { memoryLimitMB: 512 })])
-    expect(renderHtml(sizeOnly)).not.toContain('<td>memory')
+    // The table ends with the timeout's row: nothing stands for the memory row.
+    expect(renderHtml(sizeOnly)).toContain('<tr><td>timeout used</td><td>1</td><td>0.7 %</td><td>0.7 %</td><td>0.7 %</td><td>0.7 %</td></tr></table>')
     expect(renderText(sizeOnly)).toContain('\ncold starts: 0; memory: peak ? of 512 MB\n')
   })
 })
