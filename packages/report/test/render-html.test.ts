@@ -134,7 +134,9 @@ describe('the HTML report, its edges', () => {
     expect(renderText(peakOnly)).toContain('\ncold starts: 0; memory: peak 90 of ? MB\n')
     const sizeOnly = await reportOf([record(1, { memoryLimitMB: 512 })])
     // The table ends with the timeout's row: nothing stands for the memory row.
-    expect(renderHtml(sizeOnly)).toContain('<tr><td>timeout used</td><td>1</td><td>0.7 %</td><td>0.7 %</td><td>0.7 %</td><td>0.7 %</td></tr></table>')
+    expect(renderHtml(sizeOnly)).toContain(
+      '<tr><td>timeout used</td><td>1</td><td>0.7 %</td><td>0.7 %</td><td>0.7 %</td><td>0.7 %</td></tr></table>',
+    )
     expect(renderText(sizeOnly)).toContain('\ncold starts: 0; memory: peak ? of 512 MB\n')
   })
 })
