@@ -4,6 +4,7 @@ import { callLogOf } from './calls.js'
 import { abortError, endingOf } from './errors.js'
 import { type FetchLike, type OutboundFetchTimeoutOptions, settingsOf } from './options.js'
 import { boundedSignals, originalGlobalFetch, unwrapped } from './original-fetch.js'
+import { settledOrAborted } from './race.js'
 import { targetOf, withoutUrlSecrets } from './target.js'
 
 /** A `fetch` whose every call ends no later than the invocation's cutoff. */
@@ -80,7 +81,9 @@ export async function fetchWithin(
   let response: Response
   boundedSignals().add(scope.signal)
   try {
-    response = await unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())(input, { ...init, signal: scope.signal })
+    const fetch = unwrapped(underlying ?? settings.fetch ?? originalGlobalFetch())
+    // Raced, not only awaited: a `fetch` option that ignores its signal must not keep the caller past the limit.
+    response = await settledOrAborted(Promise.resolve(fetch(input, { ...init, signal: scope.signal })), scope.signal)
   } catch (error) {
     throw failCall(withoutUrlSecrets(error, input, target.url))
   }

@@ -574,6 +574,55 @@ describe('context.fetch: how a call ends', () => {
     )
     expect(result.value).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'timeout', limit: 'operation' })])
   })
+
+  it('with a fetch option that ignores its signal: the caller gets the timeout error at the limit, and that fetch failing later leaves nothing behind', {
+    retry: 0,
+  }, async () => {
+    let failLate: (error: Error) => void = () => {}
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const result = await callOnce(
+        async (context) => {
+          // Should the caller still be waiting at the cutoff, the fetch fails there: the test ends.
+          context.deadline.onCutoff(() => failLate(new Error('no answer')))
+          const timers = watchTimers()
+          const error = await context.fetch('https://api.test/deaf').catch((caught: unknown) => caught)
+          const cutoffReached = context.deadline.cutoffReached
+          failLate(new Error('no answer'))
+          // Node reports an unhandled rejection once the microtasks have run.
+          await new Promise((resolve) => setImmediate(resolve))
+          return { error, cutoffReached, left: await timers.left() }
+        },
+        1000,
+        {
+          perRequestMs: 50,
+          minimumMs: 10,
+          // Does not listen to its signal; fails only when the test says so.
+          fetch: () =>
+            new Promise<Response>((_resolve, reject) => {
+              failLate = reject
+            }),
+        },
+      )
+      const { error, cutoffReached, left } = result.value as { error: unknown; cutoffReached: boolean; left: number }
+      expect(error).toBeInstanceOf(OutboundTimeoutError)
+      expect(error).toMatchObject({
+        name: 'TimeoutError',
+        limit: 'operation',
+        label: 'api.test',
+        message: 'Timed out (outbound call): no complete response within the per-request limit of 50 ms',
+      })
+      // At the per-request limit, 750 ms before the cutoff: not when the fetch gave up.
+      expect(cutoffReached).toBe(false)
+      expect(left).toBe(0)
+      expect(unhandled).toEqual([])
+      expect(result.calls.recent).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'timeout', limit: 'operation' })])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
 })
 
 describe('OutboundTimeoutError', () => {
