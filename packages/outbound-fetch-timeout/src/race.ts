@@ -4,29 +4,15 @@
  * ignores its signal keeps nobody waiting past the limit (the platform's `fetch` rejects as its
  * signal aborts). The turn is for one that honours its signal: it fails within it, through any
  * chain of promises, and its own error (the socket it closed) stays the cause the caller sees.
- * Once the signal has won, what `call` does is nobody's concern: its rejection is handled, and
- * nothing is left armed.
+ * Once the signal has won, what `call` does is nobody's concern: its rejection is handled.
+ *
+ * Nothing to undo once `call` settles: the signal is the call's own and goes with it, and an abort
+ * after the answer (a body being read, or left unread at the invocation's end) arms one immediate
+ * that settles nothing.
  */
 export function settledOrAborted<T>(call: PromiseLike<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let turn: NodeJS.Immediate | undefined
-    const onAbort = () => {
-      turn = setImmediate(() => reject(signal.reason))
-    }
-    const settled = () => {
-      signal.removeEventListener('abort', onAbort)
-      clearImmediate(turn)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    call.then(
-      (value) => {
-        settled()
-        resolve(value)
-      },
-      (error: unknown) => {
-        settled()
-        reject(error)
-      },
-    )
+    signal.addEventListener('abort', () => setImmediate(() => reject(signal.reason)))
+    call.then(resolve, reject)
   })
 }

@@ -575,6 +575,34 @@ describe('context.fetch: how a call ends', () => {
     expect(result.value).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'timeout', limit: 'operation' })])
   })
 
+  it('with a fetch option whose body ignores its signal: recorded as cut when the limit comes, while the caller still reads it', async () => {
+    let limitCame: () => void = () => {}
+    const cut = new Promise<void>((resolve) => {
+      limitCame = resolve
+    })
+    const result = await callOnce(
+      async (context) => {
+        const response = await context.fetch('https://api.test/trickle')
+        void response.text().catch(() => undefined)
+        await cut
+        // The call's record is written a microtask after its signal aborted.
+        await new Promise((resolve) => setImmediate(resolve))
+        return outboundCallsOf(context.deadline).recent
+      },
+      2000,
+      {
+        perRequestMs: 50,
+        minimumMs: 10,
+        // Answers at once with a body that never ends, and does not listen to its signal.
+        fetch: async (_input, init) => {
+          init?.signal?.addEventListener('abort', () => limitCame())
+          return new Response(new ReadableStream({ pull: () => new Promise<void>(() => {}) }))
+        },
+      },
+    )
+    expect(result.value).toEqual([expect.objectContaining({ kind: 'fetch', outcome: 'timeout', limit: 'operation' })])
+  })
+
   it('with a fetch option that ignores its signal: the caller gets the timeout error at the limit, and that fetch failing later leaves nothing behind', {
     retry: 0,
   }, async () => {
