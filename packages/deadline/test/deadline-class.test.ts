@@ -158,6 +158,23 @@ describe('the cutoff of a deadline made by hand', () => {
     expect(scope.signal.reason).toMatchObject({ name: 'TimeoutError', limit: 'operation', message: 'operation timed out after 0 ms' })
   })
 
+  it("a scope whose timer fires for the cutoff before it is due (a timer early by more than its tolerance) aborts with the cutoff's limit, not the operation's", () => {
+    // Timers faked, the deadline's clock left real: the scope's timer fires 2.5 s early by that clock.
+    // Real timers do this by a few ms (a 50 ms one was seen at 46 ms on a loaded machine).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const deadline = aDeadline(3_000)
+    deadline.reserve(500)
+    const scope = deadline.scope(5_000)
+    vi.advanceTimersByTime(2_500)
+    expect(scope.signal.reason).toMatchObject({
+      name: 'TimeoutError',
+      limit: 'cutoff',
+      message: 'no time left before the invocation cutoff (needed up to 5000 ms)',
+    })
+    // Only the scope acted early: the deadline has not reached its cutoff.
+    expect(deadline.cutoffReached).toBe(false)
+  })
+
   it('an unknown deadline arms no timer for its signal, its listeners or a scope without a limit', () => {
     captureStderr() // its warning
     const before = timersArmed()
