@@ -29,6 +29,8 @@ export interface DurationSeries {
 /** Up to this many invocations are plotted one by one; past it, in at most MAX_BUCKETS slices. */
 export const MAX_POINTS = 5000
 const MAX_BUCKETS = 1000
+/** An x past this is a time (epoch ms, 1973 on); below it, an invocation's order in the input. */
+const FROM_TIME = 1e11
 
 interface Slice {
   count: number
@@ -46,25 +48,25 @@ export class SeriesBuilder {
 
   add(timestamp: number | undefined, sequence: number, durationMs: number, outcome: Outcome): void {
     if (timestamp !== undefined) this.#anyTime = true
-    // Once some lines have a time, invocations without one cannot be placed on that axis.
     const x = timestamp ?? sequence
     if (this.#points !== undefined) {
       this.#points.push({ x, durationMs, outcome })
       if (this.#points.length > MAX_POINTS) this.#toSlices()
       return
     }
-    this.#slice(x, durationMs, outcome)
+    // Left out now rather than taking up slices that build() would drop.
+    if (this.#shown(x)) this.#slice(x, durationMs, outcome)
   }
 
   build(): DurationSeries {
     const axis = this.#anyTime ? 'time' : 'order'
-    const keep = (x: number, fromTime: boolean) => (axis === 'time' ? fromTime : true) && Number.isFinite(x)
     if (this.#points !== undefined) {
-      const points = this.#points.filter((point) => keep(point.x, point.x > 1e11)).sort((a, b) => a.x - b.x)
+      const points = this.#points.filter((point) => this.#shown(point.x)).sort((a, b) => a.x - b.x)
       return { axis, points, buckets: undefined, bucketWidth: undefined }
     }
+    // Slices made before the first time was seen are on the order axis: left out here.
     const buckets = [...(this.#slices as Map<number, Slice>)]
-      .filter(([key]) => keep(key * this.#width, key * this.#width > 1e11))
+      .filter(([key]) => this.#shown(key * this.#width))
       .sort((a, b) => a[0] - b[0])
       .map(([key, slice]) => ({
         x: key * this.#width,
@@ -76,8 +78,14 @@ export class SeriesBuilder {
     return { axis, points: undefined, buckets, bucketWidth: this.#width }
   }
 
+  /** Once some lines have a time, invocations without one cannot be placed on that axis. */
+  #shown(x: number): boolean {
+    return (this.#anyTime ? x > FROM_TIME : true) && Number.isFinite(x)
+  }
+
   #toSlices(): void {
-    const points = this.#points as SeriesPoint[]
+    // Only what the chart shows: an invocation without a time would stretch the span back to 1970.
+    const points = (this.#points as SeriesPoint[]).filter((point) => this.#shown(point.x))
     this.#points = undefined
     const xs = points.map((point) => point.x)
     const span = Math.max(1, Math.max(...xs) - Math.min(...xs))

@@ -53,7 +53,6 @@ export class QuantileSketch {
   /** The q-quantile (0 < q ≤ 1), or undefined when the sketch is empty. */
   quantile(q: number): number | undefined {
     if (this.count === 0) return undefined
-    if (q >= 1) return this.max
     const rank = Math.max(1, Math.ceil(q * this.count))
     if (this.#exact !== undefined) return this.#sortedExact()[rank - 1]
     let seen = this.#zeros

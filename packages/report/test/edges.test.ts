@@ -472,10 +472,72 @@ describe('the durations chart past 5,000 invocations', () => {
   })
 })
 
+describe('the durations chart at its limits', () => {
+  const total = (buckets: { count: number }[] | undefined) => (buckets ?? []).reduce((sum, bucket) => sum + bucket.count, 0)
+
+  it('plots 5,000 invocations one by one', () => {
+    const series = new SeriesBuilder()
+    for (let n = 0; n < 5000; n++) series.add(2e12 + n, n, 10, 'success')
+    const built = series.build()
+    expect(built.points).toHaveLength(5000)
+    expect(built.buckets).toBeUndefined()
+  })
+
+  it('slices by the time of the invocations that have one: those without are left out, and do not stretch the slices', () => {
+    // A hard kill known only from Lambda's lines without a time, among invocations 2 ms apart.
+    const series = new SeriesBuilder()
+    for (let n = 0; n < 2500; n++) series.add(2e12 + n * 2, n, 10, 'success')
+    series.add(undefined, 2500, 3000, 'hardKill')
+    for (let n = 2501; n <= 5000; n++) series.add(2e12 + n * 2, n, 10, 'success')
+    // Sliced now: 20 ms slices over the 10 s with a time (half of 1,000 slices over the span).
+    const sliced = series.build()
+    expect(sliced.bucketWidth).toBe(20)
+    expect(sliced.buckets).toHaveLength(501)
+    expect(total(sliced.buckets)).toBe(5000)
+    expect(sliced.buckets?.[0]).toEqual({ x: 2e12, count: 10, maxMs: 10, meanMs: 10, timeouts: 0 })
+    // Later ones without a time take none of the 1,000 slices: no slice widens for them.
+    for (let n = 5001; n < 20_000; n++) series.add(undefined, n, 10, 'hardKill')
+    const after = series.build()
+    expect(after.bucketWidth).toBe(20)
+    expect(total(after.buckets)).toBe(5000)
+    expect(after.buckets?.every((bucket) => bucket.x >= 2e12 && bucket.timeouts === 0)).toBe(true)
+  })
+
+  it('leaves out the slices made before the first time was seen, in order of input', () => {
+    const series = new SeriesBuilder()
+    for (let n = 0; n <= 5000; n++) series.add(undefined, n, 10, 'success')
+    series.add(2e12, 5001, 40, 'success')
+    expect(series.build()).toMatchObject({ axis: 'time', buckets: [{ x: 2e12, count: 1, maxMs: 40, meanMs: 40, timeouts: 0 }] })
+  })
+
+  it('widens its slices only past 1,000 of them, each merged slice with its neighbours’ count, max and mean', () => {
+    // 10 ms slices over the first 5,001 (501 of them), 10 or 30 ms in turn; then 499 more slices.
+    const series = new SeriesBuilder()
+    for (let n = 0; n <= 5000; n++) series.add(1e12 + n, n, Math.floor(n / 10) % 2 === 0 ? 10 : 30, 'success')
+    for (let k = 0; k < 499; k++) series.add(1e12 + 5010 + 10 * k, 5001 + k, 10, 'success')
+    const full = series.build()
+    expect(full.bucketWidth).toBe(10)
+    expect(full.buckets).toHaveLength(1000)
+    series.add(1e12 + 10_000, 5500, 10, 'gracefulTimeout')
+    const widened = series.build()
+    expect(widened.bucketWidth).toBe(20)
+    expect(widened.buckets).toHaveLength(501)
+    expect(widened.buckets?.[0]).toEqual({ x: 1e12, count: 20, maxMs: 30, meanMs: 20, timeouts: 0 })
+    expect(widened.buckets?.at(-1)).toEqual({ x: 1e12 + 10_000, count: 1, maxMs: 10, meanMs: 10, timeouts: 1 })
+    expect(total(widened.buckets)).toBe(5501)
+  })
+})
+
 describe('recommendations at their edges', () => {
   const rec = (fn: FunctionReport, kind: string) => fn.recommendations.find((r) => r.kind === kind)
   const completed = (n: number, ms: number, extra: Partial<Parameters<typeof timingLine>[0]> = {}) =>
     Array.from({ length: n }, (_, i) => invocationLines(requestId(i), { durationMs: ms, ...extra }, { durationMs: ms })).flat()
+
+  it('gives no share of time outside tracked calls when the slow invocations took no time', async () => {
+    const calls = [{ target: 'https://api.example.com/a', durationMs: 0 }]
+    const fn = only(await run([timingLine({ requestId: id, durationMs: 0, calls })]))
+    expect(rec(fn, 'memory')?.evidence).toMatchObject({ untrackedShareOfSlowInvocations: null })
+  })
 
   it('says nothing about the timeout when no invocation completed or timed out', async () => {
     const fn = only(await run([startLine(id)]))
@@ -735,6 +797,18 @@ describe('what a record or platform event says, to the field', () => {
     const fn = only(await run([routine(1, 1), routine(2, 0), routine(3, 2), routine(4, 0.5)]))
     expect(fn.invocations).toBe(3 + 2)
     expect(fn.sampling).toEqual({ records: 1, rates: [0.5], invocationsInLogs: 4 })
+  })
+
+  it('weighs a sampled record’s duration by what it stands for: its mean too', async () => {
+    const sampled = JSON.stringify({
+      ...JSON.parse(timingLine({ requestId: requestId(1), durationMs: 100 })),
+      sampleRate: 0.5,
+      nearMiss: false,
+      coldStart: false,
+    })
+    const fn = only(await run([sampled, timingLine({ requestId: requestId(2), durationMs: 400 })]))
+    // 100 ms standing for two invocations, 400 ms for one: (2 × 100 + 400) / 3.
+    expect(fn.duration).toMatchObject({ count: 3, mean: 200, max: 400, exact: false })
   })
 
   it("reads platform.start's function ARN (its alias) and platform.report's error type", async () => {

@@ -78,6 +78,16 @@ describe('outcomes, joined by request id', () => {
     expect(fn.charts.timeoutShare?.counts.reduce((a, b) => a + b, 0)).toBe(5)
     expect(fn.charts.timeoutShare?.counts[16]).toBe(1)
   })
+
+  it('charts the share of the timeout used in 5 % bins, the last holding all past the timeout, and no chart without a timeout', async () => {
+    const lines = [100, 1020, 2000].flatMap((ms, i) => invocationLines(requestId(i), { durationMs: ms - 1 }, { durationMs: ms }))
+    const fn = only(await run(lines, { timeoutMs: 1000 }))
+    expect(fn.charts.timeoutShare).toEqual({ binWidth: 0.05, counts: [0, 0, 1, ...new Array(17).fill(0), 2] })
+    const unknown = only(await run([startLine(requestId(1)), endLine(requestId(1)), reportLine(requestId(1), { durationMs: 50 })]))
+    expect(unknown.timeout).toEqual({ ms: null, source: null })
+    expect(unknown.timeoutShare).toBeNull()
+    expect(unknown.charts.timeoutShare).toBeNull()
+  })
 })
 
 describe('where the time went', () => {
@@ -101,7 +111,14 @@ describe('where the time went', () => {
     const fn = only(await run(lines))
     expect(fn.phases[0]).toMatchObject({ name: 'handler', invocations: 100 })
     expect(fn.phases[0]?.slowShare).toBeCloseTo(905 / 930, 2)
-    expect(fn.outbound.targets[0]).toMatchObject({ target: 'POST https://db.internal/query', calls: 100, p50: 20, p99: 900, max: 900 })
+    expect(fn.outbound.targets[0]).toMatchObject({
+      target: 'POST https://db.internal/query',
+      calls: 100,
+      p50: 20,
+      p90: 20,
+      p99: 900,
+      max: 900,
+    })
     expect(fn.outbound.targets[0]?.slowShare).toBeCloseTo(900 / 930, 2)
     expect(fn.charts.slowest[0]).toMatchObject({ durationMs: 930 })
     expect(fn.charts.slowest).toHaveLength(10)
@@ -115,6 +132,77 @@ describe('where the time went', () => {
     const fn = only(await run(lines, { functionName: 'orders' }))
     expect(fn.outbound.targets).toEqual([
       expect.objectContaining({ target: 'GET https://slow.example/api/items/{id}', pendingAtCutoff: 1, calls: 0 }),
+    ])
+  })
+
+  const timed = (i: number, durationMs: number, phases: [string, number][]) =>
+    timingLine({ requestId: requestId(i), durationMs, phases: phases.map(([name, ms]) => ({ name, durationMs: ms })) })
+
+  it('takes for the slow set the slowest 10 % by duration, however the input is ordered', async () => {
+    // 20 invocations: the 19th and 20th by duration are the slow set, and come first in the input.
+    const lines = [
+      timed(1, 3000, [
+        ['b', 2400],
+        ['a', 600],
+      ]),
+      timed(2, 2000, [
+        ['b', 200],
+        ['a', 1800],
+      ]),
+      ...Array.from({ length: 18 }, (_, i) =>
+        timed(3 + i, 100 + 50 * i, [
+          ['b', 0],
+          ['a', 100 + 50 * i],
+        ]),
+      ),
+    ]
+    const fn = only(await run(lines))
+    // b: (2400 + 200) / 5000, a: (600 + 1800) / 5000; a has far more time in all, but less in the slow set.
+    expect(fn.phases.map((p) => [p.name, p.slowShare, p.totalMs])).toEqual([
+      ['b', 0.52, 2600],
+      ['a', 0.48, 2400 + 18 * 100 + 50 * 153],
+    ])
+  })
+
+  it('counts invocations under a millisecond as one duration: the slow set is all of them', async () => {
+    const lines = [...Array.from({ length: 9 }, (_, i) => timed(i, 0.2, [['a', 0.2]])), timed(9, 0.9, [['b', 0.9]])]
+    const fn = only(await run(lines))
+    expect(fn.phases.map((p) => [p.name, p.slowShare])).toEqual([
+      ['a', 0.667],
+      ['b', 0.333],
+    ])
+  })
+
+  it('ranks phases of the same share of the slow set by their total time, and downstreams of the same p99 by calls still running at a cutoff', async () => {
+    const lines = [
+      timed(1, 6, [
+        ['x', 1],
+        ['y', 5],
+      ]),
+      timed(2, 20, [
+        ['x', 10],
+        ['y', 10],
+      ]),
+      timeoutLine({ requestId: requestId(3), elapsedMs: 2500, pending: [{ url: 'https://a.example/', durationMs: 2400 }] }),
+      timeoutLine({
+        requestId: requestId(4),
+        elapsedMs: 2500,
+        pending: [
+          { url: 'https://a.example/', durationMs: 2400 },
+          { url: 'https://b.example/', durationMs: 2400 },
+        ],
+      }),
+      timeoutLine({ requestId: requestId(5), elapsedMs: 2500, pending: [{ url: 'https://b.example/', durationMs: 2400 }] }),
+      timeoutLine({ requestId: requestId(6), elapsedMs: 2500, pending: [{ url: 'https://b.example/', durationMs: 2400 }] }),
+    ]
+    const fn = only(await run(lines))
+    expect(fn.phases.map((p) => [p.name, p.slowShare, p.totalMs])).toEqual([
+      ['y', 0.5, 15],
+      ['x', 0.5, 11],
+    ])
+    expect(fn.outbound.targets.map((t) => [t.target, t.p99, t.pendingAtCutoff])).toEqual([
+      ['GET https://b.example/', null, 3],
+      ['GET https://a.example/', null, 2],
     ])
   })
 })
@@ -208,7 +296,13 @@ describe('recommendations', () => {
     expect(rec(only(await run(blocked)), 'memory')).toMatchObject({ action: 'raise', value: 1769, evidence: { blockedAtCutoff: 1 } })
     // Time outside tracked calls may be computation or untracked waiting: the report says so, no more.
     const untracked = completed(30, () => 2600, { calls: [{ target: 'https://x.example/', durationMs: 50 }] }).map(at512)
-    expect(rec(only(await run(untracked)), 'memory')).toMatchObject({ action: 'investigate', value: null, confidence: { level: 'low' } })
+    expect(rec(only(await run(untracked)), 'memory')).toMatchObject({
+      action: 'investigate',
+      value: null,
+      // 1 - 50 / 2600 of the slow invocations' time
+      evidence: { untrackedShareOfSlowInvocations: 0.981 },
+      confidence: { level: 'low' },
+    })
   })
 
   it('fits a batch size to the per-record time when records say how many they carried', async () => {
@@ -218,6 +312,9 @@ describe('recommendations', () => {
       value: 80,
       evidence: { perRecordP99Ms: 100, observedMaxBatch: 10 },
     })
+    const perRecord = { count: 100, p50: 100, p90: 100, p99: 100, max: 100, mean: 100, exact: true }
+    expect(only(await run(lines)).batch).toEqual({ maxBatchSize: 10, perRecord })
+    expect(only(await run(completed(10, () => 1000))).batch).toBeNull()
   })
 })
 

@@ -13,6 +13,24 @@ describe('QuantileSketch', () => {
     expect({ count: sketch.count, sum: sketch.sum, min: sketch.min, max: sketch.max }).toEqual({ count: 10, sum: 55, min: 1, max: 10 })
   })
 
+  it('keeps the first 1,024 values exact, and folds them into buckets at the 1,025th', () => {
+    const sketch = new QuantileSketch()
+    for (let i = 1; i <= 1024; i++) sketch.add(i * 1.001)
+    expect(sketch.exact).toBe(true)
+    expect(sketch.quantile(0.5)).toBe(512 * 1.001)
+    sketch.add(1025 * 1.001)
+    expect(sketch.exact).toBe(false)
+  })
+
+  it('answers 0 for values of a microsecond or less, past the exact buffer too', () => {
+    const sketch = new QuantileSketch()
+    for (let i = 0; i < 1000; i++) sketch.add(i % 2 === 0 ? 0.001 : 0.0005)
+    for (let i = 0; i < 1000; i++) sketch.add(50)
+    expect(sketch.exact).toBe(false)
+    expect(sketch.quantile(0.5)).toBe(0)
+    expect(sketch.min).toBe(0.0005)
+  })
+
   it('stays within 1 % of the true quantile past the exact buffer, whatever the distribution', () => {
     fc.assert(
       fc.property(
