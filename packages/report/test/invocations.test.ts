@@ -65,6 +65,13 @@ describe('a request id seen again', () => {
   })
 })
 
+describe('the version', () => {
+  it('stays unknown when its START names none', async () => {
+    const fn = named(await run([`START RequestId: ${a}`, endLine(a), reportLine(a, { durationMs: 40 })], { functionName: 'orders' }))
+    expect(fn.version).toBeNull()
+  })
+})
+
 describe('where an invocation sits on the chart', () => {
   const tail = (time: string, line: string) => `${time} 2026/11/30/[$LATEST]aaaa ${line}`
 

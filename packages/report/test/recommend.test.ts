@@ -130,6 +130,20 @@ describe('the timeout', () => {
     })
   })
 
+  it('raises a second above the current timeout when p99 × 1.5 asks for less', async () => {
+    // 2,450 ms × 1.5 = 3,675 → 4 s, less than 3.5 s + 1 s.
+    expect(await advice('timeout', [...completed(5, 2450), ...killed(1)], { timeoutMs: 3500 })).toMatchObject({
+      action: 'raise',
+      value: 4500,
+    })
+  })
+
+  it('speaks of seconds from 10 s', async () => {
+    expect((await advice('timeout', lambdaOnly(3, 10_000)))?.message).toBe(
+      'p99 of completed invocations is 10 s: set the timeout to 15 s (p99 × 1.5 + reserve)',
+    )
+  })
+
   it('lowers it when p99 × 1.5 fits in half of it, and keeps it when it does not', async () => {
     expect(await advice('timeout', completed(5, 600), { timeoutMs: 2000 })).toEqual({
       kind: 'timeout',
@@ -351,6 +365,15 @@ describe('per-request limits', () => {
     ])
   })
 
+  it('sets none for a downstream only seen still running at a cutoff (no time to size it from)', async () => {
+    const pendingOnly = timeoutLine({
+      requestId: requestId(1),
+      elapsedMs: 2500,
+      pending: [{ url: 'https://stuck.example/x', durationMs: 2400 }],
+    })
+    expect(await limits([pendingOnly])).toEqual([])
+  })
+
   it('names the 10 slowest downstreams, no more', async () => {
     const lines = Array.from({ length: 11 }, (_, i) =>
       invocationLines(requestId(i), {
@@ -378,6 +401,16 @@ describe('the batch size', () => {
       confidence: { level: 'low', basis: 3, why: '3 batches; medium from 100, high from 1000' },
     })
     expect(await advice('batch-size', completed(3, 2900, { batchSize: 1 }), { timeoutMs: 3000 })).toMatchObject({ action: 'set', value: 1 })
+  })
+
+  it('fits the batches in the timeout less the reserve', async () => {
+    // 3 s less a 600 ms reserve: 80 % of 2,400 ms holds 64 records of 30 ms.
+    const lines = [...completed(3, 2400, { batchSize: 80 }), ...settled(1, 10, 600, 50)]
+    expect(await advice('batch-size', lines, { timeoutMs: 3000 })).toMatchObject({
+      action: 'lower',
+      value: 64,
+      evidence: { budgetMs: 2400 },
+    })
   })
 
   it('says nothing of batches whose records took no time, or without a timeout to fit them in', async () => {
