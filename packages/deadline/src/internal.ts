@@ -29,6 +29,7 @@ export { causeChain, type DeadlineLimit, DeadlineOptionError, DeadlineTimeoutErr
 export { clip, describeError, describeValue, redactUrls } from './internal/describe.js'
 export { callGuarded, isInstance, onRejection, readSafely } from './internal/guard.js'
 export { boundedObject, jsonLine, MAX_LINE_BYTES } from './internal/json-line.js'
+export { namedMiddleware } from './internal/named.js'
 export {
   boolean,
   type CheckedOptions,

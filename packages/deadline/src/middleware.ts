@@ -1,4 +1,5 @@
 import type { MiddlewareObj } from '@middy/core'
+import { namedMiddleware } from './internal/named.js'
 import { checkOptions, ms } from './internal/options.js'
 import { PACKAGE } from './name.js'
 import { deadlineOf, releaseDeadline } from './request.js'
@@ -25,22 +26,19 @@ export function deadline(options: Partial<DeadlineOptions> = {}): MiddlewareObj 
 /**
  * The middleware of a package whose only per-invocation job is to put the deadline in place with a
  * reserve, and to end it if it created it. Its functions are named `<name>Before`, `<name>After`,
- * `<name>OnError`, because Middy's plugin hooks (and so the timing logger) see only the names.
+ * `<name>OnError` (namedMiddleware).
  */
 export function reservingMiddleware(name: string, reserveMs: number): MiddlewareObj {
-  const middleware: MiddlewareObj = {}
-  const before = (request: object) => {
-    deadlineOf(request, middleware).reserve(reserveMs)
-  }
   const release = (request: object) => {
     releaseDeadline(request, middleware)
   }
-  middleware.before = named(`${name}Before`, before)
-  middleware.after = named(`${name}After`, release)
-  middleware.onError = named(`${name}OnError`, (request: object) => release(request))
+  const middleware: MiddlewareObj = namedMiddleware(name, {
+    before: (request: object) => {
+      deadlineOf(request, middleware).reserve(reserveMs)
+    },
+    after: release,
+    // Its own function: naming `release` twice would leave both steps called `<name>OnError`.
+    onError: (request: object) => release(request),
+  })
   return middleware
-}
-
-function named<T extends (request: object) => void>(name: string, fn: T): T {
-  return Object.defineProperty(fn, 'name', { value: name })
 }

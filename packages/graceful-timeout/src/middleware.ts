@@ -1,5 +1,13 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { deadlineOf, describeError, existingDeadlineOf, reachCutoff, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
+import {
+  deadlineOf,
+  describeError,
+  existingDeadlineOf,
+  namedMiddleware,
+  reachCutoff,
+  releaseDeadline,
+  warnOnce,
+} from '@middy-deadline/deadline/internal'
 import { CutoffHandling } from './cutoff.js'
 import { GracefulTimeoutError } from './errors.js'
 import { writeWarning } from './log.js'
@@ -109,11 +117,11 @@ export function gracefulTimeout<TEvent = unknown, TResult = any>(
     }
   }
 
-  const middleware: GracefulTimeoutMiddleware<TEvent, TResult> = {
+  const middleware: GracefulTimeoutMiddleware<TEvent, TResult> = namedMiddleware('gracefulTimeout', {
     before: gracefulTimeoutBefore,
     after: gracefulTimeoutAfter,
     onError: gracefulTimeoutOnError,
     plugin: gracefulTimeoutPlugin(config.reserveMs),
-  }
+  })
   return middleware
 }

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core'
-import { deadlineOf, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
+import { deadlineOf, namedMiddleware, releaseDeadline, warnOnce } from '@middy-deadline/deadline/internal'
 import { fetchBoundTo } from './fetch.js'
 import { patchGlobalFetch } from './global-fetch.js'
 import { type OutboundFetchTimeoutOptions, ownSettingsOf, PACKAGE, sameSettings, useSettings, validate } from './options.js'
@@ -11,7 +11,6 @@ import { type OutboundFetchTimeoutOptions, ownSettingsOf, PACKAGE, sameSettings,
  */
 export function outboundFetchTimeout(options: Partial<OutboundFetchTimeoutOptions> = {}): MiddlewareObj {
   const config = validate(options)
-  const middleware: MiddlewareObj = {}
 
   const outboundFetchTimeoutBefore = (request: { context: object }) => {
     const deadline = deadlineOf(request, middleware)
@@ -39,9 +38,11 @@ export function outboundFetchTimeout(options: Partial<OutboundFetchTimeoutOption
     releaseDeadline(request, middleware)
   }
 
-  middleware.before = outboundFetchTimeoutBefore
-  middleware.after = outboundFetchTimeoutAfter
-  middleware.onError = outboundFetchTimeoutOnError
+  const middleware: MiddlewareObj = namedMiddleware('outboundFetchTimeout', {
+    before: outboundFetchTimeoutBefore,
+    after: outboundFetchTimeoutAfter,
+    onError: outboundFetchTimeoutOnError,
+  })
   return middleware
 }
 

@@ -5,6 +5,7 @@ import {
   deadlineOf,
   existingDeadlineOf,
   jsonLine,
+  namedMiddleware,
   releaseDeadline,
   timelineOf,
   warnOnce,
@@ -162,11 +163,11 @@ export function timingLogger<TEvent = unknown, TResult = any>(
     }
   }
 
-  const middleware: MiddlewareObj<TEvent, TResult> = {
+  const middleware: MiddlewareObj<TEvent, TResult> = namedMiddleware('timingLogger', {
     before: timingLoggerBefore,
     after: timingLoggerAfter,
     onError: timingLoggerOnError,
-  }
+  })
   return middleware
 }
 
