@@ -40,4 +40,13 @@ describe('options', () => {
       'option `timeoutMs` must be a number of milliseconds in (0, 900000], got 0',
     )
   })
+
+  it('names its functions, for the plugin hooks and the timing record', () => {
+    const { before, after, onError } = outboundFetchTimeout()
+    expect([before?.name, after?.name, onError?.name]).toEqual([
+      'outboundFetchTimeoutBefore',
+      'outboundFetchTimeoutAfter',
+      'outboundFetchTimeoutOnError',
+    ])
+  })
 })
