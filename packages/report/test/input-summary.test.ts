@@ -65,6 +65,28 @@ describe('the input summary', () => {
     })
   })
 
+  it('counts a record that dropped only marks as partial, and filter-log-events output cut off inside an event as one cut event', async () => {
+    const record = JSON.parse(timingLine({ requestId: id, durationMs: 40 }))
+    const marksOnly = await run([JSON.stringify({ ...record, droppedMarks: 3 })])
+    expect(marksOnly.input.recognised).toMatchObject({ timingRecords: 1, truncatedRecords: 0, partialRecords: 1 })
+    const output = JSON.stringify(
+      {
+        events: [
+          { logStreamName: 's', timestamp: 1764496800000, message: startLine(id) },
+          { logStreamName: 's', timestamp: 1764496801000, message: endLine(id) },
+        ],
+      },
+      null,
+      4,
+    ).split('\n')
+    // The output stops in the middle of the second event's message.
+    const cutAt = output.findIndex((line) => line.includes('END RequestId'))
+    const cut = [...output.slice(0, cutAt), (output[cutAt] as string).slice(0, -12)]
+    const result = await run(cut)
+    expect(result.input).toMatchObject({ events: 1, recognised: { start: 1, end: 0 } })
+    expect(result.input.skipped.truncated).toBe(1)
+  })
+
   it('has no first or last time when no line had one', async () => {
     const result = await reportFromEvents([{ message: 'plain' }])
     expect(result.input).toMatchObject({ lines: 0, events: 1, otherLines: 1, firstTimestamp: null, lastTimestamp: null })
@@ -85,6 +107,20 @@ describe('the report’s own parts', () => {
       ['billing', '$LATEST', 1],
       ['orders', '2', 3],
       ['orders', '1', 1],
+    ])
+  })
+
+  it('lists two aliases of one version as two rows', async () => {
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders'
+    const aliased = (n: number, alias: string) =>
+      JSON.stringify({
+        ...JSON.parse(timingLine({ requestId: requestId(n), durationMs: 10, functionVersion: '7' })),
+        invokedFunctionArn: `${arn}:${alias}`,
+      })
+    const report = await run([aliased(1, 'live'), aliased(2, 'live'), aliased(3, 'beta')])
+    expect(report.functions.map((fn) => [fn.function, fn.version, fn.alias, fn.invocations])).toEqual([
+      ['orders', '7', 'live', 2],
+      ['orders', '7', 'beta', 1],
     ])
   })
 
@@ -115,6 +151,23 @@ describe('invocations no line of their own named', () => {
       ['orders', '7', 1],
       ['orders', '8', 1],
       ['orders', null, 1],
+    ])
+  })
+
+  it('take the function’s only version when only the name was known, and keep a version their own line gave', async () => {
+    const kill = (n: number, version?: string) => [
+      version === undefined ? startLine(requestId(n)).replace(' Version: $LATEST', '') : startLine(requestId(n), version),
+      reportLine(requestId(n), { durationMs: 3000, status: 'timeout' }).replace(' Version: $LATEST', ''),
+    ]
+    const record = (n: number, v: string) => timingLine({ requestId: requestId(n), durationMs: 10, functionVersion: v })
+    // Named by the functionName option, its version unknown.
+    const named = await run([record(1, '7'), ...kill(2)], { functionName: 'orders' })
+    expect(named.functions.map((fn) => [fn.function, fn.version, fn.invocations])).toEqual([['orders', '7', 2]])
+    // Its START line gave version 8, nothing gave its name.
+    const versioned = await run([record(1, '7'), ...kill(2, '8')])
+    expect(versioned.functions.map((fn) => [fn.function, fn.version, fn.invocations])).toEqual([
+      ['orders', '7', 1],
+      ['orders', '8', 1],
     ])
   })
 })
