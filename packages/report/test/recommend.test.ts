@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildReport, type FunctionReport, type Recommendation, type Report } from '../src/index.js'
-import { endLine, invocationLines, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
+import { endLine, invocationLines, platformStart, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
 
 // Each recommendation at the thresholds that decide it, as a reader gets it: the action, the value
 // and its unit, the setting it replaces, the words, the evidence and how sure it is. report.test.ts
@@ -222,6 +222,19 @@ describe('the reserve', () => {
 })
 
 describe('memory', () => {
+  it('says nothing about memory when Lambda gives the size but no peak (a platform.report without maxMemoryUsedMB)', async () => {
+    const sizeOnly = (i: number) =>
+      JSON.stringify({
+        time: '2026-11-30T10:00:00.000Z',
+        type: 'platform.report',
+        record: { requestId: requestId(i), status: 'success', metrics: { durationMs: 100, memorySizeMB: 1024 } },
+      })
+    const lines = Array.from({ length: 3 }, (_, i) => [platformStart(requestId(i)), sizeOnly(i)]).flat()
+    const fn = only(await run(lines))
+    expect(fn.invocations).toBe(3)
+    expect(fn.recommendations.find((r) => r.kind === 'memory')).toBeUndefined()
+  })
+
   it('raises it from 90 % of the size at peak, to a size the peak fills to 70 % at most', async () => {
     expect(await advice('memory', completed(3, 100).map(memory(1000, 900)))).toEqual({
       kind: 'memory',
