@@ -161,6 +161,20 @@ describe('wrappers cut short', () => {
     expect(tooLong.unwrapper.counts.truncated).toBe(1)
   })
 
+  it('reads unbalanced braces inside the strings of a pretty-printed message (a nested object, escaped quotes and backslashes too) as text', () => {
+    const message = {
+      a: 'opens {{ twice',
+      nested: { e: '} closes', f: 'ab' },
+      b: 'a "quoted }" closes',
+      c: 'ends in a backslash \\',
+      d: '} last',
+    }
+    const pretty = JSON.stringify(message, null, 4).split('\n')
+    const { events, unwrapper } = unwrap(['2026-11-30T10:00:00+00:00 stream-a', ...pretty, 'next line'])
+    expect(events.map((event) => event.message)).toEqual([JSON.stringify(message), 'next line'])
+    expect(unwrapper.counts.truncated).toBe(0)
+  })
+
   it('reads braces and escaped quotes inside the strings of a pretty-printed message as text', () => {
     const message = { text: 'a "quoted" {brace} and a \\ backslash' }
     const pretty = JSON.stringify(message, null, 4).split('\n')
