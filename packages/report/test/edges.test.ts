@@ -19,6 +19,7 @@ import { SeriesBuilder } from '../src/series.js'
 import { QuantileSketch } from '../src/sketch.js'
 import { startCloudWatch } from './fixtures/cloudwatch-server.js'
 import { endLine, invocationLines, reportLine, requestId, startLine, timeoutLine, timingLine } from './lines.js'
+import { scripted } from './scripted-client.js'
 import { unwrap } from './unwrap.js'
 
 // Lines at the edges of what the report reads: each is read for what it says, or counted and
@@ -612,19 +613,6 @@ describe('recommendations at their edges', () => {
 })
 
 describe('log group pages at their edges', () => {
-  /** A client that answers each FilterLogEvents with the next of `answers` (a page, or a value to throw). */
-  function scripted(answers: ({ events?: unknown[]; nextToken?: string } | { throws: unknown })[]) {
-    const inputs: Record<string, unknown>[] = []
-    const client = {
-      send: async (command: unknown) => {
-        inputs.push((command as { input: Record<string, unknown> }).input)
-        const answer = answers.shift()
-        if (answer !== undefined && 'throws' in answer) throw answer.throws
-        return answer
-      },
-    }
-    return { client, inputs }
-  }
   const read = async (client: { send(command: unknown): Promise<unknown> }, options = {}) => {
     const events: LogEvent[] = []
     for await (const event of logGroupEvents({ logGroupName: 'g', client, ...options })) events.push(event)

@@ -4,27 +4,12 @@ import { logGroupEvents } from '../src/cloudwatch.js'
 import type { LogEvent } from '../src/envelope.js'
 import { startCloudWatch } from './fixtures/cloudwatch-server.js'
 import { requestId, startLine } from './lines.js'
+import { type Answer, scripted } from './scripted-client.js'
 
 // The log group reader's choices a caller sees: which errors it waits out, starts over from or
 // gives up on (and after how many), which events it yields once, and whose client it releases.
 // cloudwatch.test.ts reads through the real SDK against a local server; here a scripted client
 // answers each FilterLogEvents, so that each answer is the one the case needs.
-
-type Answer = { events?: unknown[]; nextToken?: string } | { throws: unknown }
-
-/** A client that answers each FilterLogEvents with the next of `answers` (a page, or a value to throw). */
-function scripted(answers: Answer[]) {
-  const inputs: Record<string, unknown>[] = []
-  const client = {
-    send: async (command: unknown) => {
-      inputs.push((command as { input: Record<string, unknown> }).input)
-      const answer = answers.shift()
-      if (answer !== undefined && 'throws' in answer) throw answer.throws
-      return answer ?? {}
-    },
-  }
-  return { client, inputs }
-}
 
 async function read(client: { send(command: unknown): Promise<unknown> }, options = {}) {
   const events: LogEvent[] = []
